@@ -1,0 +1,221 @@
+"""The working week: each worker's time budget, what fits, and what slips.
+
+At the start of each week every worker plans the week's casework in priority order
+(DESIGN.md section 6):
+
+1. section 47 enquiries and conference reports - always done, overtime if need be;
+2. CPP statutory visits and core groups due this week or overdue, earliest due first;
+3. assessment work;
+4. CiN visits due this week or overdue;
+5. plan actions, CPP cases before CiN cases.
+
+Whatever does not fit in the week's hours slips: a slipped visit is a missed visit, a
+week without visits, actions or meetings is a week without purposeful progress, which
+becomes drift once it lasts longer than the threshold. After planning, every open case is
+accounted for (visits due, unseen days, drift days, unseen risk) and its need moves on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim import need
+from sim.entities import PLAN_STATES, Child, State, Worker
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+def weekly(m: Model) -> Generator[simpy.Event, None, None]:
+    """Plan and account for every week, starting on the first Monday of the run."""
+    day = (7 - m.cal.date_of(0).weekday()) % 7
+    while day + 7 <= m.end_day:
+        yield m.env.timeout(day - m.env.now)
+        wds = m.cal.working_days_in(day, day + 7)
+        if wds:
+            plan_week(m, day, wds[0], wds[-1])
+        day += 7
+
+
+def plan_week(m: Model, day: int, w0: int, w1: int) -> None:
+    """Plan the week of working days ``w0..w1`` (inclusive) starting on ``day``."""
+    m.rec.on_week_start(day, m.stocks())
+    n_days = w1 - w0 + 1
+    for worker in m.workforce.workers:
+        _plan_worker(m, worker, w0, w1, n_days)
+    totals = WeekTotals()
+    open_now = list(m.open_children.values())
+    for child in open_now:
+        _account(m, child, day, w0, w1, totals)
+    m.rec.on_week_days(
+        plan_days=totals.plan_days,
+        drift_days=totals.drift_days,
+        cpp_days=totals.cpp_days,
+        cpp_unseen_days=totals.cpp_unseen_days,
+    )
+    m.rec.on_open_cases_week(day, [c.id for c in open_now])
+
+
+def _progress(child: Child, wd: int) -> None:
+    if child.week_progress_wd is None or wd < child.week_progress_wd:
+        child.week_progress_wd = wd
+
+
+def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> None:
+    p = m.cfg.pathway
+    budget = worker.hours_per_week * n_days / 5.0
+    must = 0.0
+    statutory: list[tuple[int, int, Child]] = []  # (due, kind 0 visit / 1 core group, child)
+    assessments: list[Child] = []
+    cin_visits: list[tuple[int, Child]] = []
+    actions: list[Child] = []
+    for child in worker.cases.values():
+        work = child.work
+        if work is not None and work.hours_left > 0:
+            if work.kind == "s47":
+                must += work.hours_left
+                _finish_work(m, child, w0)
+            else:
+                assessments.append(child)
+        if child.conference_wd is not None and w0 <= child.conference_wd <= w1:
+            must += p.conference_report_hours
+        state = child.state
+        if state is State.CPP:
+            if child.next_visit_due_wd <= w1:
+                statutory.append((child.next_visit_due_wd, 0, child))
+            if child.core_group_due_wd is not None and child.core_group_due_wd <= w1:
+                statutory.append((child.core_group_due_wd, 1, child))
+            actions.append(child)
+        elif state is State.CIN:
+            if child.next_visit_due_wd <= w1:
+                cin_visits.append((child.next_visit_due_wd, child))
+            actions.append(child)
+
+    used = must
+    demand = must
+    statutory.sort(key=lambda t: (t[0], t[1], t[2].id))
+    for due, kind, child in statutory:
+        hours = p.cpp_visit_hours if kind == 0 else p.core_group_hours
+        demand += hours
+        if used + hours <= budget:
+            used += hours
+            wd = max(w0, min(due, w1))
+            if kind == 0:
+                child.week_visit_wd = wd
+                need.visit(m, child, worker, wd)
+            else:
+                child.week_core_group_wd = wd
+            _progress(child, wd)
+    for child in assessments:
+        work = child.work
+        assert work is not None
+        demand += work.hours_left
+        available = budget - used
+        if available <= 0:
+            continue
+        spend = min(available, work.hours_left)
+        used += spend
+        work.hours_left -= spend
+        if work.hours_left <= 1e-9:
+            _finish_work(m, child, w0 + min(n_days - 1, int(n_days * used / budget)))
+    cin_visits.sort(key=lambda t: (t[0], t[1].id))
+    for due, child in cin_visits:
+        demand += p.cin_visit_hours
+        if used + p.cin_visit_hours <= budget:
+            used += p.cin_visit_hours
+            wd = max(w0, min(due, w1))
+            child.week_visit_wd = wd
+            need.visit(m, child, worker, wd)
+            _progress(child, wd)
+    actions.sort(key=lambda c: c.state is not State.CPP)
+    for child in actions:
+        hours = (
+            p.cpp_action_hours_per_week if child.state is State.CPP else p.cin_action_hours_per_week
+        )
+        demand += hours
+        if used + hours <= budget:
+            used += hours
+            _progress(child, w0)
+    worker.pressure = demand / budget if budget > 0 else 0.0
+
+
+def _finish_work(m: Model, child: Child, wd: int) -> None:
+    """The work item's hours are done on ``wd``; it ends then or at its earliest end."""
+    work = child.work
+    assert work is not None
+    work.hours_left = 0.0
+    work.finished_wd = max(wd, work.earliest_end_wd)
+    m.succeed_at_wd(work.done, work.finished_wd)
+
+
+def _days_beyond(ref_wd: int, event_wd: int | None, a: int, w1: int, limit: int) -> int:
+    """Working days in ``a..w1`` that are more than ``limit`` WD after the last event.
+
+    ``ref_wd`` is the last event before the week; ``event_wd`` an event during it (from
+    which day on it is the last event).
+    """
+    if event_wd is None:
+        return max(0, w1 - max(a, ref_wd + limit + 1) + 1)
+    before = max(0, event_wd - max(a, ref_wd + limit + 1))
+    return before + max(0, w1 - max(event_wd, event_wd + limit + 1) + 1)
+
+
+class WeekTotals:
+    """Child-day counts of one week, handed to the recorder once at the end of the week."""
+
+    __slots__ = ("plan_days", "drift_days", "cpp_days", "cpp_unseen_days")
+
+    def __init__(self) -> None:
+        self.plan_days = self.drift_days = self.cpp_days = self.cpp_unseen_days = 0
+
+
+def _account(m: Model, child: Child, day: int, w0: int, w1: int, totals: WeekTotals) -> None:
+    """Record the week for one open case and move its need on."""
+    rec, p, n = m.rec, m.cfg.pathway, m.cfg.need
+    if child.need >= n.high_threshold and child.perceived_need < n.high_threshold:
+        rec.on_unseen_risk(child.id, 7.0, day)
+        need.outside_alert(m, child, w0)
+    progressed = child.week_progress_wd is not None
+    drifting = False
+    if child.state in PLAN_STATES:
+        a = max(w0, child.plan_start_wd)
+        is_cpp = child.state is State.CPP
+        interval = p.cpp_visit_interval_wd if is_cpp else p.cin_visit_interval_wd
+        visit_wd = child.week_visit_wd
+        if not child.visit_due_recorded and child.next_visit_due_wd <= w1:
+            on_time = visit_wd is not None and visit_wd <= child.next_visit_due_wd
+            rec.on_visit_due(m.cal.day_of_wd(child.next_visit_due_wd), on_time, child.state.value)
+            child.visit_due_recorded = True
+        days = w1 - a + 1
+        totals.plan_days += days
+        totals.drift_days += _days_beyond(
+            child.last_progress_wd, child.week_progress_wd, a, w1, p.drift_threshold_wd
+        )
+        if is_cpp:
+            totals.cpp_days += days
+            totals.cpp_unseen_days += _days_beyond(child.last_seen_wd, visit_wd, a, w1, interval)
+            _account_core_group(m, child, w1)
+        if visit_wd is not None:
+            child.last_seen_wd = visit_wd
+            child.next_visit_due_wd = visit_wd + interval
+            child.visit_due_recorded = False
+        if child.week_progress_wd is not None:
+            child.last_progress_wd = max(child.last_progress_wd, child.week_progress_wd)
+        drifting = w1 - child.last_progress_wd > p.drift_threshold_wd
+    need.step_week(m, child, progressed, drifting)
+    child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
+
+
+def _account_core_group(m: Model, child: Child, w1: int) -> None:
+    held_wd = child.week_core_group_wd
+    due = child.core_group_due_wd
+    if due is None:
+        return
+    if child.first_core_group_pending and (held_wd is not None or due <= w1):
+        m.rec.on_first_core_group_due(m.cal.day_of_wd(due), held_wd is not None and held_wd <= due)
+        child.first_core_group_pending = False
+    if held_wd is not None:
+        child.core_group_due_wd = held_wd + m.cfg.pathway.core_group_interval_wd

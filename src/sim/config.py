@@ -1,0 +1,619 @@
+"""Typed configuration schemas for every conf/ group, and their validation.
+
+Each parameter is declared with :func:`param`, which records its unit, allowed range and
+source (a FACTS.md row, a seed file, or the word "assumption") in the dataclass field
+metadata. The same metadata drives validation (plain one-line errors naming the key and
+its allowed range) and the generated parameter table in docs/parameters.md.
+
+The schemas are registered with Hydra's ConfigStore as ``base_config``; conf/config.yaml
+puts it first in its defaults list, so every YAML file and command-line override is merged
+into a typed node and an unknown key or a wrong type fails at composition.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+ASSUMPTION = "assumption"
+
+
+class ConfigError(ValueError):
+    """A user-facing configuration error; its message is one plain line."""
+
+
+def param(
+    default: Any,
+    *,
+    source: str,
+    unit: str = "",
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    doc: str = "",
+) -> Any:
+    """Declare a configuration field with its source, unit and allowed range.
+
+    Args:
+        default: The default value.
+        source: Where the default comes from: a FACTS.md row, a seed file or "assumption".
+        unit: Unit of the value (also visible in the field name where it helps).
+        low: Smallest allowed value (inclusive unless ``low_open``).
+        high: Largest allowed value (inclusive).
+        low_open: Whether ``low`` itself is excluded (for strictly positive values).
+        doc: One sentence saying what the parameter means.
+
+    """
+    meta = {"source": source, "unit": unit, "low": low, "high": high, "low_open": low_open}
+    meta["doc"] = doc
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def prob(default: float, *, source: str, doc: str = "") -> Any:
+    """Declare a probability field (allowed range 0 to 1)."""
+    return param(default, source=source, unit="probability", low=0.0, high=1.0, doc=doc)
+
+
+CIN25 = "FACTS.md CIN25"
+CSWW23 = "FACTS.md CSWW23"
+WT = "FACTS.md WT (statutory timescale)"
+
+
+@dataclass
+class AuthorityConfig:
+    """Size and demand of the simulated local authority."""
+
+    name: str = param("average", source="label", doc="Name shown in outputs.")
+    referrals_per_year: float = param(
+        4140.0,
+        source=f"{CIN25}: average authority, 632,830 referrals / 153",
+        unit="referrals per year",
+        low=0.0,
+        low_open=True,
+        doc="Calibration target for all referrals; new children arrive at "
+        "referrals_per_year x first_referral_share, the rest are re-referrals the model "
+        "generates itself.",
+    )
+    first_referral_share: float = param(
+        0.69,
+        source=f"{ASSUMPTION}; {CIN25} gives 22.6% re-referred within 12 months, "
+        "re-referrals after longer gaps assumed about 8%",
+        unit="share",
+        low=0.0,
+        high=1.0,
+        low_open=True,
+        doc="Share of referrals that are children never referred before.",
+    )
+    weekend_referral_factor: float = param(
+        0.3,
+        source=f"{ASSUMPTION}; demand follows the school week (FACTS.md: police 28%, "
+        "schools 21% of referrals)",
+        unit="weekend-day rate / weekday rate",
+        low=0.0,
+        high=1.0,
+        doc="Referral rate on a weekend or bank holiday relative to a working day.",
+    )
+    social_workers: int = param(
+        116,
+        source=f"derived: about 1,850 open modelled cases at steady state / 16 cases per worker "
+        f"({CSWW23})",
+        unit="case-holding FTE",
+        low=1,
+        doc="Case-holding social workers for the cases the model covers.",
+    )
+    initial_cpp_children: int = param(
+        323,
+        source=f"{CIN25}: 49,420 children on a CPP at 31 March / 153",
+        unit="children",
+        low=0,
+        doc="Children already on a CPP on day 0 when run.prepopulate is on.",
+    )
+    initial_cin_children: int = param(
+        1100,
+        source=f"{ASSUMPTION}: the model's steady CiN stock; compare {CIN25}: 2,630 children in need at "
+        "31 March less 323 on a CPP, about 540 looked after and about 450 under assessment (about 1,300)",
+        unit="children",
+        low=0,
+        doc="Children already on a CiN plan on day 0 when run.prepopulate is on.",
+    )
+    mash_decisions_per_day: float = param(
+        26.0,
+        source=f"{ASSUMPTION}: about 1.5 x the mean referrals per working day",
+        unit="decisions per working day",
+        low=0.0,
+        low_open=True,
+        doc="Front-door (MASH) decision capacity on a working day.",
+    )
+    conference_slots_per_day: int = param(
+        8,
+        source=f"{ASSUMPTION}: about 1.5 x the mean ICPC + RCPC demand per working day",
+        unit="conferences per working day",
+        low=1,
+        doc="Conferences the independent chairs can hold on one working day.",
+    )
+
+
+@dataclass
+class PathwayConfig:
+    """Statutory timescales, branching probabilities, visit standards and task times."""
+
+    # -- statutory timescales -------------------------------------------------------------
+    front_door_due_wd: int = param(
+        1, source=WT, unit="working days", low=0, doc="Referral decision due."
+    )
+    assessment_due_wd: int = param(
+        45, source=WT, unit="working days", low=1, doc="Assessment due after referral."
+    )
+    icpc_due_wd: int = param(
+        15, source=WT, unit="working days", low=1, doc="ICPC due after the strategy discussion."
+    )
+    first_core_group_due_wd: int = param(
+        10, source=WT, unit="working days", low=1, doc="First core group due after the ICPC."
+    )
+    core_group_interval_wd: int = param(
+        20,
+        source=f"{WT}: every 4-6 weeks, local rules vary",
+        unit="working days",
+        low=1,
+        doc="Interval between later core groups.",
+    )
+    first_rcpc_due_months: int = param(
+        3, source=WT, unit="months", low=1, doc="First review conference due after the ICPC."
+    )
+    rcpc_interval_months: int = param(
+        6, source=WT, unit="months", low=1, doc="Later review conferences at most this far apart."
+    )
+    cpp_visit_interval_wd: int = param(
+        10,
+        source="seed 002 (London standard: every 10 working days); FACTS.md",
+        unit="working days",
+        low=1,
+        doc="Statutory visit standard for a child on a CPP.",
+    )
+    cin_visit_interval_wd: int = param(
+        20,
+        source=f"{ASSUMPTION}: four-weekly, no national figure",
+        unit="working days",
+        low=1,
+        doc="Visit standard for a child on a CiN plan.",
+    )
+    cin_review_interval_wd: int = param(
+        65,
+        source=f"{ASSUMPTION}: CiN plans reviewed about every three months",
+        unit="working days",
+        low=1,
+        doc="Interval between CiN plan reviews.",
+    )
+    drift_threshold_wd: int = param(
+        20,
+        source="DESIGN.md section 8 default",
+        unit="working days",
+        low=1,
+        doc="A plan case without purposeful progress for longer than this is drifting.",
+    )
+    # -- front door -----------------------------------------------------------------------
+    front_door_nfa_prob: float = prob(
+        0.065, source=f"{CIN25}: referrals ending in no further action"
+    )
+    front_door_strategy_prob: float = prob(
+        0.20,
+        source=f"{ASSUMPTION}, calibrated to {CIN25} section 47s (about 1,507 a year)",
+        doc="Referrals sent straight to a strategy discussion.",
+    )
+    screening_accuracy: float = prob(
+        0.7,
+        source=f"{ASSUMPTION}; seed 001 (serious concerns rated low priority)",
+        doc="Correlation between a child's latent need and the front-door decision (0 = random).",
+    )
+    # -- assessment -----------------------------------------------------------------------
+    assessment_not_in_need_prob: float = prob(
+        0.33,
+        source=f"{CIN25}: 30.8% of referrals assessed as not in need (derived per assessment)",
+    )
+    assessment_strategy_prob: float = prob(
+        0.08,
+        source=f"{ASSUMPTION}, calibrated to {CIN25} section 47s",
+        doc="Risk emerges during assessment.",
+    )
+    assessment_cin_prob: float = prob(
+        0.40,
+        source=f"{ASSUMPTION}, calibrated to children in need at 31 March ({CIN25})",
+        doc="Assessment ends in a CiN plan; the rest close after short-term help.",
+    )
+    assessment_hours: float = param(
+        10.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Worker time for one assessment."
+    )
+    assessment_min_wd_median: float = param(
+        25.0,
+        source=f"{ASSUMPTION}, calibrated to {CIN25} 85.7% within 45 WD",
+        unit="working days",
+        low=0.0,
+        low_open=True,
+        doc="Median of the elapsed time an assessment needs regardless of worker time.",
+    )
+    assessment_min_wd_sigma: float = param(
+        0.5, source=ASSUMPTION, unit="log-scale sd", low=0.0, doc="Spread of that elapsed time."
+    )
+    # -- strategy discussion and section 47 ----------------------------------------------
+    strategy_delay_wd: int = param(
+        1,
+        source=ASSUMPTION,
+        unit="working days",
+        low=0,
+        doc="Strategy discussion after the decision.",
+    )
+    s47_hours: float = param(
+        8.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Worker time for a section 47 enquiry."
+    )
+    s47_min_wd_median: float = param(
+        6.0,
+        source=f"{ASSUMPTION}, calibrated to {CIN25} 81.4% ICPCs within 15 WD",
+        unit="working days",
+        low=0.0,
+        low_open=True,
+        doc="Median elapsed time of a section 47 enquiry.",
+    )
+    s47_min_wd_sigma: float = param(
+        0.6, source=ASSUMPTION, unit="log-scale sd", low=0.0, doc="Spread of that time."
+    )
+    s47_icpc_prob: float = prob(0.313, source=f"{CIN25}: ICPCs per section 47 enquiry (derived)")
+    s47_cin_prob: float = prob(
+        0.35, source=ASSUMPTION, doc="Section 47 not leading to an ICPC ends in a CiN plan."
+    )
+    icpc_prep_wd: int = param(
+        4,
+        source=ASSUMPTION,
+        unit="working days",
+        low=0,
+        doc="Invitations and report between s47 and ICPC.",
+    )
+    conference_report_hours: float = param(
+        5.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Report and attendance per conference."
+    )
+    # -- conferences and plans ------------------------------------------------------------
+    icpc_cpp_prob: float = prob(0.858, source=f"{CIN25}: CPPs started per ICPC (derived)")
+    icpc_cin_prob: float = prob(
+        0.10, source=ASSUMPTION, doc="ICPC not making a CPP ends in a CiN plan."
+    )
+    rcpc_first_end_prob: float = prob(
+        0.45,
+        source=f"{ASSUMPTION}, calibrated to {CIN25} CPP stock / starts (mean plan about 9.6 months)",
+        doc="First review conference ends the CPP.",
+    )
+    rcpc_later_end_prob: float = prob(
+        0.85, source=f"{ASSUMPTION}, calibrated as above", doc="A later review ends the CPP."
+    )
+    cpp_end_to_cin_prob: float = prob(
+        0.55, source=ASSUMPTION, doc="An ended CPP steps down to a CiN plan."
+    )
+    cpp_end_to_care_prob: float = prob(
+        0.12, source=ASSUMPTION, doc="An ended CPP ends in care proceedings (leaves the model)."
+    )
+    cin_review_close_prob: float = prob(
+        0.40,
+        source=f"{ASSUMPTION}, calibrated to children in need at 31 March ({CIN25})",
+        doc="A CiN review closes the case when need is not seen to be high.",
+    )
+    cpp_visit_hours: float = param(
+        2.5,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        doc="One CPP visit with travel and recording.",
+    )
+    cin_visit_hours: float = param(
+        2.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        doc="One CiN visit with travel and recording.",
+    )
+    core_group_hours: float = param(
+        2.0, source=ASSUMPTION, unit="hours", low=0.0, doc="One core group meeting."
+    )
+    cpp_action_hours_per_week: float = param(
+        1.5, source=ASSUMPTION, unit="hours per week", low=0.0, doc="Plan actions on a CPP."
+    )
+    cin_action_hours_per_week: float = param(
+        0.5, source=ASSUMPTION, unit="hours per week", low=0.0, doc="Plan actions on a CiN plan."
+    )
+
+
+@dataclass
+class NeedConfig:
+    """Latent need: how it starts, moves and is seen (DESIGN.md section 5)."""
+
+    high_threshold: float = param(
+        1.0,
+        source=ASSUMPTION,
+        unit="need score (sd units)",
+        doc="Need at or above this is 'high' (risk of significant harm).",
+    )
+    weekly_noise_sd: float = param(
+        0.08,
+        source=ASSUMPTION,
+        unit="need score per week",
+        low=0.0,
+        doc="Week-to-week change in need.",
+    )
+    weekly_reversion: float = param(
+        0.1,
+        source=ASSUMPTION,
+        unit="per week",
+        low=0.0,
+        high=1.0,
+        doc="Pull of need to the child's baseline.",
+    )
+    progress_effect_per_week: float = param(
+        0.03,
+        source=ASSUMPTION,
+        unit="need score per week",
+        low=0.0,
+        doc="Fall in baseline need in a week with purposeful work.",
+    )
+    drift_effect_per_week: float = param(
+        0.03,
+        source=ASSUMPTION,
+        unit="need score per week",
+        low=0.0,
+        doc="Rise in baseline need in a week of drift.",
+    )
+    detection_prob: float = prob(
+        0.75,
+        source=f"{ASSUMPTION}; seed 001 (seen 60 times, not protected)",
+        doc="A visit sees the child's current need.",
+    )
+    new_worker_detection_factor: float = param(
+        0.6,
+        source=f"{ASSUMPTION}; seed 002 (six social workers)",
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        doc="Detection multiplier while a worker has held the case for under new_worker_weeks.",
+    )
+    new_worker_weeks: int = param(
+        6, source=ASSUMPTION, unit="weeks", low=0, doc="How long a relationship counts as new."
+    )
+    pressure_detection_factor: float = param(
+        0.5,
+        source=ASSUMPTION,
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        doc="Detection multiplier for a worker whose demand is at twice their hours (linear in between).",
+    )
+    escalation_prob: float = prob(
+        0.5,
+        source=f"{ASSUMPTION}, calibrated to {CIN25} section 47s",
+        doc="High need seen on a CiN case leads to a strategy discussion.",
+    )
+    outside_alert_prob_per_week: float = prob(
+        0.02,
+        source=f"{ASSUMPTION}; seeds 000 and 002 (anonymous call, non-resident parent)",
+        doc="Weekly chance that someone outside tells the service about a child at high need.",
+    )
+    rereferral_prob: float = prob(
+        0.32,
+        source=f"{ASSUMPTION}, calibrated to {CIN25} 22.6% re-referrals within 12 months",
+        doc="Chance that a closed case of average need (0) is ever referred again.",
+    )
+    rereferral_need_slope: float = param(
+        0.5,
+        source=f"{ASSUMPTION}; seed 003 (cases closed too early are re-referred)",
+        unit="per need unit",
+        low=0.0,
+        doc="Log-odds-like rise of that chance per unit of need at closure (capped at 1).",
+    )
+    rereferral_mean_days: float = param(
+        150.0,
+        source=f"{ASSUMPTION}, calibrated to {CIN25} re-referrals within 12 months",
+        unit="days",
+        low=0.0,
+        low_open=True,
+        doc="Mean time from closure to a re-referral, for those re-referred.",
+    )
+
+
+@dataclass
+class WorkforceConfig:
+    """Social workers' capacity and allocation (turnover comes with issue 3)."""
+
+    caseload_cap: int = param(
+        22,
+        source=f"{ASSUMPTION}: above the national mean of 16 ({CSWW23})",
+        unit="cases",
+        low=1,
+        doc="A worker takes no new case at or above this caseload.",
+    )
+    casework_hours_per_week: float = param(
+        22.0,
+        source=f"{ASSUMPTION}: 37 contracted hours less supervision, training, travel and admin",
+        unit="hours per week",
+        low=0.0,
+        low_open=True,
+        doc="Time a worker has for case tasks in a full week.",
+    )
+
+
+@dataclass
+class PolicyConfig:
+    """Practice levers (DESIGN.md section 1, question 3)."""
+
+    act_on_outside_alerts_prob: float = prob(
+        0.5,
+        source=f"{ASSUMPTION}; seed 000 (an anonymous call twice not passed on)",
+        doc="An alert from outside the household is acted on (need is seen).",
+    )
+    close_only_when_need_low: bool = param(
+        True,
+        source="DESIGN.md section 4.8",
+        doc="Reviews keep a case open while its need is seen to be high.",
+    )
+
+
+@dataclass
+class RunConfig:
+    """Seeds, replications, parallelism and horizon."""
+
+    seed: int = param(
+        20250331, source="label", low=0, doc="Base seed; replication seeds are spawned from it."
+    )
+    replications: int = param(
+        10, source="label", low=1, doc="Independent replications of the scenario."
+    )
+    n_jobs: int = param(
+        0, source="label", low=0, doc="Worker processes for replications (0 = all cores)."
+    )
+    warmup_years: float = param(
+        1.0, source="DESIGN.md section 2", unit="years", low=0.0, doc="Discarded from KPIs."
+    )
+    years: float = param(
+        4.0,
+        source="DESIGN.md section 2 (one year warm-up + three measured)",
+        unit="years",
+        low=0.0,
+        low_open=True,
+        doc="Total simulated years, warm-up included.",
+    )
+    start_date: str = param(
+        "2021-04-01", source="label", doc="Calendar date of day 0 (ISO format)."
+    )
+    prepopulate: bool = param(
+        True,
+        source="DESIGN.md section 2",
+        doc="Start with the authority's open CPP and CiN caseload and the re-referrals of cases closed "
+        "in the three years before day 0.",
+    )
+
+
+@dataclass
+class Config:
+    """The whole composed configuration of one scenario run."""
+
+    scenario_name: str = param(
+        "baseline", source="label", doc="Name of the scenario (set by scenario files)."
+    )
+    authority: AuthorityConfig = field(default_factory=AuthorityConfig)
+    pathway: PathwayConfig = field(default_factory=PathwayConfig)
+    need: NeedConfig = field(default_factory=NeedConfig)
+    workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+
+GROUPS: tuple[str, ...] = ("authority", "pathway", "need", "workforce", "policy", "run")
+
+
+def register_configs() -> None:
+    """Register the schema so conf/config.yaml can build on it."""
+    ConfigStore.instance().store(name="base_config", node=Config)
+
+
+def _range_text(meta: dict[str, Any]) -> str:
+    low, high = meta.get("low"), meta.get("high")
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g}"
+    if low is not None:
+        return f"greater than {low:g}" if meta.get("low_open") else f"{low:g} or more"
+    if high is not None:
+        return f"at most {high:g}"
+    return "any value"
+
+
+def _check_field(key: str, value: Any, meta: dict[str, Any]) -> None:
+    low, high = meta.get("low"), meta.get("high")
+    if low is None and high is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise ConfigError(f"{key} = {value!r} is not a number; allowed: {_range_text(meta)}")
+    too_low = low is not None and (value <= low if meta.get("low_open") else value < low)
+    too_high = high is not None and value > high
+    if too_low or too_high:
+        raise ConfigError(f"{key} = {value:g} is out of range; allowed: {_range_text(meta)}")
+
+
+def _check_sums(cfg: Config) -> None:
+    p = cfg.pathway
+    groups = {
+        "pathway.front_door_nfa_prob + pathway.front_door_strategy_prob": (
+            p.front_door_nfa_prob + p.front_door_strategy_prob
+        ),
+        "pathway.assessment_not_in_need_prob + assessment_strategy_prob + assessment_cin_prob": (
+            p.assessment_not_in_need_prob + p.assessment_strategy_prob + p.assessment_cin_prob
+        ),
+        "pathway.s47_icpc_prob + pathway.s47_cin_prob": p.s47_icpc_prob + p.s47_cin_prob,
+        "pathway.icpc_cpp_prob + pathway.icpc_cin_prob": p.icpc_cpp_prob + p.icpc_cin_prob,
+        "pathway.cpp_end_to_cin_prob + pathway.cpp_end_to_care_prob": (
+            p.cpp_end_to_cin_prob + p.cpp_end_to_care_prob
+        ),
+    }
+    for key, total in groups.items():
+        if total > 1.0 + 1e-9:
+            raise ConfigError(f"{key} = {total:g} is out of range; allowed: 0 to 1 in total")
+
+
+def validate(cfg: Config) -> Config:
+    """Check every value against its declared range and the cross-field rules.
+
+    Raises:
+        ConfigError: with a one-line message naming the key and the allowed range.
+
+    """
+    for group in GROUPS:
+        node = getattr(cfg, group)
+        for f in dataclasses.fields(node):
+            _check_field(f"{group}.{f.name}", getattr(node, f.name), dict(f.metadata))
+    run = cfg.run
+    if run.warmup_years >= run.years:
+        raise ConfigError(
+            f"run.warmup_years = {run.warmup_years:g} is out of range; allowed: 0 to less "
+            f"than run.years ({run.years:g})"
+        )
+    try:
+        from datetime import date
+
+        date.fromisoformat(run.start_date)
+    except ValueError:
+        raise ConfigError(
+            f"run.start_date = {run.start_date!r} is not a date; allowed: YYYY-MM-DD"
+        ) from None
+    _check_sums(cfg)
+    return cfg
+
+
+def to_config(cfg: DictConfig | Config) -> Config:
+    """Turn a composed Hydra config into a validated :class:`Config` object."""
+    if isinstance(cfg, Config):
+        return validate(cfg)
+    obj = OmegaConf.to_object(cfg)
+    if not isinstance(obj, Config):  # composed without the schema (should not happen)
+        obj = Config(**{k: v for k, v in obj.items() if k != "hydra"})  # type: ignore[union-attr]
+    return validate(obj)
+
+
+def parameter_rows() -> list[dict[str, str]]:
+    """Every parameter with its default, unit, range and source (for docs/parameters.md)."""
+    rows = []
+    for group in GROUPS:
+        schema = type(getattr(Config(), group))
+        for f in dataclasses.fields(schema):
+            meta = dict(f.metadata)
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+            rows.append(
+                {
+                    "key": f"{group}.{f.name}",
+                    "default": str(default),
+                    "unit": meta.get("unit", ""),
+                    "range": _range_text(meta),
+                    "source": meta.get("source", ""),
+                    "meaning": meta.get("doc", ""),
+                }
+            )
+    return rows

@@ -1,0 +1,124 @@
+"""Plain data for the things the model moves around: children, work items and workers."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import simpy
+
+from sim.rng import ChildStream
+
+
+class State(StrEnum):
+    """Where a referred child is. Every referred child is in exactly one state."""
+
+    FRONT_DOOR = "front_door"
+    ASSESSMENT = "assessment"
+    SECTION_47 = "section_47"
+    AWAITING_ICPC = "awaiting_icpc"
+    CPP = "cpp"
+    CIN = "cin"
+    CLOSED = "closed"
+    CARE = "care"
+
+
+OPEN_STATES = frozenset(
+    {
+        State.FRONT_DOOR,
+        State.ASSESSMENT,
+        State.SECTION_47,
+        State.AWAITING_ICPC,
+        State.CPP,
+        State.CIN,
+    }
+)
+PLAN_STATES = frozenset({State.CPP, State.CIN})
+
+
+class Priority:
+    """Allocation priority of an unallocated case (lower is served first)."""
+
+    SECTION_47 = 0
+    CPP = 1
+    ASSESSMENT = 2
+    CIN = 3
+
+
+@dataclass(slots=True, eq=False)
+class WorkItem:
+    """A piece of stage work (an assessment or a section 47 enquiry) that needs hours.
+
+    It finishes when its hours are done *and* its earliest end (the elapsed time it needs
+    whatever the worker does, e.g. waiting for other agencies) has passed.
+    """
+
+    kind: str
+    hours_left: float
+    earliest_end_wd: int
+    done: simpy.Event
+    finished_wd: int | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Worker:
+    """A case-holding social worker.
+
+    Designed so turnover, agency cover and newly qualified status (issue 3) fit: ``kind``
+    and ``start_day`` are carried now; ``cap`` and ``hours_per_week`` are per worker.
+    """
+
+    id: int
+    cap: int
+    hours_per_week: float
+    kind: str = "permanent"
+    start_day: float = 0.0
+    cases: dict[int, Child] = field(default_factory=dict)
+    pressure: float = 0.0
+
+    @property
+    def caseload(self) -> int:
+        """Open cases held."""
+        return len(self.cases)
+
+
+@dataclass(slots=True, eq=False)
+class Child:
+    """A child, the case about them, and where their case stands.
+
+    ``need`` is the latent need/risk score (standard-normal scale at first referral);
+    ``perceived_need`` is what the service last saw of it (-inf before anyone looked).
+    Working-day fields end in ``_wd`` and hold working-day indices.
+    """
+
+    id: int
+    rng: ChildStream
+    need: float
+    baseline_need: float
+    state: State = State.FRONT_DOOR
+    perceived_need: float = -math.inf
+    referral_day: float = 0.0
+    previous_referral_day: float | None = None
+    referrals: int = 0
+    worker: Worker | None = None
+    worker_since_wd: int = 0
+    worker_history: list[int] = field(default_factory=list)
+    waiting_since_day: float | None = None
+    work: WorkItem | None = None
+    strategy_day: float = 0.0
+    conference_wd: int | None = None
+    decision: simpy.Event | None = None
+    escalation: simpy.Event | None = None
+    # plan bookkeeping (CPP or CiN)
+    plan_start_wd: int = 0
+    next_visit_due_wd: int = 0
+    visit_due_recorded: bool = False
+    last_seen_wd: int = 0
+    last_progress_wd: int = 0
+    core_group_due_wd: int | None = None
+    first_core_group_pending: bool = False
+    # this week's planned work, read and cleared by the weekly accounting
+    week_visit_wd: int | None = None
+    week_progress_wd: int | None = None
+    week_core_group_wd: int | None = None

@@ -1,0 +1,251 @@
+"""The command line: ``python -m sim`` / ``cpsim`` runs one scenario for R replications.
+
+The Hydra entry point is thin: :func:`run_experiment` does the work and is what tests
+call (through Hydra's ``compose``). :func:`cli` first checks the command-line overrides by
+composing them, so a bad key or value ends with one plain line and exit status 2 before
+Hydra creates any output folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from sim.analysis import summarize
+from sim.calibration import TARGETS
+from sim.config import Config, ConfigError, register_configs, to_config
+from sim.metrics import KPIS
+from sim.model import run_replication
+from sim.plots import kpi_target_figure, overview_figure, save
+from sim.results import ReplicationResult, RunRecord, replication_result, write_tables
+
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+
+register_configs()
+
+
+def _one_replication(cfg: Config, replication: int) -> ReplicationResult:
+    rec = run_replication(cfg, replication)
+    return replication_result(rec, replication, date.fromisoformat(cfg.run.start_date))
+
+
+def run_replications(cfg: Config, progress: bool | None = None) -> list[ReplicationResult]:
+    """Run every replication, in parallel when ``run.n_jobs`` allows, in index order.
+
+    Each replication draws only from its own streams, so results do not depend on the
+    number of processes.
+    """
+    n_reps = cfg.run.replications
+    n_jobs = cfg.run.n_jobs or os.cpu_count() or 1
+    n_jobs = max(1, min(n_jobs, n_reps))
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(
+        total=n_reps, desc=f"{cfg.scenario_name}: replications", unit="rep", disable=not show
+    )
+    results: list[ReplicationResult] = []
+    with bar:
+        if n_jobs == 1:
+            for r in range(n_reps):
+                results.append(_one_replication(cfg, r))
+                bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+                futures = [pool.submit(_one_replication, cfg, r) for r in range(n_reps)]
+                for future in as_completed(futures):
+                    results.append(future.result())
+                    bar.update()
+    return sorted(results, key=lambda r: r.replication)
+
+
+@dataclass
+class ExperimentOutput:
+    """What a finished run produced."""
+
+    out_dir: Path
+    results: list[ReplicationResult]
+    summary: list[dict[str, float | str]]
+
+
+def run_experiment(
+    dcfg: DictConfig, out_dir: Path, overrides: Sequence[str] = (), progress: bool | None = None
+) -> ExperimentOutput:
+    """Validate the config, run the replications and write every output to ``out_dir``.
+
+    Raises:
+        ConfigError: for bad input (after recording the failure in run.json).
+
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plain = OmegaConf.to_container(dcfg, resolve=True)
+    assert isinstance(plain, dict)
+    plain.pop("hydra", None)
+    (out_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.create(plain)))
+    seed = int(plain.get("run", {}).get("seed", 0))
+    record = RunRecord(
+        out_dir, seed=seed, scenario=str(plain.get("scenario_name", "")), overrides=overrides
+    )
+    try:
+        cfg = to_config(dcfg)
+        results = run_replications(cfg, progress)
+        summary = summarize([r.kpis for r in results], list(KPIS))
+        write_tables(out_dir, results, summary)
+        title = f"cpsim {cfg.scenario_name} ({cfg.authority.name} authority)"
+        save(
+            overview_figure([row for r in results for row in r.timeseries], title, len(results)),
+            out_dir / "overview.png",
+        )
+        save(kpi_target_figure(summary, title), out_dir / "calibration.png")
+    except BaseException as exc:
+        message = str(exc) if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {exc}"
+        record.finish("failed", error=message)
+        raise
+    years = cfg.run.years * cfg.run.replications
+    record.finish(
+        "complete",
+        replications=cfg.run.replications,
+        n_jobs=cfg.run.n_jobs,
+        simulated_years_total=years,
+    )
+    return ExperimentOutput(out_dir, results, summary)
+
+
+def format_summary(summary: Sequence[dict[str, float | str]]) -> str:
+    """The KPI table for the console, with the published figure where there is one."""
+    lines = [f"{'KPI':<28} {'mean':>10} {'95% CI':>23} {'published':>10}", "-" * 74]
+    for row in summary:
+        name = str(row["kpi"])
+        mean, low, high = (float(row[k]) for k in ("mean", "ci_low", "ci_high"))
+        target = TARGETS.get(name)
+        ref = f"{target.value:>10g}" if target else ""
+        lines.append(f"{name:<28} {mean:>10.3f}   [{low:>9.3f}, {high:>9.3f}] {ref}")
+    return "\n".join(lines)
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
+def hydra_main(dcfg: DictConfig) -> None:
+    """Hydra task: one scenario run in Hydra's output folder."""
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    try:
+        output = run_experiment(dcfg, out_dir, overrides=list(hc.overrides.task))
+    except ConfigError as exc:
+        print(f"cpsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(format_summary(output.summary))
+    print(f"\nOutputs: {out_dir}")
+
+
+# -- checking the command line before Hydra runs ------------------------------------------
+def _one_line(exc: BaseException) -> str:
+    """A one-line message for a composition error."""
+    from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
+
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, OmegaConfBaseException):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, OmegaConfBaseException):
+        key = getattr(cause, "full_key", None) or "?"
+        if isinstance(cause, ConfigKeyError) or "not in" in str(cause):
+            group = key.rsplit(".", 1)[0] if "." in key else ""
+            return f"unknown key '{key}'; allowed keys{' in ' + group if group else ''}: {_allowed_keys(group)}"
+        first = str(cause).splitlines()[0]
+        return f"{key}: {first}"
+    text = " ".join(str(exc).split())
+    return text.replace(
+        "Set the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.", ""
+    ).strip()
+
+
+def _allowed_keys(group: str) -> str:
+    node = Config()
+    for part in filter(None, group.split(".")):
+        node = getattr(node, part, None)  # type: ignore[assignment]
+        if node is None:
+            return "see docs/parameters.md"
+    names = list(vars(node)) if hasattr(node, "__dict__") else []
+    return ", ".join(names) if names else "see docs/parameters.md"
+
+
+def _override_sets(overrides: list[str], multirun: bool) -> list[list[str]]:
+    """Overrides to check: for sweeps, each swept value once (others at their first)."""
+    if not multirun:
+        return [overrides]
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    firsts: list[str] = []
+    choices: list[list[str]] = []
+    for o in parsed:
+        if o.is_sweep_override():
+            values = [f"{o.get_key_element()}={v}" for v in o.sweep_string_iterator()]
+        else:
+            values = [o.input_line]
+        firsts.append(values[0])
+        choices.append(values)
+    sets = [firsts]
+    for i, values in enumerate(choices):
+        for v in values[1:]:
+            sets.append(firsts[:i] + [v] + firsts[i + 1 :])
+    return sets
+
+
+def check_overrides(overrides: list[str], multirun: bool = False) -> str | None:
+    """Compose the config with ``overrides`` and validate it; the error line, or None."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    try:
+        sets = _override_sets(overrides, multirun)
+    except Exception as exc:  # noqa: BLE001 - any parse error is a user error here
+        return _one_line(exc)
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        for override_set in sets:
+            try:
+                to_config(compose(config_name="config", overrides=override_set))
+            except ConfigError as exc:
+                return str(exc)
+            except Exception as exc:  # noqa: BLE001 - Hydra/OmegaConf composition errors
+                return _one_line(exc)
+    GlobalHydra.instance().clear()
+    return None
+
+
+HYDRA_INFO_FLAGS = {
+    "-h",
+    "--help",
+    "--hydra-help",
+    "--info",
+    "-i",
+    "-c",
+    "--cfg",
+    "--shell-completion",
+    "-sc",
+    "--version",
+}
+
+
+def cli(argv: Sequence[str] | None = None) -> None:
+    """Console entry point (``cpsim`` and ``python -m sim``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not HYDRA_INFO_FLAGS.intersection(args):
+        multirun = "-m" in args or "--multirun" in args
+        overrides = [
+            a for a in args if not a.startswith("-") and "=" in a and not a.startswith("hydra")
+        ]
+        error = check_overrides(overrides, multirun)
+        if error:
+            print(f"cpsim: error: {error}", file=sys.stderr)
+            sys.exit(2)
+    sys.argv = [sys.argv[0], *args]
+    hydra_main()

@@ -1,0 +1,328 @@
+"""The recorder (``on_*`` hooks the processes call) and every KPI definition.
+
+Processes only report what happened; nothing outside this module computes a KPI. Each
+KPI is a function of the recorded events, counted only after the warm-up (events whose
+day falls in the measured window ``[warmup_day, end_day)``), and is documented with its
+formula in docs/kpis.md. Times are simulation days; ``_wd`` values are working-day indices.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass
+class WeekRecord:
+    """Stocks at the start of a week and flows and day-counts during it."""
+
+    day: int
+    stocks: dict[str, float]
+    flows: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Recorder:
+    """Collects events from one replication.
+
+    Args:
+        warmup_day: First day of the measured window.
+        end_day: Day the run ends (exclusive).
+
+    """
+
+    warmup_day: float
+    end_day: float
+    referrals: list[tuple[float, int, bool]] = field(default_factory=list)
+    front_door: list[tuple[float, float, bool, str]] = field(default_factory=list)
+    episodes: list[dict[str, Any]] = field(default_factory=list)
+    icpcs: list[tuple[float, bool]] = field(default_factory=list)
+    rcpcs: list[tuple[float, bool]] = field(default_factory=list)
+    visits_due: list[tuple[float, bool, str]] = field(default_factory=list)
+    first_core_groups: list[tuple[float, bool]] = field(default_factory=list)
+    allocations: list[tuple[float, float]] = field(default_factory=list)
+    closures: list[tuple[float, float]] = field(default_factory=list)
+    weeks: list[WeekRecord] = field(default_factory=list)
+    unseen_risk_days: float = 0.0
+    open_children: set[int] = field(default_factory=set)
+    _open_episodes: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    _week: WeekRecord | None = None
+
+    def in_window(self, day: float) -> bool:
+        """Whether ``day`` is in the measured window."""
+        return self.warmup_day <= day < self.end_day
+
+    # -- hooks: the pathway -------------------------------------------------------------
+    def on_referral(self, day: float, child_id: int, previous_day: float | None) -> None:
+        """A referral arrives (``previous_day``: the child's last referral, if any)."""
+        within_12m = previous_day is not None and day - previous_day <= 365.0
+        self.referrals.append((day, child_id, within_12m))
+        self._count("referrals")
+
+    def on_front_door(self, referral_day: float, day: float, on_time: bool, outcome: str) -> None:
+        """The front door decides on a referral."""
+        self.front_door.append((referral_day, day, on_time, outcome))
+
+    def on_episode_start(
+        self, child_id: int, kind: str, day: float, due_day: float | None = None
+    ) -> None:
+        """An assessment, section 47, CPP or CiN episode starts."""
+        episode = {
+            "child_id": child_id,
+            "kind": kind,
+            "start_day": day,
+            "end_day": None,
+            "due_day": due_day,
+            "outcome": "",
+        }
+        self._open_episodes[(child_id, kind)] = episode
+        self.episodes.append(episode)
+        self._count(f"{kind}_started")
+
+    def on_episode_end(self, child_id: int, kind: str, day: float, outcome: str) -> None:
+        """An episode ends with ``outcome``."""
+        episode = self._open_episodes.pop((child_id, kind))
+        episode["end_day"] = day
+        episode["outcome"] = outcome
+        self._count(f"{kind}_ended")
+
+    def on_icpc(self, day: float, on_time: bool) -> None:
+        """An initial child protection conference is held."""
+        self.icpcs.append((day, on_time))
+        self._count("icpc_held")
+
+    def on_rcpc(self, day: float, on_time: bool) -> None:
+        """A review child protection conference is held."""
+        self.rcpcs.append((day, on_time))
+
+    def on_visit_due(self, due_day: float, on_time: bool, kind: str) -> None:
+        """A statutory visit fell due; ``on_time`` says whether it was made by then."""
+        self.visits_due.append((due_day, on_time, kind))
+        self._count("visits_due")
+        if on_time:
+            self._count("visits_on_time")
+
+    def on_first_core_group_due(self, due_day: float, on_time: bool) -> None:
+        """The first core group of a CPP fell due."""
+        self.first_core_groups.append((due_day, on_time))
+
+    def on_allocated(self, requested_day: float, day: float) -> None:
+        """A case waiting for a worker got one."""
+        self.allocations.append((requested_day, day))
+
+    def on_closure(self, day: float, need: float) -> None:
+        """A case closes with the child's latent need at that moment."""
+        self.closures.append((day, need))
+
+    # -- hooks: the working week --------------------------------------------------------
+    def on_week_start(self, day: int, stocks: dict[str, float]) -> None:
+        """A working week starts with these stocks."""
+        self._week = WeekRecord(day=day, stocks=stocks)
+        self.weeks.append(self._week)
+
+    def on_week_days(self, **day_counts: float) -> None:
+        """Add child-day counts measured during the current week (e.g. drift days)."""
+        for key, value in day_counts.items():
+            self._count(key, value)
+
+    def on_unseen_risk(self, child_id: int, days: float, day: float) -> None:
+        """A child spent ``days`` at high need without the service knowing."""
+        if self.in_window(day):
+            self.unseen_risk_days += days
+
+    def on_open_cases_week(self, day: float, child_ids: list[int]) -> None:
+        """These children had an open case during the week starting ``day``."""
+        if self.in_window(day):
+            self.open_children.update(child_ids)
+
+    def _count(self, key: str, value: float = 1.0) -> None:
+        if self._week is not None:
+            self._week.flows[key] = self._week.flows.get(key, 0.0) + value
+
+    def close(self) -> None:
+        """Mark episodes still open at the end as censored."""
+        for episode in self._open_episodes.values():
+            episode["censored"] = True
+        for episode in self.episodes:
+            episode.setdefault("censored", False)
+
+
+# -- KPI definitions --------------------------------------------------------------------
+def _measured_years(rec: Recorder) -> float:
+    return (rec.end_day - rec.warmup_day) / DAYS_PER_YEAR
+
+
+def _share(flags: list[bool]) -> float:
+    return float(np.mean(flags)) if flags else math.nan
+
+
+def _window_weeks(rec: Recorder) -> list[WeekRecord]:
+    return [w for w in rec.weeks if rec.in_window(w.day)]
+
+
+def _per_year(rec: Recorder, days: list[float]) -> float:
+    return sum(1 for d in days if rec.in_window(d)) / _measured_years(rec)
+
+
+def _episode_starts(rec: Recorder, kind: str) -> list[float]:
+    return [e["start_day"] for e in rec.episodes if e["kind"] == kind]
+
+
+def _stock_mean(rec: Recorder, key: str) -> float:
+    weeks = _window_weeks(rec)
+    return float(np.mean([w.stocks[key] for w in weeks])) if weeks else math.nan
+
+
+def _day_ratio(rec: Recorder, numerator: str, denominator: str) -> float:
+    weeks = _window_weeks(rec)
+    den = sum(w.flows.get(denominator, 0.0) for w in weeks)
+    return sum(w.flows.get(numerator, 0.0) for w in weeks) / den if den else math.nan
+
+
+def referrals_per_year(rec: Recorder) -> float:
+    """Referrals (first and repeat) received per measured year."""
+    return _per_year(rec, [r[0] for r in rec.referrals])
+
+
+def assessments_per_year(rec: Recorder) -> float:
+    """Assessments completed per measured year."""
+    return _per_year(
+        rec,
+        [
+            e["end_day"]
+            for e in rec.episodes
+            if e["kind"] == "assessment" and e["end_day"] is not None
+        ],
+    )
+
+
+def s47_per_year(rec: Recorder) -> float:
+    """Section 47 enquiries started per measured year."""
+    return _per_year(rec, _episode_starts(rec, "s47"))
+
+
+def icpc_per_year(rec: Recorder) -> float:
+    """Initial child protection conferences held per measured year."""
+    return _per_year(rec, [d for d, _ in rec.icpcs])
+
+
+def cpp_starts_per_year(rec: Recorder) -> float:
+    """Child protection plans started per measured year."""
+    return _per_year(rec, _episode_starts(rec, "cpp"))
+
+
+def cpp_open_mean(rec: Recorder) -> float:
+    """Mean number of children on a CPP at the weekly snapshots."""
+    return _stock_mean(rec, "cpp_open")
+
+
+def cin_open_mean(rec: Recorder) -> float:
+    """Mean number of children on a CiN plan at the weekly snapshots."""
+    return _stock_mean(rec, "cin_open")
+
+
+def rereferral_12m_rate(rec: Recorder) -> float:
+    """Share of referrals of a child referred within the previous 12 months."""
+    return _share([r[2] for r in rec.referrals if rec.in_window(r[0])])
+
+
+def front_door_within_1wd(rec: Recorder) -> float:
+    """Share of front-door decisions made within 1 working day of the referral."""
+    return _share([f[2] for f in rec.front_door if rec.in_window(f[1])])
+
+
+def assessment_within_45wd(rec: Recorder) -> float:
+    """Share of completed assessments completed within 45 WD of the referral."""
+    return _share(
+        [
+            e["end_day"] <= e["due_day"]
+            for e in rec.episodes
+            if e["kind"] == "assessment"
+            and e["end_day"] is not None
+            and rec.in_window(e["end_day"])
+        ]
+    )
+
+
+def icpc_within_15wd(rec: Recorder) -> float:
+    """Share of ICPCs held within 15 WD of the strategy discussion."""
+    return _share([ok for d, ok in rec.icpcs if rec.in_window(d)])
+
+
+def core_group_within_10wd(rec: Recorder) -> float:
+    """Share of first core groups held within 10 WD of the ICPC (by due date)."""
+    return _share([ok for d, ok in rec.first_core_groups if rec.in_window(d)])
+
+
+def rcpc_on_time(rec: Recorder) -> float:
+    """Share of review conferences held by their due date (3 months, then 6)."""
+    return _share([ok for d, ok in rec.rcpcs if rec.in_window(d)])
+
+
+def visits_on_time(rec: Recorder) -> float:
+    """Share of due statutory visits (CPP and CiN) made by their due date."""
+    return _share([ok for d, ok, _ in rec.visits_due if rec.in_window(d)])
+
+
+def cpp_unseen_share(rec: Recorder) -> float:
+    """Share of CPP child-working-days on which the child was not seen within the standard."""
+    return _day_ratio(rec, "cpp_unseen_days", "cpp_days")
+
+
+def drift_share(rec: Recorder) -> float:
+    """Share of plan-case working days with no purposeful progress beyond the threshold."""
+    return _day_ratio(rec, "drift_days", "plan_days")
+
+
+def unallocated_days_mean(rec: Recorder) -> float:
+    """Mean calendar days a case waited for a worker (0 when allocated at once)."""
+    waits = [d - r for r, d in rec.allocations if rec.in_window(d)]
+    return float(np.mean(waits)) if waits else math.nan
+
+
+def unseen_risk_days_per_child(rec: Recorder) -> float:
+    """Days at high need unknown to the service, per child with an open case."""
+    n = len(rec.open_children)
+    return rec.unseen_risk_days / n if n else math.nan
+
+
+def caseload_mean(rec: Recorder) -> float:
+    """Mean open cases per social worker at the weekly snapshots."""
+    return _stock_mean(rec, "caseload_mean")
+
+
+KPIS: dict[str, Callable[[Recorder], float]] = {
+    f.__name__: f
+    for f in (
+        referrals_per_year,
+        assessments_per_year,
+        s47_per_year,
+        icpc_per_year,
+        cpp_starts_per_year,
+        cpp_open_mean,
+        cin_open_mean,
+        rereferral_12m_rate,
+        front_door_within_1wd,
+        assessment_within_45wd,
+        icpc_within_15wd,
+        core_group_within_10wd,
+        rcpc_on_time,
+        visits_on_time,
+        cpp_unseen_share,
+        drift_share,
+        unallocated_days_mean,
+        unseen_risk_days_per_child,
+        caseload_mean,
+    )
+}
+
+
+def compute_kpis(rec: Recorder) -> dict[str, float]:
+    """Every KPI of one replication."""
+    return {name: fn(rec) for name, fn in KPIS.items()}

@@ -1,0 +1,186 @@
+"""Build and run one replication of the model.
+
+One :class:`Model` holds one SimPy environment, its random streams, calendar, workforce
+and recorder; nothing is global, so replications can run side by side.
+
+The clock counts calendar days from ``run.start_date``. Within a day events happen in
+this order:
+
+* 0.00 - on the first day of a week (Monday): weekly planning and accounting
+  (casework.plan_week): workers plan visits, meetings, assessment and enquiry work;
+  every open case's week is recorded and its need moves on;
+* 0.00-1.00 - referrals arrive at random times (more on working days);
+* 0.50 - case events on working days: a strategy discussion, a finished assessment or
+  enquiry, a conference, a plan review, an escalation;
+* 0.90 - front-door (MASH) decisions on the day's queue (working days only).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import simpy
+
+from sim import casework
+from sim.calendar import WorkingCalendar
+from sim.config import Config
+from sim.entities import OPEN_STATES, Child, State, WorkItem
+from sim.metrics import Recorder
+from sim.processes import demand
+from sim.processes.conference import ConferenceDiary
+from sim.processes.front_door import FrontDoor
+from sim.rng import Streams
+from sim.workforce import Workforce
+
+CASE_EVENT_TIME = 0.5
+DAYS_PER_YEAR = 365.25
+
+
+class Model:
+    """One replication: environment, calendar, streams, workforce and recorder.
+
+    Args:
+        cfg: A validated configuration.
+        replication: Replication index (selects the random streams).
+        audit: Check state bookkeeping at every weekly snapshot (slower; for tests).
+
+    """
+
+    def __init__(self, cfg: Config, replication: int = 0, audit: bool = False) -> None:
+        self.cfg = cfg
+        self.replication = replication
+        self.audit = audit
+        self.env = simpy.Environment()
+        self.end_day = round(cfg.run.years * DAYS_PER_YEAR)
+        self.warmup_day = round(cfg.run.warmup_years * DAYS_PER_YEAR)
+        self.cal = WorkingCalendar(date.fromisoformat(cfg.run.start_date), self.end_day)
+        self.streams = Streams(cfg.run.seed, replication)
+        self.rec = Recorder(warmup_day=self.warmup_day, end_day=self.end_day)
+        self.children: dict[int, Child] = {}
+        self.open_children: dict[int, Child] = {}
+        self.by_state: dict[State, set[int]] = {s: set() for s in State}
+        self.audit_log: list[dict[str, int]] = []
+        self.workforce = Workforce(self)
+        self.chairs = ConferenceDiary(cfg.authority.conference_slots_per_day)
+        self.front_door = FrontDoor(self)
+
+    # -- running ------------------------------------------------------------------------
+    def run(self) -> Recorder:
+        """Run to the end of the horizon and return the recorder."""
+        if self.cfg.run.prepopulate:
+            demand.prepopulate(self)
+            demand.prepopulate_closures(self)
+        self.env.process(demand.arrivals(self))
+        self.env.process(self.front_door.daily())
+        self.env.process(casework.weekly(self))
+        self.env.run(until=self.end_day)
+        self.rec.close()
+        return self.rec
+
+    # -- children and states ------------------------------------------------------------
+    def new_child(self) -> Child:
+        """A child never referred before, with latent need drawn from N(0, 1)."""
+        child_id = len(self.children)
+        rng = self.streams.child_stream(child_id)
+        need = rng.normal()
+        child = Child(id=child_id, rng=rng, need=need, baseline_need=need)
+        self.children[child_id] = child
+        return child
+
+    def set_state(self, child: Child, state: State) -> None:
+        """Move ``child`` to ``state``: the one place where states change."""
+        if child.id in self.by_state[child.state]:
+            self.by_state[child.state].discard(child.id)
+        child.state = state
+        self.by_state[state].add(child.id)
+        if state in OPEN_STATES:
+            self.open_children[child.id] = child
+        else:
+            self.open_children.pop(child.id, None)
+
+    def stocks(self) -> dict[str, float]:
+        """Stocks for the weekly snapshot (and the state audit when enabled)."""
+        workers = self.workforce.workers
+        counts = {
+            f"{s.value}_open": len(ids) for s, ids in self.by_state.items() if s in OPEN_STATES
+        }
+        counts["closed"] = len(self.by_state[State.CLOSED])
+        counts["in_care"] = len(self.by_state[State.CARE])
+        counts["s47_open"] = counts["section_47_open"] + counts["awaiting_icpc_open"]
+        counts["unallocated"] = self.workforce.unallocated
+        counts["workers"] = len(workers)
+        counts["caseload_mean"] = (
+            sum(len(w.cases) for w in workers) / len(workers) if workers else 0.0
+        )
+        counts["children_referred"] = len(self.children)
+        if self.audit:
+            self.audit_log.append(self._audit_states())
+        return counts
+
+    def _audit_states(self) -> dict[str, int]:
+        """Count children by their own state attribute, independently of ``by_state``."""
+        from collections import Counter
+
+        by_attribute = Counter(c.state.value for c in self.children.values())
+        mismatched = sum(1 for c in self.children.values() if c.id not in self.by_state[c.state])
+        held = Counter(cid for w in self.workforce.workers for cid in w.cases)
+        return {
+            "children": len(self.children),
+            "in_state_sets": sum(len(ids) for ids in self.by_state.values()),
+            "distinct_in_sets": len(set().union(*self.by_state.values())),
+            "mismatched": mismatched,
+            "held_twice": sum(1 for n in held.values() if n > 1),
+            "closed_but_held": sum(
+                1 for cid in held if self.children[cid].state not in OPEN_STATES
+            ),
+            **{f"attr_{k}": v for k, v in by_attribute.items()},
+        }
+
+    # -- time helpers -------------------------------------------------------------------
+    def now_wd(self) -> int:
+        """Working-day index of today (or the next working day on a non-working day)."""
+        return self.cal.wd_on_or_after(self.env.now)
+
+    def time_of_wd(self, wd: int) -> float:
+        """Simulation time of case events on working day ``wd``."""
+        return self.cal.day_of_wd(wd) + CASE_EVENT_TIME
+
+    def wait_until_wd(self, wd: int) -> simpy.Timeout:
+        """A timeout that fires at case-event time on working day ``wd`` (or now)."""
+        return self.env.timeout(max(0.0, self.time_of_wd(wd) - self.env.now))
+
+    def succeed_at_wd(self, event: simpy.Event, wd: int) -> None:
+        """Trigger ``event`` at case-event time on working day ``wd``."""
+        self.wait_until_wd(wd).callbacks.append(lambda _t: event.succeed())
+
+    def escalate_at(self, child: Child, wd: int) -> None:
+        """Escalate a CiN case to a strategy discussion on ``wd`` if still on that plan."""
+        event = child.escalation
+
+        def fire(_t: simpy.Event) -> None:
+            if event is not None and event is child.escalation and not event.triggered:
+                event.succeed()
+
+        self.wait_until_wd(wd).callbacks.append(fire)
+
+    def start_work(
+        self, child: Child, kind: str, hours: float, earliest_end_wd: int
+    ) -> simpy.Event:
+        """Give ``child`` a work item needing ``hours``; the event fires when it is done."""
+        done = self.env.event()
+        child.work = WorkItem(
+            kind=kind, hours_left=hours, earliest_end_wd=earliest_end_wd, done=done
+        )
+        if hours <= 0:
+            self.succeed_at_wd(done, earliest_end_wd)
+
+        def clear(_e: simpy.Event) -> None:
+            child.work = None
+
+        done.callbacks.append(clear)
+        return done
+
+
+def run_replication(cfg: Config, replication: int, audit: bool = False) -> Recorder:
+    """Run one replication of ``cfg`` and return its recorder."""
+    return Model(cfg, replication, audit=audit).run()

@@ -1,0 +1,70 @@
+"""Latent need: how it moves week by week and when the service sees it (DESIGN.md s5).
+
+Need is a score on a standard-normal scale at first referral; ``need.high_threshold``
+marks risk of significant harm. Each week it is pulled towards the child's baseline with
+noise; purposeful work lowers the baseline and drift raises it. The service only knows
+``perceived_need``, refreshed when an assessment or enquiry is done, when a visit detects
+the current need, or when an alert from outside is acted on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.entities import Child, State, Worker
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+SQRT12 = 12.0**0.5
+
+
+def step_week(m: Model, child: Child, progressed: bool, drifting: bool) -> None:
+    """Move a child's latent need on by one week.
+
+    The weekly innovation is uniform with standard deviation ``weekly_noise_sd``: one
+    fast draw on the model's hottest path; summed over weeks it is close to normal.
+    """
+    n = m.cfg.need
+    if progressed:
+        child.baseline_need -= n.progress_effect_per_week
+    if drifting:
+        child.baseline_need += n.drift_effect_per_week
+    noise = (child.rng.uniform() - 0.5) * SQRT12 * n.weekly_noise_sd
+    child.need += n.weekly_reversion * (child.baseline_need - child.need) + noise
+
+
+def detection_probability(m: Model, child: Child, worker: Worker, wd: int) -> float:
+    """Chance that a visit on ``wd`` sees the child's current need.
+
+    Lower while the worker is new to the case and when the worker is under pressure.
+    """
+    n = m.cfg.need
+    p = n.detection_prob
+    if wd - child.worker_since_wd < 5 * n.new_worker_weeks:
+        p *= n.new_worker_detection_factor
+    overload = min(1.0, max(0.0, worker.pressure - 1.0))
+    return p * (1.0 - (1.0 - n.pressure_detection_factor) * overload)
+
+
+def visit(m: Model, child: Child, worker: Worker, wd: int) -> None:
+    """A visit on ``wd``: maybe see the need, and escalate a CiN case at high need."""
+    if child.rng.uniform() < detection_probability(m, child, worker, wd):
+        see_need(m, child, wd, m.cfg.need.escalation_prob)
+
+
+def see_need(m: Model, child: Child, wd: int, escalation_prob: float) -> None:
+    """The service learns the child's current need on ``wd``; a CiN case may escalate."""
+    child.perceived_need = child.need
+    if child.state is State.CIN and child.need >= m.cfg.need.high_threshold:
+        if child.rng.uniform() < escalation_prob:
+            m.escalate_at(child, wd)
+
+
+def outside_alert(m: Model, child: Child, wd: int) -> None:
+    """Someone outside the household may report a child whose high need is unseen."""
+    n, policy = m.cfg.need, m.cfg.policy
+    if child.rng.uniform() < n.outside_alert_prob_per_week:
+        if child.rng.uniform() < policy.act_on_outside_alerts_prob:
+            see_need(m, child, wd, 1.0)

@@ -1,0 +1,167 @@
+"""Figures from a run's tables; never inside the model.
+
+Uses matplotlib's object API (``Figure``), so no global pyplot state or GUI backend is
+involved and figures can be drawn in tests and worker processes alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from sim.analysis import t_interval
+from sim.calibration import TARGETS
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+
+
+def weekly_band(
+    rows: Sequence[Mapping[str, Any]], value
+) -> tuple[list[date], np.ndarray, np.ndarray, np.ndarray]:
+    """Per week: mean and 95% interval over replications of ``value(row)`` (NaN skipped)."""
+    by_week: dict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        by_week[str(row["week_start"])].append(value(row))
+    weeks = sorted(by_week)
+    stats = [t_interval(by_week[w]) for w in weeks]
+    mean = np.array([s[0] for s in stats])
+    low = np.array([s[1] if s[3] > 1 else s[0] for s in stats])
+    high = np.array([s[2] if s[3] > 1 else s[0] for s in stats])
+    return [date.fromisoformat(w) for w in weeks], mean, low, high
+
+
+def _ratio(num: str, den: str):
+    def value(row: Mapping[str, Any]) -> float:
+        d = float(row[den])
+        return float(row[num]) / d if d else float("nan")
+
+    return value
+
+
+def _column(name: str):
+    return lambda row: float(row[name])
+
+
+def overview_figure(rows: Sequence[Mapping[str, Any]], title: str, n_reps: int) -> Figure:
+    """Three panels over time: plan stocks, allocation, and visits and drift.
+
+    Lines are means over replications, shaded bands their 95% confidence intervals; the
+    grey span is the warm-up, which KPIs leave out.
+    """
+    fig = Figure(figsize=(11, 9), layout="constrained")
+    axes = fig.subplots(3, 1, sharex=True)
+    panels = [
+        (
+            "Children on plans",
+            "children",
+            [
+                ("On a child protection plan", _column("cpp_open")),
+                ("On a child in need plan", _column("cin_open")),
+            ],
+        ),
+        (
+            "Workload",
+            "cases",
+            [
+                ("Mean caseload per social worker", _column("caseload_mean")),
+                ("Cases waiting for a worker", _column("unallocated")),
+            ],
+        ),
+        (
+            "Visits and drift (weekly)",
+            "share of due visits / plan-days",
+            [
+                ("Due visits made on time", _ratio("visits_on_time", "visits_due")),
+                ("Plan-days in drift", _ratio("drift_days", "plan_days")),
+            ],
+        ),
+    ]
+    warm = [
+        date.fromisoformat(str(r["week_start"]))
+        for r in rows
+        if str(r.get("measured", "1")) in ("0", "False")
+    ]
+    for ax, (panel_title, unit, series) in zip(axes, panels, strict=True):
+        for i, (label, value) in enumerate(series):
+            weeks, mean, low, high = weekly_band(rows, value)
+            ax.plot(weeks, mean, color=PALETTE[i], lw=1.8, label=label)
+            ax.fill_between(weeks, low, high, color=PALETTE[i], alpha=0.25, lw=0)
+        if warm:
+            ax.axvspan(min(warm), max(warm), color="0.85", zorder=0, label="Warm-up (not measured)")
+        ax.set_title(panel_title, loc="left", fontsize=12)
+        ax.set_ylabel(unit)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
+    target = TARGETS["cpp_open_mean"].value
+    axes[0].axhline(target, color=PALETTE[0], ls=":", lw=1.2)
+    axes[0].annotate(
+        f"national average authority: {target:.0f} on a CPP",
+        (axes[0].get_xlim()[0], target),
+        xytext=(4, 4),
+        textcoords="offset points",
+        fontsize=8,
+        color=PALETTE[0],
+    )
+    axes[2].set_ylim(0, 1.05)
+    axes[2].set_xlabel("week")
+    fig.suptitle(
+        f"{title}: weekly means over {n_reps} replications, shaded 95% confidence interval",
+        fontsize=13,
+    )
+    return fig
+
+
+def kpi_target_figure(summary: Sequence[Mapping[str, Any]], title: str) -> Figure:
+    """Simulated calibration KPIs (mean and 95% interval) against the published figures."""
+    rows = {str(r["kpi"]): r for r in summary}
+    names = [k for k in TARGETS if k in rows]
+    fig = Figure(figsize=(11, 5), layout="constrained")
+    axes = fig.subplots(1, 2)
+    groups = [
+        (
+            "Yearly flows and stock",
+            [n for n in names if TARGETS[n].relative],
+            "ratio to national average authority",
+        ),
+        ("Timeliness and re-referral", [n for n in names if not TARGETS[n].relative], "share"),
+    ]
+    for ax, (panel, keys, unit) in zip(axes, groups, strict=True):
+        y = np.arange(len(keys))
+        for i, k in enumerate(keys):
+            t, r = TARGETS[k], rows[k]
+            scale = t.value if t.relative else 1.0
+            mean, low, high = (float(r[c]) / scale for c in ("mean", "ci_low", "ci_high"))
+            ref = 1.0 if t.relative else t.value
+            tol = t.tolerance if t.relative else t.tolerance
+            ax.add_patch(_band(ref - tol, i - 0.3, 2 * tol, 0.6))
+            ax.plot([ref, ref], [i - 0.3, i + 0.3], color="k", lw=1.5)
+            err = [[max(0.0, mean - low)], [max(0.0, high - mean)]] if np.isfinite(low) else None
+            ax.errorbar([mean], [i], xerr=err, fmt="o", color=PALETTE[0], capsize=4)
+        ax.set_yticks(y, [k.replace("_", " ") for k in keys])
+        ax.invert_yaxis()
+        ax.set_title(panel, loc="left")
+        ax.set_xlabel(unit)
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(
+        f"{title}: simulated (dot, 95% CI) vs published figure (black line, grey = tolerance)",
+        fontsize=12,
+    )
+    return fig
+
+
+def _band(x: float, y: float, w: float, h: float):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y), w, h, color="0.85", zorder=0)
+
+
+def save(fig: Figure, path: Path) -> Path:
+    """Save a figure as PNG at slide-friendly resolution."""
+    fig.savefig(path, dpi=110)
+    return path

@@ -1,0 +1,64 @@
+"""Child protection conferences: chairs' diary, the ICPC, and review conferences."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.entities import Child, State
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+class ConferenceDiary:
+    """The independent chairs' diary: a fixed number of conference slots per working day."""
+
+    def __init__(self, slots_per_day: int) -> None:
+        self.slots_per_day = slots_per_day
+        self.booked: dict[int, int] = {}
+
+    def book(self, earliest_wd: int) -> int:
+        """Book the first working day on or after ``earliest_wd`` with a free slot."""
+        wd = earliest_wd
+        while self.booked.get(wd, 0) >= self.slots_per_day:
+            wd += 1
+        self.booked[wd] = self.booked.get(wd, 0) + 1
+        return wd
+
+
+def hold_conference(
+    m: Model, child: Child, earliest_wd: int
+) -> Generator[simpy.Event, object, int]:
+    """Book a conference, wait for it, and return the working day it was held.
+
+    The worker's report is charged in the week of the conference (see casework).
+    """
+    wd = m.chairs.book(earliest_wd)
+    child.conference_wd = wd
+    yield m.wait_until_wd(wd)
+    child.conference_wd = None
+    child.week_progress_wd = (
+        wd if child.week_progress_wd is None else min(child.week_progress_wd, wd)
+    )
+    return wd
+
+
+def icpc(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
+    """Stage: the initial child protection conference; returns the next stage."""
+    p = m.cfg.pathway
+    m.set_state(child, State.AWAITING_ICPC)
+    due_wd = m.cal.due_wd(child.strategy_day, p.icpc_due_wd)
+    held_wd = yield from hold_conference(m, child, m.now_wd() + p.icpc_prep_wd)
+    m.rec.on_icpc(m.env.now, held_wd <= due_wd)
+    choice = child.rng.choice((p.icpc_cpp_prob, p.icpc_cin_prob))
+    return ("cpp", "cin", "close")[choice]
+
+
+def review(m: Model, child: Child, due_day: int) -> Generator[simpy.Event, object, None]:
+    """A review conference due on ``due_day``: booked up to two weeks ahead of it."""
+    due_wd = m.cal.wd_on_or_after(due_day)
+    held_wd = yield from hold_conference(m, child, max(m.now_wd() + 1, due_wd - 10))
+    m.rec.on_rcpc(m.env.now, held_wd <= due_wd)

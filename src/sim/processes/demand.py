@@ -1,0 +1,143 @@
+"""Referrals: new children arriving with a weekday pattern, and re-referrals after closure."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.entities import Child, State
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+def working_day_rate(m: Model) -> float:
+    """New referrals per working day, so that the yearly total matches the config.
+
+    Weekends and bank holidays get ``weekend_referral_factor`` of a working day's rate.
+    """
+    a = m.cfg.authority
+    new_per_year = a.referrals_per_year * a.first_referral_share
+    days = range(m.end_day)
+    weighted = sum(1.0 if m.cal.is_working_day(d) else a.weekend_referral_factor for d in days)
+    return new_per_year * (m.end_day / 365.25) / weighted
+
+
+def arrivals(m: Model) -> Generator[simpy.Event, None, None]:
+    """Referrals of children never referred before, a Poisson count each day."""
+    stream = m.streams.get("arrivals")
+    rate = working_day_rate(m)
+    weekend_rate = rate * m.cfg.authority.weekend_referral_factor
+    for day in range(m.end_day):
+        n = int(stream.gen.poisson(rate if m.cal.is_working_day(day) else weekend_rate))
+        for t in sorted(day + stream.uniform() for _ in range(n)):
+            yield m.env.timeout(t - m.env.now)
+            start_referral(m, m.new_child())
+
+
+INITIAL_NEED = {"cpp": (0.8, 0.8), "cin": (0.0, 0.8)}
+"""Mean and sd of latent need of children already on a plan on day 0 (assumption)."""
+
+
+def prepopulate(m: Model) -> None:
+    """Put the authority's open plan caseload in place on day 0 (DESIGN.md section 2).
+
+    Each child's plan starts on day 0 with its next review spread uniformly over one
+    review cycle (for a CPP the six-monthly cycle of an ongoing plan), so plans end at a
+    steady rate from the start; the referral that led to
+    the plan is put uniformly in the year before. Episodes starting on day 0 are these
+    children (their true start is before the run).
+    """
+    from sim.processes.pathway import episode
+
+    a, p = m.cfg.authority, m.cfg.pathway
+    plans = [("cpp", a.initial_cpp_children), ("cin", a.initial_cin_children)]
+    for stage, count in plans:
+        for _ in range(count):
+            child = m.new_child()
+            mean, sd = INITIAL_NEED[stage]
+            child.need = child.baseline_need = mean + child.rng.normal() * sd
+            child.perceived_need = child.need
+            child.referral_day = -365.0 * child.rng.uniform()
+            child.referrals = 1
+            if stage == "cpp":
+                first_review = m.cal.add_months(0, p.rcpc_interval_months) * child.rng.uniform()
+            else:
+                first_review = m.cal.day_of_wd(
+                    round(p.cin_review_interval_wd * child.rng.uniform())
+                )
+            m.set_state(child, State.CPP if stage == "cpp" else State.CIN)
+            m.env.process(episode(m, child, start=stage, first_review_day=int(first_review)))
+
+
+LEGACY_YEARS = 3.0
+"""How far back the pre-populated closures go (re-referrals older than this are negligible)."""
+LEGACY_CASE_DAYS = 90.0
+"""Assumed time from a legacy closure's referral to its closure."""
+
+
+def prepopulate_closures(m: Model) -> None:
+    """Families whose cases closed in the years before day 0 and may be referred again.
+
+    Without them re-referrals would only start once the run has closed cases of its own
+    and would take several generations (years) to reach their steady level. Closures
+    before day 0 happen at the rate of referrals that are not to a plan, uniformly over
+    ``LEGACY_YEARS``; each is re-referred with the same chance and delay as a closure in
+    the run (schedule_rereferral), and only those falling after day 0 are kept.
+    """
+    a, n = m.cfg.authority, m.cfg.need
+    stream = m.streams.get("legacy_closures")
+    count = int(stream.gen.poisson(a.referrals_per_year * LEGACY_YEARS))
+    for _ in range(count):
+        closed_day = -LEGACY_YEARS * 365.25 * stream.uniform()
+        need = stream.normal()
+        chance = min(1.0, n.rereferral_prob * math.exp(n.rereferral_need_slope * need))
+        if stream.uniform() >= chance:
+            continue
+        day = closed_day + stream.exponential(n.rereferral_mean_days)
+        if not 0.0 <= day < m.end_day:
+            continue
+        child = m.new_child()
+        child.need = child.baseline_need = need
+        child.referral_day = closed_day - LEGACY_CASE_DAYS
+        child.referrals = 1
+        m.set_state(child, State.CLOSED)
+        m.env.timeout(day).callbacks.append(lambda _event, c=child: _rerefer(m, c))
+
+
+def start_referral(m: Model, child: Child) -> None:
+    """A referral for ``child`` arrives now and starts its way through the pathway."""
+    from sim.processes.pathway import episode
+
+    now = m.env.now
+    child.previous_referral_day = child.referral_day if child.referrals else None
+    child.referral_day = now
+    child.referrals += 1
+    m.rec.on_referral(now, child.id, child.previous_referral_day)
+    m.set_state(child, State.FRONT_DOOR)
+    m.env.process(episode(m, child))
+
+
+def schedule_rereferral(m: Model, child: Child) -> None:
+    """After closure the child may be referred again: more likely when need is high.
+
+    The chance of a re-referral is ``rereferral_prob * exp(rereferral_need_slope * need)``
+    (at most 1), so a case closed while need is still high comes back more often (seed
+    003); the delay is exponential with mean ``rereferral_mean_days``.
+    """
+    n = m.cfg.need
+    chance = min(1.0, n.rereferral_prob * math.exp(n.rereferral_need_slope * child.need))
+    if child.rng.uniform() >= chance:
+        return
+    delay = child.rng.exponential(n.rereferral_mean_days)
+    if m.env.now + delay >= m.end_day:
+        return
+    m.env.timeout(delay).callbacks.append(lambda _event: _rerefer(m, child))
+
+
+def _rerefer(m: Model, child: Child) -> None:
+    if child.state is State.CLOSED:
+        start_referral(m, child)

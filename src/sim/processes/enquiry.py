@@ -1,0 +1,31 @@
+"""Strategy discussion and section 47 enquiry; the ICPC falls due 15 WD after the strategy."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.entities import Child, Priority, State
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
+    """Stage: strategy discussion, then a section 47 enquiry; returns the next stage."""
+    p = m.cfg.pathway
+    m.set_state(child, State.SECTION_47)
+    m.workforce.request(child, Priority.SECTION_47)
+    yield m.wait_until_wd(m.now_wd() + p.strategy_delay_wd)
+    child.strategy_day = m.env.now
+    icpc_due_wd = m.cal.due_wd(child.strategy_day, p.icpc_due_wd)
+    m.rec.on_episode_start(child.id, "s47", m.env.now, due_day=m.cal.day_of_wd(icpc_due_wd))
+    earliest = m.now_wd() + round(child.rng.lognormal(p.s47_min_wd_median, p.s47_min_wd_sigma))
+    yield m.start_work(child, "s47", p.s47_hours, earliest)
+    child.perceived_need = child.need
+    choice = child.rng.choice((p.s47_icpc_prob, p.s47_cin_prob))
+    outcome = ("icpc", "cin", "close")[choice]
+    m.rec.on_episode_end(child.id, "s47", m.env.now, outcome)
+    return outcome
