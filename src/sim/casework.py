@@ -159,8 +159,8 @@ def _days_beyond(ref_wd: int, event_wd: int | None, a: int, w1: int, limit: int)
     """
     if event_wd is None:
         return max(0, w1 - max(a, ref_wd + limit + 1) + 1)
-    before = max(0, event_wd - max(a, ref_wd + limit + 1))
-    return before + max(0, w1 - max(event_wd, event_wd + limit + 1) + 1)
+    before = max(0, min(w1, event_wd - 1) - max(a, ref_wd + limit + 1) + 1)
+    return before + max(0, w1 - max(a, event_wd + limit + 1) + 1)
 
 
 class WeekTotals:

@@ -592,6 +592,10 @@ def to_config(cfg: DictConfig | Config) -> Config:
     """Turn a composed Hydra config into a validated :class:`Config` object."""
     if isinstance(cfg, Config):
         return validate(cfg)
+    allowed = [f.name for f in dataclasses.fields(Config)]
+    for key in cfg:
+        if key not in allowed and key != "hydra":
+            raise ConfigError(f"unknown key '{key}'; allowed top-level keys: {', '.join(allowed)}")
     obj = OmegaConf.to_object(cfg)
     if not isinstance(obj, Config):  # composed without the schema (should not happen)
         obj = Config(**{k: v for k, v in obj.items() if k != "hydra"})  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ Hydra creates any output folder.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -161,6 +162,13 @@ def _one_line(exc: BaseException) -> str:
         first = str(cause).splitlines()[0]
         return f"{key}: {first}"
     text = " ".join(str(exc).split())
+    missing = re.search(
+        r"Could not find '([^/']+)/([^']+)'.*?Available options in '[^']+': (.*?) Config search path",
+        text,
+    )
+    if missing:
+        group, name, options = missing.groups()
+        return f"unknown {group} '{name}'; available: {', '.join(options.split())}"
     return text.replace(
         "Set the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.", ""
     ).strip()

@@ -39,7 +39,7 @@ class Recorder:
 
     warmup_day: float
     end_day: float
-    referrals: list[tuple[float, int, bool]] = field(default_factory=list)
+    referrals: list[tuple[float, int, bool, bool]] = field(default_factory=list)
     front_door: list[tuple[float, float, bool, str]] = field(default_factory=list)
     episodes: list[dict[str, Any]] = field(default_factory=list)
     icpcs: list[tuple[float, bool]] = field(default_factory=list)
@@ -60,9 +60,12 @@ class Recorder:
 
     # -- hooks: the pathway -------------------------------------------------------------
     def on_referral(self, day: float, child_id: int, previous_day: float | None) -> None:
-        """A referral arrives (``previous_day``: the child's last referral, if any)."""
+        """A referral arrives (``previous_day``: the child's last referral, if any).
+
+        Records ``(day, child_id, within_12m, first)``.
+        """
         within_12m = previous_day is not None and day - previous_day <= 365.0
-        self.referrals.append((day, child_id, within_12m))
+        self.referrals.append((day, child_id, within_12m, previous_day is None))
         self._count("referrals")
 
     def on_front_door(self, referral_day: float, day: float, on_time: bool, outcome: str) -> None:
