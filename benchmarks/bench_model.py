@@ -1,0 +1,73 @@
+"""Benchmark: seconds per simulated average-authority year, and SimPy's bare event rate.
+
+Covers: one replication of the default baseline (average authority, four simulated years
+including warm-up), run in one process, repeated; and a bare SimPy timeout loop measured
+in the same run, so the model's cost can be read against SimPy's own per-event cost.
+
+Run: ``make bench`` (or ``python benchmarks/bench_model.py --repeats 5``). The README's
+performance figures come from this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import simpy
+
+from sim.config import Config, validate
+from sim.model import Model
+
+
+def bare_simpy_events_per_second(n: int = 200_000) -> float:
+    """Events per second of a SimPy process that only yields timeouts."""
+    env = simpy.Environment()
+
+    def ticker(env: simpy.Environment):
+        for _ in range(n):
+            yield env.timeout(1)
+
+    env.process(ticker(env))
+    start = time.perf_counter()
+    env.run()
+    return n / (time.perf_counter() - start)
+
+
+def model_seconds_per_year(repeats: int) -> tuple[float, float, int]:
+    """Median and best seconds per simulated year of the baseline, and events per run."""
+    cfg = validate(Config())
+    timings = []
+    events = 0
+    for r in range(repeats):
+        model = Model(cfg, r)
+        counter = {"n": 0}
+        step = model.env.step
+
+        def counting_step(step=step, counter=counter) -> None:
+            counter["n"] += 1
+            step()
+
+        model.env.step = counting_step  # type: ignore[method-assign]
+        start = time.perf_counter()
+        model.run()
+        timings.append((time.perf_counter() - start) / cfg.run.years)
+        events = counter["n"]
+    return statistics.median(timings), min(timings), events
+
+
+def main() -> None:
+    """Print the benchmark figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    median, best, events = model_seconds_per_year(args.repeats)
+    bare = bare_simpy_events_per_second()
+    years = validate(Config()).run.years
+    print(f"seconds per simulated authority-year: median {median:.3f}, best {best:.3f} ({args.repeats} runs)")
+    print(f"model events per run: {events:,} ({events / (median * years):,.0f} events/s)")
+    print(f"bare SimPy timeout loop: {bare:,.0f} events/s")
+
+
+if __name__ == "__main__":
+    main()
