@@ -17,7 +17,8 @@ def test_bank_holidays_come_from_the_maintained_source():
     assert date(2025, 4, 18) in days  # Good Friday
     assert date(2025, 4, 21) in days  # Easter Monday
     assert date(2025, 5, 26) in days  # late May (spring) bank holiday
-    assert date(2025, 12, 25) in days and date(2025, 12, 26) in days
+    assert date(2025, 12, 25) in days
+    assert date(2025, 12, 26) in days
     assert date(2025, 3, 17) not in days  # St Patrick's Day is not an English holiday
 
 

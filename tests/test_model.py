@@ -53,7 +53,8 @@ def test_no_case_is_held_twice_or_held_after_closing(audited):
     for worker in audited.workforce.workers:
         assert len(worker.cases) <= worker.cap
         for child in worker.cases.values():
-            assert child.worker is worker and child.state in OPEN_STATES
+            assert child.worker is worker
+            assert child.state in OPEN_STATES
 
 
 def test_episodes_still_open_at_the_end_are_censored(audited):
@@ -68,7 +69,8 @@ def test_episodes_still_open_at_the_end_are_censored(audited):
 def test_same_seed_same_kpis_and_other_seed_differs():
     cfg = small_config(years=1.5, warmup=0.5)
     a, b = compute_kpis(Model(cfg, 0).run()), compute_kpis(Model(cfg, 0).run())
-    assert a == pytest.approx(b, nan_ok=True) and list(a) == list(KPIS)
+    assert a == pytest.approx(b, nan_ok=True)
+    assert list(a) == list(KPIS)
     other = compute_kpis(Model(cfg, 1).run())
     assert other["referrals_per_year"] != a["referrals_per_year"]
 

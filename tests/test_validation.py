@@ -112,4 +112,5 @@ def test_assessment_stage_obeys_littles_law():
     assert all(e["end_day"] is not None for e in episodes)
     mean_time = float(np.mean([e["end_day"] - e["start_day"] for e in episodes]))
     assert stock == pytest.approx(arrival_rate * mean_time, rel=0.03)
-    assert 25 <= mean_time <= 60 and rec.end_day / DAYS_PER_YEAR == pytest.approx(6.0, abs=0.01)
+    assert 25 <= mean_time <= 60
+    assert rec.end_day / DAYS_PER_YEAR == pytest.approx(6.0, abs=0.01)
