@@ -30,6 +30,19 @@ def stable_hash(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "little")
 
 
+def pick(u: float, probs: tuple[float, ...]) -> int:
+    """Index ``i`` where uniform ``u`` falls in the cumulative ``probs``.
+
+    The remainder of 1 goes to index ``len(probs)``.
+    """
+    acc = 0.0
+    for i, p in enumerate(probs):
+        acc += p
+        if u < acc:
+            return i
+    return len(probs)
+
+
 class Draws:
     """Derived draws shared by every stream; subclasses provide uniform() and normal()."""
 
@@ -57,13 +70,7 @@ class Draws:
 
     def choice(self, probs: tuple[float, ...]) -> int:
         """Index drawn from ``probs`` (the remainder of 1 goes to index ``len(probs)``)."""
-        u = self.uniform()
-        acc = 0.0
-        for i, p in enumerate(probs):
-            acc += p
-            if u < acc:
-                return i
-        return len(probs)
+        return pick(self.uniform(), probs)
 
 
 class BufferedStream(Draws):

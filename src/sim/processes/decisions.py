@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from sim.entities import Child
+from sim.rng import pick
 
 
 def _phi(x: float) -> float:
@@ -25,10 +26,4 @@ def ranked_decision(child: Child, probs: tuple[float, ...], accuracy: float) -> 
     than there are outcomes.
     """
     z = accuracy * child.need + math.sqrt(max(0.0, 1.0 - accuracy * accuracy)) * child.rng.normal()
-    u = _phi(z)
-    acc = 0.0
-    for i, p in enumerate(probs):
-        acc += p
-        if u < acc:
-            return i
-    return len(probs)
+    return pick(_phi(z), probs)
