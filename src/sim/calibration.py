@@ -18,6 +18,8 @@ class Target:
     tolerance: float
     relative: bool
     source: str
+    absolute_units: bool = False
+    """An absolute tolerance in the KPI's own units (not percentage points)."""
 
     def gap(self, simulated: float) -> float:
         """Signed gap: relative (share of the target) or absolute (percentage points/100)."""
@@ -29,10 +31,13 @@ class Target:
 
     def tolerance_text(self) -> str:
         """The tolerance in words."""
+        if self.absolute_units:
+            return f"±{self.tolerance:g}"
         return f"±{self.tolerance:.0%}" if self.relative else f"±{self.tolerance * 100:.0f} pp"
 
 
 CIN25 = "FACTS.md CIN25 (year to 31 March 2025)"
+CSWW23 = "FACTS.md CSWW23 (30 September 2023)"
 
 TARGETS: dict[str, Target] = {
     t.kpi: t
@@ -45,5 +50,11 @@ TARGETS: dict[str, Target] = {
         Target("assessment_within_45wd", 0.857, 0.10, False, f"{CIN25}: 85.7% within 45 WD"),
         Target("icpc_within_15wd", 0.814, 0.10, False, f"{CIN25}: 81.4% within 15 WD"),
         Target("rereferral_12m_rate", 0.226, 0.10, False, f"{CIN25}: 22.6% within 12 months"),
+        Target("turnover_rate", 0.159, 0.03, False, f"{CSWW23}: 15.9% turnover"),
+        Target("vacancy_rate", 0.189, 0.03, False, f"{CSWW23}: 18.9% vacancy rate"),
+        Target("agency_share", 0.178, 0.03, False, f"{CSWW23}: 17.8% agency"),
+        Target(
+            "caseload_mean", 16.0, 2.0, False, f"{CSWW23}: 16.0 cases per case-holding FTE", True
+        ),
     )
 }

@@ -1,9 +1,11 @@
 """The working week: each worker's time budget, what fits, and what slips.
 
-At the start of each week every worker plans the week's casework in priority order
-(DESIGN.md section 6):
+At the start of each week the workforce changes (absence, resignations, see workforce.py),
+team managers review the cases due a four-weekly review (management.py), and then every
+worker plans the week's casework in priority order (DESIGN.md section 6):
 
-1. section 47 enquiries and conference reports - always done, overtime if need be;
+1. section 47 enquiries, conference reports, handovers received, and cases a manager
+   flagged (their visit and plan actions) - always done, overtime if need be;
 2. CPP statutory visits and core groups due this week or overdue, earliest due first;
 3. assessment work;
 4. CiN visits due this week or overdue;
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim import need
+from sim import management, need
 from sim.entities import PLAN_STATES, Child, State, Worker
 
 if TYPE_CHECKING:
@@ -42,8 +44,11 @@ def weekly(m: Model) -> Generator[simpy.Event, None, None]:
 
 def plan_week(m: Model, day: int, w0: int, w1: int) -> None:
     """Plan the week of working days ``w0..w1`` (inclusive) starting on ``day``."""
+    m.workforce.weekly_update(day)
     m.rec.on_week_start(day, m.stocks())
     n_days = w1 - w0 + 1
+    management.not_seen_list(m, w0)
+    management.manager_reviews(m, w0, w1)
     for worker in m.workforce.workers:
         _plan_worker(m, worker, w0, w1, n_days)
     totals = WeekTotals()
@@ -64,10 +69,20 @@ def _progress(child: Child, wd: int) -> None:
         child.week_progress_wd = wd
 
 
+def _visit(m: Model, child: Child, worker: Worker, due: int, w0: int, w1: int) -> None:
+    """Make the visit due on ``due`` this week: on its due day, or on Monday if overdue."""
+    wd = max(w0, min(due, w1))
+    child.week_visit_wd = wd
+    need.visit(m, child, worker, wd)
+    _progress(child, wd)
+
+
 def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> None:
     p = m.cfg.pathway
-    budget = worker.hours_per_week * n_days / 5.0
-    must = 0.0
+    days_at_work = max(0, n_days - worker.absent_days)
+    budget = worker.hours_per_week * days_at_work / 5.0
+    must = worker.handover_hours_due
+    worker.handover_hours_due = 0.0
     statutory: list[tuple[int, int, Child]] = []  # (due, kind 0 visit / 1 core group, child)
     assessments: list[Child] = []
     cin_visits: list[tuple[int, Child]] = []
@@ -83,16 +98,28 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         if child.conference_wd is not None and w0 <= child.conference_wd <= w1:
             must += p.conference_report_hours
         state = child.state
-        if state is State.CPP:
-            if child.next_visit_due_wd <= w1:
+        if state not in PLAN_STATES:
+            continue
+        is_cpp = state is State.CPP
+        visit_due = child.next_visit_due_wd <= w1
+        if child.priority_flag:
+            # A manager (or the not-seen list) made this case a priority this week.
+            child.priority_flag = False
+            if visit_due:
+                must += p.cpp_visit_hours if is_cpp else p.cin_visit_hours
+                _visit(m, child, worker, child.next_visit_due_wd, w0, w1)
+                visit_due = False
+            must += p.cpp_action_hours_per_week if is_cpp else p.cin_action_hours_per_week
+            _progress(child, w0)
+        else:
+            actions.append(child)
+        if is_cpp:
+            if visit_due:
                 statutory.append((child.next_visit_due_wd, 0, child))
             if child.core_group_due_wd is not None and child.core_group_due_wd <= w1:
                 statutory.append((child.core_group_due_wd, 1, child))
-            actions.append(child)
-        elif state is State.CIN:
-            if child.next_visit_due_wd <= w1:
-                cin_visits.append((child.next_visit_due_wd, child))
-            actions.append(child)
+        elif visit_due:
+            cin_visits.append((child.next_visit_due_wd, child))
 
     used = must
     demand = must
@@ -102,17 +129,17 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         demand += hours
         if used + hours <= budget:
             used += hours
-            wd = max(w0, min(due, w1))
             if kind == 0:
-                child.week_visit_wd = wd
-                need.visit(m, child, worker, wd)
+                _visit(m, child, worker, due, w0, w1)
             else:
+                wd = max(w0, min(due, w1))
                 child.week_core_group_wd = wd
-            _progress(child, wd)
+                _progress(child, wd)
     for child in assessments:
         work = child.work
         assert work is not None
-        demand += work.hours_left
+        # This week's share of the work: what is left, spread over the weeks to its end.
+        demand += work.hours_left / max(1.0, (work.earliest_end_wd - w0) / 5.0)
         available = budget - used
         if available <= 0:
             continue
@@ -126,10 +153,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         demand += p.cin_visit_hours
         if used + p.cin_visit_hours <= budget:
             used += p.cin_visit_hours
-            wd = max(w0, min(due, w1))
-            child.week_visit_wd = wd
-            need.visit(m, child, worker, wd)
-            _progress(child, wd)
+            _visit(m, child, worker, due, w0, w1)
     actions.sort(key=lambda c: c.state is not State.CPP)
     for child in actions:
         hours = (
@@ -139,7 +163,11 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         if used + hours <= budget:
             used += hours
             _progress(child, w0)
-    worker.pressure = demand / budget if budget > 0 else 0.0
+    full_budget = worker.hours_per_week * n_days / 5.0
+    worker.pressure = demand / full_budget if full_budget > 0 else 0.0
+    worker.last_overload = max(0.0, worker.pressure - 1.0) + max(
+        0.0, len(worker.cases) / worker.cap - 1.0
+    )
 
 
 def _finish_work(m: Model, child: Child, wd: int) -> None:

@@ -101,12 +101,12 @@ class AuthorityConfig:
         doc="Referral rate on a weekend or bank holiday relative to a working day.",
     )
     social_workers: int = param(
-        116,
+        118,
         source=f"derived: about 1,850 open modelled cases at steady state / 16 cases per worker "
-        f"({CSWW23})",
-        unit="case-holding FTE",
+        f"({CSWW23}) / 98.7% of posts staffed (permanent or agency)",
+        unit="case-holding posts (FTE)",
         low=1,
-        doc="Case-holding social workers for the cases the model covers.",
+        doc="Funded case-holding social work posts for the cases the model covers.",
     )
     initial_cpp_children: int = param(
         323,
@@ -122,6 +122,19 @@ class AuthorityConfig:
         unit="children",
         low=0,
         doc="Children already on a CiN plan on day 0 when run.prepopulate is on.",
+    )
+    demand_shock_factor: float = param(
+        1.0,
+        source="label (experiments)",
+        unit="multiplier",
+        low=0.0,
+        doc="New referrals are multiplied by this during the shock (1 = no shock).",
+    )
+    demand_shock_start_years: float = param(
+        2.0, source="label (experiments)", unit="years", low=0.0, doc="When the shock starts."
+    )
+    demand_shock_months: float = param(
+        6.0, source="label (experiments)", unit="months", low=0.0, doc="How long the shock lasts."
     )
     mash_decisions_per_day: float = param(
         26.0,
@@ -423,7 +436,7 @@ class NeedConfig:
 
 @dataclass
 class WorkforceConfig:
-    """Social workers' capacity and allocation (turnover comes with issue 3)."""
+    """Social workers: capacity, turnover, vacancies, agency cover and managers (DESIGN s6)."""
 
     caseload_cap: int = param(
         22,
@@ -433,12 +446,135 @@ class WorkforceConfig:
         doc="A worker takes no new case at or above this caseload.",
     )
     casework_hours_per_week: float = param(
-        22.0,
+        23.0,
         source=f"{ASSUMPTION}: 37 contracted hours less supervision, training, travel and admin",
         unit="hours per week",
         low=0.0,
         low_open=True,
         doc="Time a worker has for case tasks in a full week.",
+    )
+    dynamics: bool = param(
+        True,
+        source="DESIGN.md section 6",
+        doc="Turnover, vacancies, agency cover, absence and newly qualified workers; off = every post filled for good.",
+    )
+    turnover_base: float = param(
+        0.15,
+        source=f"calibrated so that realised baseline turnover is 15.9% a year ({CSWW23})",
+        unit="per year",
+        low=0.0,
+        high=5.0,
+        doc="Leaving hazard of a permanent worker under no pressure.",
+    )
+    turnover_pressure_effect: float = param(
+        1.5,
+        source=f"{ASSUMPTION}: the direction is documented (seeds 001, 002), the size is not (FACTS.md)",
+        unit="per unit of sustained overload",
+        low=0.0,
+        doc="Leaving hazard = base x (1 + effect x max(0, sustained overload - tolerance)); 0 turns "
+        "the feedback off.",
+    )
+    pressure_tolerance: float = param(
+        0.4,
+        source=f"{ASSUMPTION}, calibrated: the sustained overload of a typical worker in the baseline",
+        unit="overload (demand / hours - 1, plus caseload / cap - 1)",
+        low=0.0,
+        doc="Sustained overload above this raises the leaving hazard.",
+    )
+    pressure_memory_weeks: float = param(
+        13.0,
+        source=ASSUMPTION,
+        unit="weeks",
+        low=0.0,
+        low_open=True,
+        doc="Time constant of sustained overload (exponential moving average of weekly overload).",
+    )
+    notice_weeks: int = param(
+        4,
+        source=f"{ASSUMPTION}: one month's notice",
+        unit="weeks",
+        low=0,
+        doc="Notice before a leaver's cases move.",
+    )
+    handover_hours: float = param(
+        3.0,
+        source=f"{ASSUMPTION}; seed 002 (the quality of handovers)",
+        unit="hours per case",
+        low=0.0,
+        doc="Time a receiving worker spends taking over a case.",
+    )
+    recruitment_mean_days: float = param(
+        536.0,
+        source=f"derived: vacancy rate 18.9% and turnover 15.9% ({CSWW23}) give a mean time to "
+        "fill of 0.233 / 0.159 = 1.47 years",
+        unit="days",
+        low=0.0,
+        low_open=True,
+        doc="Mean time to fill a vacant post with a permanent worker (exponential).",
+    )
+    agency_cover_prob: float = prob(
+        0.93,
+        source=f"derived from {CSWW23}: agency workers are 17.8% of FTE with an 18.9% vacancy rate, "
+        "so they number about 93% of vacancies (80.1% of them cover vacancies, the rest add capacity; "
+        "the model treats all as vacancy cover)",
+        doc="A vacant post is covered by an agency worker (who is replaced if they leave).",
+    )
+    agency_start_mean_days: float = param(
+        14.0,
+        source=ASSUMPTION,
+        unit="days",
+        low=0.0,
+        low_open=True,
+        doc="Mean time for agency cover to start.",
+    )
+    agency_turnover: float = param(
+        0.9,
+        source=f"{ASSUMPTION}: agency workers stay shorter (DESIGN.md s6)",
+        unit="per year",
+        low=0.0,
+        doc="Leaving hazard of an agency worker.",
+    )
+    newly_qualified_share: float = prob(
+        0.3,
+        source=ASSUMPTION,
+        doc="Share of permanent recruits who are newly qualified.",
+    )
+    newly_qualified_factor: float = param(
+        0.9,
+        source="FACTS.md: about 90% of a full caseload in the first year, 10% protected time",
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        doc="Caseload cap and hours of a newly qualified worker in their first year.",
+    )
+    sickness_absence: float = prob(
+        0.032,
+        source=f"{CSWW23}: 3.2% of working days",
+        doc="Chance a worker is off sick on a working day.",
+    )
+    team_size: int = param(
+        6,
+        source=ASSUMPTION,
+        unit="workers per manager",
+        low=1,
+        doc="Social workers per team manager.",
+    )
+    manager_review_hours_per_week: float = param(
+        12.0,
+        source=ASSUMPTION,
+        unit="hours per week",
+        low=0.0,
+        doc="A team manager's time for case reviews.",
+    )
+    manager_review_hours_per_case: float = param(
+        0.5, source=ASSUMPTION, unit="hours", low=0.0, doc="One case review."
+    )
+    manager_review_interval_wd: int = param(
+        20,
+        source="seed 002: case review every four weeks; FACTS.md (manager supervision at least monthly)",
+        unit="working days",
+        low=1,
+        doc="Each case is due a manager review this often.",
     )
 
 
@@ -455,6 +591,11 @@ class PolicyConfig:
         True,
         source="DESIGN.md section 4.8",
         doc="Reviews keep a case open while its need is seen to be high.",
+    )
+    not_seen_list: bool = param(
+        False,
+        source="seed 002: the council's later policy to follow up children on a CPP not seen in time",
+        doc="A weekly list of CPP children not seen within the standard, escalated to managers.",
     )
 
 

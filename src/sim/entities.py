@@ -63,19 +63,24 @@ class WorkItem:
 
 @dataclass(slots=True, eq=False)
 class Worker:
-    """A case-holding social worker.
-
-    Designed so turnover, agency cover and newly qualified status (issue 3) fit: ``kind``
-    and ``start_day`` are carried now; ``cap`` and ``hours_per_week`` are per worker.
-    """
+    """A case-holding social worker in a post (see workforce.py)."""
 
     id: int
     cap: int
     hours_per_week: float
     kind: str = "permanent"
     start_day: float = 0.0
+    post: int = 0
+    team: int = 0
+    newly_qualified_until: float | None = None
+    rng: ChildStream | None = None
     cases: dict[int, Child] = field(default_factory=dict)
     pressure: float = 0.0
+    last_overload: float = 0.0
+    sustained_overload: float = 0.0
+    leaving: bool = False
+    absent_days: int = 0
+    handover_hours_due: float = 0.0
 
     @property
     def caseload(self) -> int:
@@ -103,7 +108,10 @@ class Child:
     referrals: int = 0
     worker: Worker | None = None
     worker_since_wd: int = 0
-    worker_history: list[int] = field(default_factory=list)
+    handover_pending: bool = False
+    review_due_wd: int | None = None
+    review_due_recorded: bool = False
+    priority_flag: bool = False
     waiting_since_day: float | None = None
     work: WorkItem | None = None
     strategy_day: float = 0.0

@@ -48,6 +48,10 @@ class Recorder:
     first_core_groups: list[tuple[float, bool]] = field(default_factory=list)
     allocations: list[tuple[float, float]] = field(default_factory=list)
     closures: list[tuple[float, float]] = field(default_factory=list)
+    leavers: list[tuple[float, str]] = field(default_factory=list)
+    handovers: list[float] = field(default_factory=list)
+    manager_reviews_due: list[tuple[float, bool]] = field(default_factory=list)
+    worker_log: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
     weeks: list[WeekRecord] = field(default_factory=list)
     unseen_risk_days: float = 0.0
     open_children: set[int] = field(default_factory=set)
@@ -115,9 +119,31 @@ class Recorder:
         """The first core group of a CPP fell due."""
         self.first_core_groups.append((due_day, on_time))
 
-    def on_allocated(self, requested_day: float, day: float) -> None:
-        """A case waiting for a worker got one."""
+    def on_allocated(self, child_id: int, worker_id: int, requested_day: float, day: float) -> None:
+        """A case waiting for a worker got one (``requested_day`` = when it started waiting)."""
         self.allocations.append((requested_day, day))
+        self.worker_log.setdefault(child_id, []).append((day, worker_id))
+
+    def on_hire(self, day: float, kind: str) -> None:
+        """A worker (permanent or agency) started."""
+        self._count(f"{kind}_starters")
+
+    def on_leaver(self, day: float, kind: str) -> None:
+        """A worker (permanent or agency) left."""
+        self.leavers.append((day, kind))
+        self._count(f"{kind}_leavers")
+
+    def on_handover(self, day: float, child_id: int) -> None:
+        """A leaver's case had to move to another worker."""
+        self.handovers.append(day)
+        self._count("handovers")
+
+    def on_manager_review_due(self, due_day: float, on_time: bool) -> None:
+        """A four-weekly manager case review fell due; ``on_time``: done by then."""
+        self.manager_reviews_due.append((due_day, on_time))
+        self._count("manager_reviews_due")
+        if not on_time:
+            self._count("manager_reviews_skipped")
 
     def on_closure(self, day: float, need: float) -> None:
         """A case closes with the child's latent need at that moment."""
@@ -300,6 +326,66 @@ def caseload_mean(rec: Recorder) -> float:
     return _stock_mean(rec, "caseload_mean")
 
 
+def _window_flow(rec: Recorder, key: str) -> float:
+    return sum(w.flows.get(key, 0.0) for w in _window_weeks(rec))
+
+
+def turnover_rate(rec: Recorder) -> float:
+    """Permanent leavers per year / mean permanent workers in post (CSWW definition)."""
+    in_post = _stock_mean(rec, "permanent")
+    leavers = sum(1 for d, kind in rec.leavers if kind == "permanent" and rec.in_window(d))
+    return leavers / _measured_years(rec) / in_post if in_post else math.nan
+
+
+def vacancy_rate(rec: Recorder) -> float:
+    """Mean share of posts without a permanent worker (agency-covered posts are vacant)."""
+    weeks = _window_weeks(rec)
+    posts = sum(w.stocks["posts"] for w in weeks)
+    return sum(w.stocks["vacant_posts"] for w in weeks) / posts if posts else math.nan
+
+
+def agency_share(rec: Recorder) -> float:
+    """Mean share of agency workers among all workers in post."""
+    weeks = _window_weeks(rec)
+    workers = sum(w.stocks["permanent"] + w.stocks["agency"] for w in weeks)
+    return sum(w.stocks["agency"] for w in weeks) / workers if workers else math.nan
+
+
+def workers_per_child(rec: Recorder) -> float:
+    """Distinct social workers a CPP child has in the year from the plan's start.
+
+    Over CPP episodes starting in the measured window at least a year before the end:
+    the worker holding the case at the start plus every worker allocated in that year.
+    """
+    counts = []
+    for e in rec.episodes:
+        start = e["start_day"]
+        if e["kind"] != "cpp" or not rec.in_window(start) or start + 365.0 > rec.end_day:
+            continue
+        log = rec.worker_log.get(e["child_id"], [])
+        before = [w for d, w in log if d <= start]
+        during = {w for d, w in log if start < d < start + 365.0}
+        counts.append(len(during | set(before[-1:])))
+    return float(np.mean(counts)) if counts else math.nan
+
+
+def handovers_per_case_year(rec: Recorder) -> float:
+    """Cases moved because their worker left, per open case-year."""
+    weeks = _window_weeks(rec)
+    case_years = sum(w.stocks["open_cases"] for w in weeks) * 7.0 / DAYS_PER_YEAR
+    return _window_flow(rec, "handovers") / case_years if case_years else math.nan
+
+
+def manager_reviews_on_time(rec: Recorder) -> float:
+    """Share of four-weekly manager case reviews done by their due date."""
+    return _share([ok for d, ok in rec.manager_reviews_due if rec.in_window(d)])
+
+
+def caseload_p90(rec: Recorder) -> float:
+    """90th percentile of caseloads across workers, averaged over weekly snapshots."""
+    return _stock_mean(rec, "caseload_p90")
+
+
 KPIS: dict[str, Callable[[Recorder], float]] = {
     f.__name__: f
     for f in (
@@ -322,6 +408,13 @@ KPIS: dict[str, Callable[[Recorder], float]] = {
         unallocated_days_mean,
         unseen_risk_days_per_child,
         caseload_mean,
+        turnover_rate,
+        vacancy_rate,
+        agency_share,
+        workers_per_child,
+        handovers_per_case_year,
+        manager_reviews_on_time,
+        caseload_p90,
     )
 }
 

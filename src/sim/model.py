@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import simpy
 
 from sim import casework
@@ -109,9 +110,15 @@ class Model:
         counts["s47_open"] = counts["section_47_open"] + counts["awaiting_icpc_open"]
         counts["unallocated"] = self.workforce.unallocated
         counts["workers"] = len(workers)
-        counts["caseload_mean"] = (
-            sum(len(w.cases) for w in workers) / len(workers) if workers else 0.0
-        )
+        loads = sorted(len(w.cases) for w in workers)
+        counts["caseload_mean"] = sum(loads) / len(loads) if loads else 0.0
+        counts["caseload_p90"] = float(np.percentile(loads, 90)) if loads else 0.0
+        posts = self.workforce.posts
+        counts["posts"] = len(posts)
+        counts["permanent"] = sum(1 for post in posts if post.permanent is not None)
+        counts["agency"] = sum(1 for post in posts if post.agency is not None)
+        counts["vacant_posts"] = len(posts) - counts["permanent"]
+        counts["open_cases"] = len(self.open_children)
         counts["children_referred"] = len(self.children)
         if self.audit:
             self.audit_log.append(self._audit_states())
@@ -124,6 +131,14 @@ class Model:
         by_attribute = Counter(c.state.value for c in self.children.values())
         mismatched = sum(1 for c in self.children.values() if c.id not in self.by_state[c.state])
         held = Counter(cid for w in self.workforce.workers for cid in w.cases)
+        holders_agree = all(
+            self.children[cid].worker is w for w in self.workforce.workers for cid in w.cases
+        )
+        lost = sum(
+            1
+            for c in self.open_children.values()
+            if c.worker is None and c.waiting_since_day is None and c.state is not State.FRONT_DOOR
+        )
         return {
             "children": len(self.children),
             "in_state_sets": sum(len(ids) for ids in self.by_state.values()),
@@ -133,6 +148,8 @@ class Model:
             "closed_but_held": sum(
                 1 for cid in held if self.children[cid].state not in OPEN_STATES
             ),
+            "holder_mismatch": int(not holders_agree),
+            "lost": lost,
             **{f"attr_{k}": v for k, v in by_attribute.items()},
         }
 

@@ -123,22 +123,26 @@ def kpi_target_figure(summary: Sequence[Mapping[str, Any]], title: str) -> Figur
     names = [k for k in TARGETS if k in rows]
     fig = Figure(figsize=(11, 5), layout="constrained")
     axes = fig.subplots(1, 2)
+
+    def as_ratio(k: str) -> bool:
+        return TARGETS[k].relative or TARGETS[k].absolute_units
+
     groups = [
         (
-            "Yearly flows and stock",
-            [n for n in names if TARGETS[n].relative],
-            "ratio to national average authority",
+            "Flows, stock and caseload",
+            [n for n in names if as_ratio(n)],
+            "ratio to the published figure",
         ),
-        ("Timeliness and re-referral", [n for n in names if not TARGETS[n].relative], "share"),
+        ("Timeliness, re-referral and workforce", [n for n in names if not as_ratio(n)], "share"),
     ]
     for ax, (panel, keys, unit) in zip(axes, groups, strict=True):
         y = np.arange(len(keys))
         for i, k in enumerate(keys):
             t, r = TARGETS[k], rows[k]
-            scale = t.value if t.relative else 1.0
+            scale = t.value if as_ratio(k) else 1.0
             mean, low, high = (float(r[c]) / scale for c in ("mean", "ci_low", "ci_high"))
-            ref = 1.0 if t.relative else t.value
-            tol = t.tolerance if t.relative else t.tolerance
+            ref = 1.0 if as_ratio(k) else t.value
+            tol = t.tolerance / t.value if t.absolute_units else t.tolerance
             ax.add_patch(_band(ref - tol, i - 0.3, 2 * tol, 0.6))
             ax.plot([ref, ref], [i - 0.3, i + 0.3], color="k", lw=1.5)
             err = [[max(0.0, mean - low)], [max(0.0, high - mean)]] if np.isfinite(low) else None

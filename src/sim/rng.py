@@ -110,7 +110,7 @@ class BufferedStream(Draws):
 
 
 class ChildStream(Draws):
-    """One child's private stream (see the module docstring for why not numpy)."""
+    """One entity's private stream (see the module docstring for why not numpy)."""
 
     __slots__ = ("uniform", "normal")
 
@@ -155,7 +155,10 @@ class Streams:
 
     def child_stream(self, child_id: int) -> ChildStream:
         """A stream of one child's own, independent of every other stream."""
-        digest = hashlib.blake2b(
-            child_id.to_bytes(8, "little"), key=self._child_key, digest_size=16
-        )
+        return self.entity_stream("child", child_id)
+
+    def entity_stream(self, kind: str, entity_id: int) -> ChildStream:
+        """A stream of one entity's own (a child, a worker), independent of the rest."""
+        message = stable_hash(kind).to_bytes(4, "little") + entity_id.to_bytes(8, "little")
+        digest = hashlib.blake2b(message, key=self._child_key, digest_size=16)
         return ChildStream(int.from_bytes(digest.digest(), "little"))

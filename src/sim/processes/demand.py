@@ -27,12 +27,19 @@ def working_day_rate(m: Model) -> float:
 
 
 def arrivals(m: Model) -> Generator[simpy.Event, None, None]:
-    """Referrals of children never referred before, a Poisson count each day."""
+    """Referrals of children never referred before, a Poisson count each day.
+
+    During a demand shock (``authority.demand_shock_*``) the rate is multiplied.
+    """
+    a = m.cfg.authority
     stream = m.streams.get("arrivals")
     rate = working_day_rate(m)
-    weekend_rate = rate * m.cfg.authority.weekend_referral_factor
+    weekend_rate = rate * a.weekend_referral_factor
+    shock_start = round(a.demand_shock_start_years * 365.25)
+    shock_end = shock_start + round(a.demand_shock_months * 365.25 / 12)
     for day in range(m.end_day):
-        n = int(stream.gen.poisson(rate if m.cal.is_working_day(day) else weekend_rate))
+        factor = a.demand_shock_factor if shock_start <= day < shock_end else 1.0
+        n = int(stream.gen.poisson(factor * (rate if m.cal.is_working_day(day) else weekend_rate)))
         for t in sorted(day + stream.uniform() for _ in range(n)):
             yield m.env.timeout(t - m.env.now)
             start_referral(m, m.new_child())

@@ -1,0 +1,66 @@
+"""Team managers' oversight: four-weekly case reviews and the "not seen" list.
+
+Each team manager has ``manager_review_hours_per_week`` for case reviews. Every open
+allocated case is due a review ``manager_review_interval_wd`` after the last one (seed
+002: promised every four weeks, then lapsed). Each week the manager reviews the cases due
+or overdue, earliest first, as far as the hours go; a review that does not fit is skipped
+and recorded as late. A review that finds drift or an overdue visit makes the case a
+priority for its worker that week.
+
+With ``policy.not_seen_list`` on, every CPP child not seen within the visit standard is
+listed each week and escalated, so their visit becomes a priority too (seed 002: the
+council's later fix).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.entities import State
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+def not_seen_list(m: Model, w0: int) -> None:
+    """Flag every allocated CPP child whose visit is overdue (policy switch)."""
+    if not m.cfg.policy.not_seen_list:
+        return
+    for worker in m.workforce.workers:
+        for child in worker.cases.values():
+            if child.state is State.CPP and child.next_visit_due_wd < w0:
+                child.priority_flag = True
+
+
+def manager_reviews(m: Model, w0: int, w1: int) -> None:
+    """Each team manager reviews the cases due this week, as far as their hours go."""
+    c, p = m.cfg.workforce, m.cfg.pathway
+    n_days = w1 - w0 + 1
+    budget = c.manager_review_hours_per_week * n_days / 5.0
+    cost = c.manager_review_hours_per_case
+    for team in m.workforce.team_workers():
+        due = [
+            child
+            for worker in team
+            for child in worker.cases.values()
+            if child.review_due_wd is not None and child.review_due_wd <= w1
+        ]
+        due.sort(key=lambda ch: (ch.review_due_wd, ch.id))
+        used = 0.0
+        for child in due:
+            review_due = child.review_due_wd
+            assert review_due is not None
+            if used + cost <= budget:
+                used += cost
+                if not child.review_due_recorded:
+                    m.rec.on_manager_review_due(m.cal.day_of_wd(review_due), True)
+                wd = max(w0, min(review_due, w1))
+                child.review_due_wd = wd + c.manager_review_interval_wd
+                child.review_due_recorded = False
+                drifting = wd - child.last_progress_wd > p.drift_threshold_wd
+                visit_overdue = child.next_visit_due_wd < wd
+                if child.state in (State.CPP, State.CIN) and (drifting or visit_overdue):
+                    child.priority_flag = True
+            elif not child.review_due_recorded:
+                m.rec.on_manager_review_due(m.cal.day_of_wd(review_due), False)
+                child.review_due_recorded = True
