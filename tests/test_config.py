@@ -61,7 +61,7 @@ def test_command_line_override_wins(compose_cfg):
         (["workforce.caseload_cap=lots"], "workforce.caseload_cap"),
         (
             ["scenario=nonexistent"],
-            "unknown scenario 'nonexistent'; available: baseline, high_caseload",
+            "unknown scenario 'nonexistent'; available: agency_reliant, baseline, haringey_2009",
         ),
         (
             ["authority=nowhere"],
@@ -155,3 +155,11 @@ def test_cli_short_run_writes_every_output(tmp_path):
     assert record["wall_seconds"] > 0
     assert "referrals_per_year" in proc.stdout
     assert proc.stdout.strip().endswith(str(out))
+
+
+@pytest.mark.parametrize(
+    "scenario", ["baseline", "high_caseload", "high_turnover", "agency_reliant", "haringey_2009"]
+)
+def test_every_named_scenario_composes_and_validates(compose_cfg, scenario):
+    cfg = to_config(compose_cfg(f"scenario={scenario}"))
+    assert cfg.scenario_name == scenario

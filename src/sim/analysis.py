@@ -50,3 +50,24 @@ def paired_difference(
     if len(a) != len(b):
         raise ValueError("paired samples need the same number of replications")
     return t_interval([y - x for x, y in zip(a, b, strict=True)], confidence)
+
+
+def rolling_turnover(
+    rows: Sequence[Mapping[str, float | str]], window_weeks: int = 13
+) -> tuple[list[str], list[float]]:
+    """Annualised permanent turnover over a trailing window, from one replication's weeks.
+
+    ``rows`` are timeseries.csv rows of one replication (``permanent_leavers`` and
+    ``permanent`` columns). Returns the week start dates and the rate for each week from
+    the ``window_weeks``-th on.
+    """
+    leavers = [float(r["permanent_leavers"]) for r in rows]
+    in_post = [float(r["permanent"]) for r in rows]
+    weeks, rates = [], []
+    for i in range(window_weeks - 1, len(rows)):
+        lo = i - window_weeks + 1
+        staff = sum(in_post[lo : i + 1]) / window_weeks
+        rate = sum(leavers[lo : i + 1]) * (52.18 / window_weeks) / staff if staff else math.nan
+        weeks.append(str(rows[i]["week_start"]))
+        rates.append(rate)
+    return weeks, rates

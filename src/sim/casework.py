@@ -47,7 +47,7 @@ def plan_week(m: Model, day: int, w0: int, w1: int) -> None:
     m.workforce.weekly_update(day)
     m.rec.on_week_start(day, m.stocks())
     n_days = w1 - w0 + 1
-    management.not_seen_list(m, w0)
+    management.not_seen_list(m, w0, w1)
     management.manager_reviews(m, w0, w1)
     for worker in m.workforce.workers:
         _plan_worker(m, worker, w0, w1, n_days)

@@ -213,7 +213,9 @@ class PathwayConfig:
     )
     # -- front door -----------------------------------------------------------------------
     front_door_nfa_prob: float = prob(
-        0.065, source=f"{CIN25}: referrals ending in no further action"
+        0.065,
+        source=f"{CIN25}: referrals ending in no further action",
+        doc="Referrals closed at the front door with no further action.",
     )
     front_door_strategy_prob: float = prob(
         0.20,
@@ -229,6 +231,7 @@ class PathwayConfig:
     assessment_not_in_need_prob: float = prob(
         0.33,
         source=f"{CIN25}: 30.8% of referrals assessed as not in need (derived per assessment)",
+        doc="Assessments finding the child not in need.",
     )
     assessment_strategy_prob: float = prob(
         0.08,
@@ -276,7 +279,11 @@ class PathwayConfig:
     s47_min_wd_sigma: float = param(
         0.6, source=ASSUMPTION, unit="log-scale sd", low=0.0, doc="Spread of that time."
     )
-    s47_icpc_prob: float = prob(0.313, source=f"{CIN25}: ICPCs per section 47 enquiry (derived)")
+    s47_icpc_prob: float = prob(
+        0.313,
+        source=f"{CIN25}: ICPCs per section 47 enquiry (derived)",
+        doc="Section 47 enquiries leading to an initial child protection conference.",
+    )
     s47_cin_prob: float = prob(
         0.35, source=ASSUMPTION, doc="Section 47 not leading to an ICPC ends in a CiN plan."
     )
@@ -291,7 +298,11 @@ class PathwayConfig:
         5.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Report and attendance per conference."
     )
     # -- conferences and plans ------------------------------------------------------------
-    icpc_cpp_prob: float = prob(0.858, source=f"{CIN25}: CPPs started per ICPC (derived)")
+    icpc_cpp_prob: float = prob(
+        0.858,
+        source=f"{CIN25}: CPPs started per ICPC (derived)",
+        doc="ICPCs making a child protection plan.",
+    )
     icpc_cin_prob: float = prob(
         0.10, source=ASSUMPTION, doc="ICPC not making a CPP ends in a CiN plan."
     )
@@ -471,8 +482,8 @@ class WorkforceConfig:
         source=f"{ASSUMPTION}: the direction is documented (seeds 001, 002), the size is not (FACTS.md)",
         unit="per unit of sustained overload",
         low=0.0,
-        doc="Leaving hazard = base x (1 + effect x max(0, sustained overload - tolerance)); 0 turns "
-        "the feedback off.",
+        doc="Leaving hazard = base x (1 + effect x excess), excess = sustained overload above the "
+        "tolerance, capped at 1; 0 turns the feedback off.",
     )
     pressure_tolerance: float = param(
         0.4,

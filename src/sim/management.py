@@ -8,7 +8,8 @@ and recorded as late. A review that finds drift or an overdue visit makes the ca
 priority for its worker that week.
 
 With ``policy.not_seen_list`` on, every CPP child not seen within the visit standard is
-listed each week and escalated, so their visit becomes a priority too (seed 002: the
+listed each week and escalated: their visit becomes a priority for their worker, or the
+duty service visits when they have no worker or their worker is off (seed 002: the
 council's later fix).
 """
 
@@ -16,20 +17,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim import need
 from sim.entities import State
 
 if TYPE_CHECKING:
     from sim.model import Model
 
 
-def not_seen_list(m: Model, w0: int) -> None:
-    """Flag every allocated CPP child whose visit is overdue (policy switch)."""
+def not_seen_list(m: Model, w0: int, w1: int) -> None:
+    """Follow up every CPP child whose visit is overdue (policy switch).
+
+    The child's own worker makes the visit a priority this week; a child with no worker,
+    or whose worker is off all week, is visited by the duty service on the first working
+    day (seed 002: follow-up action where a child on a CPP was not seen in time).
+    """
     if not m.cfg.policy.not_seen_list:
         return
-    for worker in m.workforce.workers:
-        for child in worker.cases.values():
-            if child.state is State.CPP and child.next_visit_due_wd < w0:
-                child.priority_flag = True
+    n_days = w1 - w0 + 1
+    for child_id in m.by_state[State.CPP]:
+        child = m.children[child_id]
+        if child.next_visit_due_wd >= w0:
+            continue
+        worker = child.worker
+        if worker is not None and worker.absent_days < n_days:
+            child.priority_flag = True
+        else:
+            child.week_visit_wd = w0
+            child.week_progress_wd = w0
+            need.visit(m, child, None, w0)
 
 
 def manager_reviews(m: Model, w0: int, w1: int) -> None:

@@ -270,7 +270,7 @@ def assessment_within_45wd(rec: Recorder) -> float:
     """Share of completed assessments completed within 45 WD of the referral."""
     return _share(
         [
-            e["end_day"] <= e["due_day"]
+            math.floor(e["end_day"]) <= e["due_day"]  # finished on or before the due date
             for e in rec.episodes
             if e["kind"] == "assessment"
             and e["end_day"] is not None

@@ -35,20 +35,23 @@ def step_week(m: Model, child: Child, progressed: bool, drifting: bool) -> None:
     child.need += n.weekly_reversion * (child.baseline_need - child.need) + noise
 
 
-def detection_probability(m: Model, child: Child, worker: Worker, wd: int) -> float:
+def detection_probability(m: Model, child: Child, worker: Worker | None, wd: int) -> float:
     """Chance that a visit on ``wd`` sees the child's current need.
 
-    Lower while the worker is new to the case and when the worker is under pressure.
+    Lower while the worker is new to the case and when the worker is under pressure; a
+    duty visit (``worker`` None) is by someone new to the child.
     """
     n = m.cfg.need
     p = n.detection_prob
+    if worker is None:
+        return p * n.new_worker_detection_factor
     if wd - child.worker_since_wd < 5 * n.new_worker_weeks:
         p *= n.new_worker_detection_factor
     overload = min(1.0, max(0.0, worker.pressure - 1.0))
     return p * (1.0 - (1.0 - n.pressure_detection_factor) * overload)
 
 
-def visit(m: Model, child: Child, worker: Worker, wd: int) -> None:
+def visit(m: Model, child: Child, worker: Worker | None, wd: int) -> None:
     """A visit on ``wd``: maybe see the need, and escalate a CiN case at high need."""
     if child.rng.uniform() < detection_probability(m, child, worker, wd):
         see_need(m, child, wd, m.cfg.need.escalation_prob)

@@ -169,3 +169,71 @@ def save(fig: Figure, path: Path) -> Path:
     """Save a figure as PNG at slide-friendly resolution."""
     fig.savefig(path, dpi=110)
     return path
+
+
+def turnover_shock_figure(study, start_date: str, window_weeks: int = 26) -> Figure:
+    """Rolling turnover under a demand shock, with the pressure feedback on and off.
+
+    Top: mean over replications of the rolling annualised turnover of permanent workers,
+    shock (solid) and no shock (dotted). Bottom: the paired difference shock minus no
+    shock (same seeds), with its 95% confidence interval. The shaded span is the shock.
+    """
+    from datetime import timedelta
+
+    from sim.studies import weekly_turnover
+
+    fig = Figure(figsize=(11, 8), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    origin = date.fromisoformat(start_date)
+    series = {
+        label: weekly_turnover(results, window_weeks) for label, results in study.results.items()
+    }
+    x = [date.fromisoformat(w) for w in next(iter(series.values()))[0]]
+    for feedback, color in (("on", PALETTE[1]), ("off", PALETTE[0])):
+        shock = np.array(series[f"feedback {feedback}, shock"][1]) * 100
+        calm = np.array(series[f"feedback {feedback}, no shock"][1]) * 100
+        top.plot(x, shock.mean(axis=0), color=color, lw=2, label=f"feedback {feedback}: shock")
+        top.plot(
+            x,
+            calm.mean(axis=0),
+            color=color,
+            lw=1.5,
+            ls=":",
+            label=f"feedback {feedback}: no shock",
+        )
+        diff = shock - calm
+        stats = [t_interval(diff[:, i]) for i in range(diff.shape[1])]
+        bottom.plot(x, [st[0] for st in stats], color=color, lw=2, label=f"feedback {feedback}")
+        if diff.shape[0] > 1:
+            bottom.fill_between(
+                x, [st[1] for st in stats], [st[2] for st in stats], color=color, alpha=0.2, lw=0
+            )
+    for ax in (top, bottom):
+        ax.axvspan(
+            origin + timedelta(days=study.shock_start_day),
+            origin + timedelta(days=study.shock_end_day),
+            color="0.85",
+            zorder=0,
+        )
+        ax.grid(alpha=0.3)
+    top.axhline(15.9, color="k", lw=0.8, ls="--")
+    top.annotate(
+        "national 15.9% (CSWW23)",
+        (x[0], 15.9),
+        xytext=(4, 4),
+        textcoords="offset points",
+        fontsize=8,
+    )
+    top.set_ylabel(f"turnover, % a year ({window_weeks}-week rolling)")
+    top.legend(loc="upper left", fontsize=9, ncol=2)
+    n = len(next(iter(study.results.values())))
+    top.set_title(
+        f"Permanent social worker turnover, mean of {n} replications (grey: +30% referrals for six months)",
+        loc="left",
+    )
+    bottom.axhline(0, color="k", lw=0.8)
+    bottom.set_ylabel("shock minus no shock, percentage points")
+    bottom.set_xlabel("week")
+    bottom.legend(loc="upper left", fontsize=9)
+    bottom.set_title("Paired difference (same seeds) with 95% confidence interval", loc="left")
+    return fig

@@ -31,6 +31,22 @@ from sim import __version__
 from sim.metrics import KPIS, Recorder, compute_kpis
 
 TABLES = ("kpis.csv", "summary.csv", "timeseries.csv", "episodes.csv")
+WEEKLY_COUNTS = (
+    "visits_due",
+    "visits_on_time",
+    "plan_days",
+    "drift_days",
+    "cpp_days",
+    "cpp_unseen_days",
+    "permanent_leavers",
+    "agency_leavers",
+    "permanent_starters",
+    "agency_starters",
+    "handovers",
+    "manager_reviews_due",
+    "manager_reviews_skipped",
+)
+"""Weekly flows written to timeseries.csv besides the pathway flows."""
 STAGING = ".staging"
 
 
@@ -66,14 +82,7 @@ def replication_result(rec: Recorder, replication: int, start: date) -> Replicat
             "cin_started",
         ):
             row[key] = int(week.flows.get(key, 0))
-        for key in (
-            "visits_due",
-            "visits_on_time",
-            "plan_days",
-            "drift_days",
-            "cpp_days",
-            "cpp_unseen_days",
-        ):
+        for key in WEEKLY_COUNTS:
             row[key] = int(week.flows.get(key, 0))
         timeseries.append(row)
     episodes = [

@@ -15,8 +15,10 @@ then in order of waiting, whenever a slot frees.
 Leaving: each week a worker who is not already leaving resigns with a chance from their
 leaving hazard, ``turnover_base x (1 + turnover_pressure_effect x excess)`` for
 permanent workers (``agency_turnover`` for agency workers). The excess is sustained
-overload above ``pressure_tolerance``; sustained overload is an exponential moving
-average of weekly overload (demand above hours, plus caseload above cap). After ``notice_weeks`` they leave: their cases are handed over to colleagues with
+overload above ``pressure_tolerance``, capped at 1 (so pressure can at most multiply the
+hazard by ``1 + turnover_pressure_effect``; an assumption that keeps extreme scenarios
+finite); sustained overload is an exponential moving average of weekly overload (demand
+above hours, plus caseload above cap). After ``notice_weeks`` they leave: their cases are handed over to colleagues with
 room (each handover costs the receiver ``handover_hours`` and restarts the relationship)
 or wait unallocated.
 """
@@ -185,7 +187,7 @@ class Workforce:
             if worker.kind == "agency":
                 hazard = c.agency_turnover
             else:
-                excess = max(0.0, worker.sustained_overload - c.pressure_tolerance)
+                excess = min(1.0, max(0.0, worker.sustained_overload - c.pressure_tolerance))
                 hazard = c.turnover_base * (1.0 + c.turnover_pressure_effect * excess)
             if worker.rng.uniform() < 1.0 - math.exp(-hazard * week_years):
                 self._resign(worker)

@@ -1,0 +1,126 @@
+"""Workforce: allocation through turnover, handovers, posts, managers."""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import small_config
+
+from sim.entities import OPEN_STATES, State
+from sim.metrics import compute_kpis
+from sim.model import Model
+
+
+@pytest.fixture(scope="module")
+def churning() -> Model:
+    """A quarter-size authority where workers leave very often."""
+    cfg = small_config(scale=0.25, years=2.0, warmup=0.5)
+    cfg.workforce.turnover_base = 1.0
+    cfg.workforce.agency_turnover = 3.0
+    model = Model(cfg, 0, audit=True)
+    model.run()
+    return model
+
+
+def test_no_case_is_lost_or_held_twice_when_workers_leave(churning):
+    assert len(churning.rec.leavers) > 50
+    assert len(churning.rec.handovers) > 200
+    for snapshot in churning.audit_log:
+        assert snapshot["held_twice"] == 0
+        assert snapshot["closed_but_held"] == 0
+        assert snapshot["holder_mismatch"] == 0
+        assert snapshot["lost"] == 0
+    gone = {w.id for w in churning.workforce.workers}
+    for child in churning.open_children.values():
+        if child.worker is not None:
+            assert child.worker.id in gone
+            assert child.id in child.worker.cases
+
+
+def test_every_post_holds_at_most_one_permanent_and_one_agency_worker(churning):
+    by_post: dict[int, list[str]] = {}
+    for worker in churning.workforce.workers:
+        by_post.setdefault(worker.post, []).append(worker.kind)
+    for kinds in by_post.values():
+        assert kinds.count("permanent") <= 1
+        assert kinds.count("agency") <= 1
+    for post in churning.workforce.posts:
+        if post.agency is not None:
+            assert post.permanent is None or post.agency.leaving
+
+
+def test_leaving_hands_cases_over_with_time_and_a_new_relationship():
+    model = Model(small_config(scale=0.25, years=1.0, warmup=0.5), 0)
+    model.cfg.workforce.dynamics = False
+    env = model.env
+    model.env.process(_leave_at(model, 200.0))
+    model.run()
+    assert model.left is not None
+    leaver, cases = model.left
+    assert cases, "the leaver held cases"
+    assert leaver not in model.workforce.workers
+    for child in cases:
+        if child.state in OPEN_STATES and child.worker is not None:
+            assert child.worker is not leaver
+    assert env.now == model.end_day
+
+
+def _leave_at(model: Model, day: float):
+    yield model.env.timeout(day)
+    worker = max(model.workforce.workers, key=lambda w: len(w.cases))
+    cases = list(worker.cases.values())
+    model.workforce._leave(worker)
+    receivers = {c.worker for c in cases if c.worker is not None}
+    assert receivers, "someone took over"
+    assert all(w.handover_hours_due > 0 for w in receivers)
+    assert all(c.worker_since_wd == model.now_wd() for c in cases if c.worker is not None)
+    assert model.rec.handovers[-len(cases) :] == [day] * len(cases)
+    model.left = (worker, cases)
+
+
+Model.left = None  # type: ignore[attr-defined]
+
+
+def test_without_dynamics_every_post_is_filled_and_nobody_leaves():
+    cfg = small_config(scale=0.25, years=1.5, warmup=0.5)
+    cfg.workforce.dynamics = False
+    model = Model(cfg, 0)
+    rec = model.run()
+    assert rec.leavers == []
+    kpis = compute_kpis(rec)
+    assert kpis["vacancy_rate"] == 0.0
+    assert kpis["agency_share"] == 0.0
+    assert len(model.workforce.workers) == cfg.authority.social_workers
+
+
+def test_newly_qualified_workers_carry_a_protected_caseload():
+    cfg = small_config(scale=0.25, years=1.0, warmup=0.5)
+    cfg.workforce.newly_qualified_share = 1.0
+    model = Model(cfg, 0)
+    post = model.workforce.posts[0]
+    worker = model.workforce._hire(post, "permanent")
+    assert worker.cap == int(cfg.workforce.caseload_cap * 0.9)
+    assert worker.hours_per_week == pytest.approx(cfg.workforce.casework_hours_per_week * 0.9)
+    assert worker.newly_qualified_until == pytest.approx(365.25)
+    model.workforce.weekly_update(366)
+    assert worker.cap == cfg.workforce.caseload_cap
+    assert worker.hours_per_week == cfg.workforce.casework_hours_per_week
+
+
+@pytest.mark.parametrize(("hours", "expect_all_on_time"), [(0.0, False), (1000.0, True)])
+def test_managers_review_within_their_hours_and_record_skips(hours, expect_all_on_time):
+    cfg = small_config(scale=0.25, years=1.0, warmup=0.25)
+    cfg.workforce.manager_review_hours_per_week = hours
+    rec = Model(cfg, 0).run()
+    reviews = [ok for d, ok in rec.manager_reviews_due if rec.in_window(d)]
+    assert len(reviews) > 100
+    if expect_all_on_time:
+        assert all(reviews)
+    else:
+        assert not any(reviews)
+
+
+def test_state_priority_map_covers_every_open_state():
+    from sim.workforce import PRIORITY_OF_STATE
+
+    assert set(PRIORITY_OF_STATE) == set(OPEN_STATES)
+    assert PRIORITY_OF_STATE[State.SECTION_47] < PRIORITY_OF_STATE[State.CIN]

@@ -1,0 +1,120 @@
+"""Workforce dynamics, checked statistically (issue 3's must-holds).
+
+Marked ``slow`` and ``validation``; they run in CI with the rest of the suite. Baseline
+realised turnover, vacancy and agency rates and caseload are checked with the other
+calibration targets in test_validation.py (sim.calibration.TARGETS).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from tests.conftest import small_config
+
+from sim.analysis import paired_difference, t_interval
+from sim.config import Config, validate
+from sim.experiment import run_replications
+from sim.studies import demand_shock_study, turnover_between
+
+pytestmark = [pytest.mark.slow, pytest.mark.validation]
+
+
+@pytest.fixture(scope="module")
+def shock_study():
+    cfg = Config()
+    cfg.run.replications = 8
+    cfg.run.years = 3.1
+    cfg.authority.demand_shock_start_years = 1.5
+    return validate(cfg), demand_shock_study(validate(cfg), factor=1.3, months=6.0)
+
+
+def _turnover(results, lo, hi, start_date):
+    return [turnover_between(r, lo, hi, start_date) for r in results]
+
+
+def test_demand_shock_raises_turnover_beyond_the_shock_with_feedback(shock_study):
+    """+30% referrals for six months: turnover in the year after the shock ends is higher
+    than without the shock (paired by seed over 8 replications; the 95% interval excludes 0)."""
+    cfg, study = shock_study
+    lo, hi = study.shock_end_day, study.shock_end_day + 365
+    shock = _turnover(study.results["feedback on, shock"], lo, hi, cfg.run.start_date)
+    calm = _turnover(study.results["feedback on, no shock"], lo, hi, cfg.run.start_date)
+    mean, low, high, n = paired_difference(calm, shock)
+    assert n == 8
+    assert low > 0, f"after-shock turnover difference {mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def test_demand_shock_leaves_turnover_alone_without_feedback(shock_study):
+    """With the feedback off the leaving hazard ignores pressure; with common random
+    numbers the same workers leave on the same days, shock or not."""
+    cfg, study = shock_study
+    lo, hi = study.shock_start_day, study.shock_end_day + 365
+    shock = _turnover(study.results["feedback off, shock"], lo, hi, cfg.run.start_date)
+    calm = _turnover(study.results["feedback off, no shock"], lo, hi, cfg.run.start_date)
+    assert shock == calm
+    # ... while the shock did raise demand and pressure in those runs:
+    refs = [
+        [r.kpis["referrals_per_year"] for r in study.results[f"feedback off, {v}"]]
+        for v in ("shock", "no shock")
+    ]
+    assert np.mean(refs[0]) > np.mean(refs[1])
+
+
+def _with_turnover(cfg: Config, base: float) -> Config:
+    return validate(
+        dataclasses.replace(cfg, workforce=dataclasses.replace(cfg.workforce, turnover_base=base))
+    )
+
+
+def test_higher_turnover_means_more_workers_per_child_missed_visits_and_drift():
+    """Base turnover 10%, 20%, 35%: means over 5 replications rise monotonically.
+
+    Reported with intervals in the failure message; the check is on the means, each
+    step of which is several standard errors wide at these settings.
+    """
+    cfg = small_config(scale=0.5, years=3.0, warmup=1.0, replications=5)
+    summaries = {}
+    for base in (0.10, 0.20, 0.35):
+        results = run_replications(_with_turnover(cfg, base), progress=False)
+        summaries[base] = {
+            kpi: t_interval([r.kpis[kpi] for r in results])
+            for kpi in ("workers_per_child", "visits_on_time", "drift_share", "turnover_rate")
+        }
+    text = {
+        b: {k: f"{v[0]:.3f} [{v[1]:.3f}, {v[2]:.3f}]" for k, v in s.items()}
+        for b, s in summaries.items()
+    }
+    means = {k: [summaries[b][k][0] for b in (0.10, 0.20, 0.35)] for k in summaries[0.10]}
+    assert means["turnover_rate"][0] < means["turnover_rate"][1] < means["turnover_rate"][2], text
+    assert (
+        means["workers_per_child"][0]
+        < means["workers_per_child"][1]
+        < means["workers_per_child"][2]
+    ), text
+    assert means["visits_on_time"][0] > means["visits_on_time"][1] > means["visits_on_time"][2], (
+        text
+    )
+    assert means["drift_share"][0] < means["drift_share"][1] < means["drift_share"][2], text
+
+
+def test_not_seen_list_lowers_unseen_share_on_the_same_seeds():
+    """Paired difference (list minus no list) of cpp_unseen_share over 10 replications:
+    the 95% interval lies below zero.
+
+    Run under pressure (a fifth fewer workers): at baseline few CPP visits slip for more
+    than a week and the list, which acts on visits already overdue, has little to catch.
+    """
+    cfg = small_config(scale=0.5, years=4.0, warmup=1.0, replications=10)
+    authority = dataclasses.replace(
+        cfg.authority, social_workers=round(cfg.authority.social_workers * 0.8)
+    )
+    cfg = validate(dataclasses.replace(cfg, authority=authority))
+    listed = validate(
+        dataclasses.replace(cfg, policy=dataclasses.replace(cfg.policy, not_seen_list=True))
+    )
+    without = [r.kpis["cpp_unseen_share"] for r in run_replications(cfg, progress=False)]
+    with_list = [r.kpis["cpp_unseen_share"] for r in run_replications(listed, progress=False)]
+    mean, low, high, _ = paired_difference(without, with_list)
+    assert high < 0, f"not-seen list effect {mean:.4f} [{low:.4f}, {high:.4f}]"
