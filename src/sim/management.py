@@ -68,7 +68,9 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
             if used + cost <= budget:
                 used += cost
                 if not child.review_due_recorded:
-                    m.rec.on_manager_review_due(m.cal.day_of_wd(review_due), True)
+                    # on time only if due this week; one overdue from a week when the case
+                    # had no worker (so was not looked at) is late
+                    m.rec.on_manager_review_due(m.cal.day_of_wd(review_due), review_due >= w0)
                 wd = max(w0, min(review_due, w1))
                 child.review_due_wd = wd + c.manager_review_interval_wd
                 child.review_due_recorded = False
