@@ -71,7 +71,7 @@ def _leave_at(model: Model, day: float):
     model.workforce._leave(worker)
     receivers = {c.worker for c in cases if c.worker is not None}
     assert receivers, "someone took over"
-    assert all(w.handover_hours_due > 0 for w in receivers)
+    assert all(w.extra_hours_due > 0 for w in receivers)
     assert all(c.worker_since_wd == model.now_wd() for c in cases if c.worker is not None)
     assert model.rec.handovers[-len(cases) :] == [day] * len(cases)
     model.left = (worker, cases)

@@ -26,6 +26,7 @@ import simpy
 
 from sim import management, need
 from sim.entities import PLAN_STATES, Child, State, Worker
+from sim.processes import complaints
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -81,8 +82,8 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
     p = m.cfg.pathway
     days_at_work = max(0, n_days - worker.absent_days)
     budget = worker.hours_per_week * days_at_work / 5.0
-    must = worker.handover_hours_due
-    worker.handover_hours_due = 0.0
+    must = worker.extra_hours_due
+    worker.extra_hours_due = 0.0
     statutory: list[tuple[int, int, Child]] = []  # (due, kind 0 visit / 1 core group, child)
     assessments: list[Child] = []
     cin_visits: list[tuple[int, Child]] = []
@@ -163,11 +164,45 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         if used + hours <= budget:
             used += hours
             _progress(child, w0)
+    used, demand = _complaint_actions(m, worker, w0, w1, budget, used, demand)
     full_budget = worker.hours_per_week * n_days / 5.0
     worker.pressure = demand / full_budget if full_budget > 0 else 0.0
     worker.last_overload = max(0.0, worker.pressure - 1.0) + max(
         0.0, len(worker.cases) / worker.cap - 1.0
     )
+
+
+def _complaint_actions(
+    m: Model, worker: Worker, w0: int, w1: int, budget: float, used: float, demand: float
+) -> tuple[float, float]:
+    """Actions agreed in complaints: priority work when tracked, hit and miss when not.
+
+    Tracked (``policy.track_complaint_actions``): every action due by the end of the week
+    is done, overtime if need be. Untracked: an action is done only in a week when the
+    worker has time left after everything else *and* remembers it
+    (``complaints.untracked_action_weekly_prob``).
+    """
+    tracked = m.cfg.policy.track_complaint_actions
+    remember = m.cfg.complaints.untracked_action_weekly_prob
+    stream = m.streams.get("complaint_actions")
+    for child in worker.cases.values():
+        for action in list(child.complaint_actions):
+            if tracked:
+                if action.due_wd > w1:
+                    continue
+                demand += action.hours
+                used += action.hours
+            else:
+                demand += action.hours
+                if used + action.hours > budget or stream.uniform() >= remember:
+                    continue
+                used += action.hours
+            done_wd = max(w0, min(action.due_wd, w1))
+            if not action.recorded:
+                m.rec.on_complaint_action(m.cal.day_of_wd(action.due_wd), done_wd <= action.due_wd)
+            child.complaint_actions.remove(action)
+            _progress(child, done_wd)
+    return used, demand
 
 
 def _finish_work(m: Model, child: Child, wd: int) -> None:
@@ -217,6 +252,8 @@ def _account(m: Model, child: Child, day: int, w0: int, w1: int, totals: WeekTot
             on_time = visit_wd is not None and visit_wd <= child.next_visit_due_wd
             rec.on_visit_due(m.cal.day_of_wd(child.next_visit_due_wd), on_time, child.state.value)
             child.visit_due_recorded = True
+            if not on_time:
+                complaints.failure(m, child, m.cfg.complaints.missed_visit_prob)
         days = w1 - a + 1
         totals.plan_days += days
         totals.drift_days += _days_beyond(
@@ -233,6 +270,11 @@ def _account(m: Model, child: Child, day: int, w0: int, w1: int, totals: WeekTot
         if child.week_progress_wd is not None:
             child.last_progress_wd = max(child.last_progress_wd, child.week_progress_wd)
         drifting = w1 - child.last_progress_wd > p.drift_threshold_wd
+    for action in child.complaint_actions:
+        if not action.recorded and action.due_wd <= w1:
+            rec.on_complaint_action(m.cal.day_of_wd(action.due_wd), False)
+            action.recorded = True
+    complaints.weekly_base_rate(m, child)
     need.step_week(m, child, progressed, drifting)
     child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
 

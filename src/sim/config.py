@@ -589,6 +589,201 @@ class WorkforceConfig:
     )
 
 
+REGS = "FACTS.md Regs2006 (statutory children's complaints procedure)"
+
+
+@dataclass
+class ComplaintsConfig:
+    """Complaints: who complains, the procedures' clocks, staff time, outcomes (DESIGN s7)."""
+
+    base_rate_per_case_year: float = param(
+        0.004,
+        source=f"{ASSUMPTION}, calibrated to local volumes (FACTS.md: tens a year at stage 1)",
+        unit="complaints per open case-year",
+        low=0.0,
+        doc="Complaints with no particular failure behind them.",
+    )
+    missed_visit_prob: float = prob(
+        0.002,
+        source=f"{ASSUMPTION}, calibrated as above",
+        doc="A missed statutory visit leads to a complaint.",
+    )
+    breach_prob: float = prob(
+        0.01,
+        source=f"{ASSUMPTION}, calibrated as above",
+        doc="A missed timescale (assessment, ICPC, review) leads to a complaint.",
+    )
+    worker_change_prob: float = prob(
+        0.01,
+        source=f"{ASSUMPTION}; seed 002 (six social workers)",
+        doc="A change of social worker leads to a complaint.",
+    )
+    non_resident_parent_prob: float = prob(
+        0.4,
+        source=f"{ASSUMPTION}; seeds 000 and 002 (fathers who complained)",
+        doc="A child has an involved non-resident parent.",
+    )
+    not_invited_prob: float = prob(
+        0.08,
+        source=f"{ASSUMPTION}; seed 002 (a father not invited to the ICPC)",
+        doc="A non-resident parent not invited to a conference complains.",
+    )
+    complex_prob: float = prob(
+        0.3, source=ASSUMPTION, doc="A complaint is complex, so its stage deadlines are extended."
+    )
+    stage1_due_wd: int = param(
+        10, source=REGS, unit="working days", low=1, doc="Stage 1 response due."
+    )
+    stage1_max_wd: int = param(
+        20, source=REGS, unit="working days", low=1, doc="Stage 1 deadline when extended (complex)."
+    )
+    stage2_due_wd: int = param(
+        25, source=REGS, unit="working days", low=1, doc="Stage 2 response due."
+    )
+    stage2_max_wd: int = param(
+        65, source=REGS, unit="working days", low=1, doc="Stage 2 deadline when extended (complex)."
+    )
+    stage3_panel_wd: int = param(
+        30, source=REGS, unit="working days", low=1, doc="Stage 3 panel within this of the request."
+    )
+    stage3_report_wd: int = param(
+        5, source=REGS, unit="working days", low=1, doc="Panel report within this of the panel."
+    )
+    stage3_response_wd: int = param(
+        15,
+        source=REGS,
+        unit="working days",
+        low=1,
+        doc="Council's response within this of the report.",
+    )
+    corporate_stage1_wd: int = param(
+        10,
+        source="seed 004 (two-stage corporate procedure)",
+        unit="working days",
+        low=1,
+        doc="Corporate stage 1 due.",
+    )
+    corporate_stage2_wd: int = param(
+        30, source="seed 004", unit="working days", low=1, doc="Corporate stage 2 due."
+    )
+    stage1_min_wd: float = param(
+        9.0,
+        source=f"{ASSUMPTION}, calibrated to FACTS.md (a London borough answered 60-66% of stage 1 on time)",
+        unit="working days (median)",
+        low=0.0,
+        doc="Elapsed time a stage 1 response needs.",
+    )
+    stage2_min_wd: float = param(
+        20.0,
+        source=ASSUMPTION,
+        unit="working days (median)",
+        low=0.0,
+        doc="Elapsed time a stage 2 investigation needs.",
+    )
+    stage3_min_wd: float = param(
+        20.0,
+        source=ASSUMPTION,
+        unit="working days (median)",
+        low=0.0,
+        doc="Time to convene a stage 3 panel.",
+    )
+    stage_time_sigma: float = param(
+        0.5, source=ASSUMPTION, unit="log-scale sd", low=0.0, doc="Spread of those elapsed times."
+    )
+    stage1_manager_hours: float = param(
+        4.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        doc="Team manager time for a stage 1 response.",
+    )
+    stage2_manager_hours: float = param(
+        8.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        doc="Manager time for a stage 2 investigation.",
+    )
+    stage3_manager_hours: float = param(
+        8.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Manager time for a stage 3 panel."
+    )
+    stage1_worker_hours: float = param(
+        2.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Social worker time for stage 1."
+    )
+    stage2_worker_hours: float = param(
+        6.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Social worker time for stage 2."
+    )
+    stage3_worker_hours: float = param(
+        3.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Social worker time for stage 3."
+    )
+    escalate_1_2_prob: float = prob(
+        0.35,
+        source=f"{ASSUMPTION}, calibrated to FACTS.md (one county: 44 / 17 / 6 at stages 1 / 2 / 3)",
+        doc="A complainant takes stage 1 to stage 2.",
+    )
+    escalate_2_3_prob: float = prob(
+        0.35,
+        source=f"{ASSUMPTION}, calibrated as above",
+        doc="A complainant takes stage 2 to stage 3.",
+    )
+    late_escalation_boost: float = prob(
+        0.15, source=ASSUMPTION, doc="Added chance of escalating after a late response."
+    )
+    ombudsman_prob: float = prob(
+        0.25,
+        source=f"{ASSUMPTION}; seeds 002 and 004 (complaints that went on to the LGSCO)",
+        doc="A complainant goes to the Ombudsman after the last local stage.",
+    )
+    ombudsman_mean_days: float = param(
+        180.0,
+        source=ASSUMPTION,
+        unit="days",
+        low=0.0,
+        low_open=True,
+        doc="Mean time the Ombudsman takes.",
+    )
+    upheld_prob: float = prob(
+        0.4, source=ASSUMPTION, doc="A local stage upholds the complaint (at least in part)."
+    )
+    ombudsman_upheld_prob: float = prob(
+        0.85,
+        source="FACTS.md LGSCO25: fault found in 91% of education and children's services investigations (83% overall)",
+        doc="The Ombudsman finds fault.",
+    )
+    remedy_median_gbp: float = param(
+        400.0,
+        source="FACTS.md LGSCO25: £100-£500 common; seed 002 £1,150, seed 004 £300",
+        unit="GBP",
+        low=0.0,
+        doc="Median remedy when the Ombudsman finds fault (lognormal).",
+    )
+    remedy_sigma: float = param(
+        0.6, source=ASSUMPTION, unit="log-scale sd", low=0.0, doc="Spread of remedies."
+    )
+    actions_per_upheld: float = param(
+        1.5,
+        source=f"{ASSUMPTION}; seed 002 (risk assessment of a parent, direct work with the child)",
+        unit="actions (mean)",
+        low=0.0,
+        doc="Actions agreed when a stage upholds a complaint.",
+    )
+    action_hours: float = param(
+        4.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Worker time for one agreed action."
+    )
+    action_due_wd: int = param(
+        20,
+        source=ASSUMPTION,
+        unit="working days",
+        low=1,
+        doc="Agreed actions are due this long after agreement.",
+    )
+    untracked_action_weekly_prob: float = prob(
+        0.25,
+        source=f"{ASSUMPTION}; seed 002 (actions outstanding months later)",
+        doc="Without tracking, the chance in a week that a worker with time remembers an agreed action.",
+    )
+
+
 @dataclass
 class PolicyConfig:
     """Practice levers (DESIGN.md section 1, question 3)."""
@@ -607,6 +802,16 @@ class PolicyConfig:
         False,
         source="seed 002: the council's later policy to follow up children on a CPP not seen in time",
         doc="A weekly list of CPP children not seen within the standard, escalated to managers.",
+    )
+    track_complaint_actions: bool = param(
+        False,
+        source="seed 002: the council later had an officer track actions from stage 2 complaints",
+        doc="Actions agreed in complaints are tracked and done by their due date as priority work.",
+    )
+    invite_non_resident_parent_prob: float = prob(
+        0.6,
+        source=f"{ASSUMPTION}; seeds 000 and 002 (fathers not told or not invited)",
+        doc="A non-resident parent is invited to, and informed about, a conference.",
     )
 
 
@@ -656,11 +861,20 @@ class Config:
     pathway: PathwayConfig = field(default_factory=PathwayConfig)
     need: NeedConfig = field(default_factory=NeedConfig)
     workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
+    complaints: ComplaintsConfig = field(default_factory=ComplaintsConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     run: RunConfig = field(default_factory=RunConfig)
 
 
-GROUPS: tuple[str, ...] = ("authority", "pathway", "need", "workforce", "policy", "run")
+GROUPS: tuple[str, ...] = (
+    "authority",
+    "pathway",
+    "need",
+    "workforce",
+    "complaints",
+    "policy",
+    "run",
+)
 
 
 def register_configs() -> None:

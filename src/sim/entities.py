@@ -80,7 +80,8 @@ class Worker:
     sustained_overload: float = 0.0
     leaving: bool = False
     absent_days: int = 0
-    handover_hours_due: float = 0.0
+    extra_hours_due: float = 0.0
+    """Priority hours owed next week: handovers received, complaint work."""
 
     @property
     def caseload(self) -> int:
@@ -112,6 +113,9 @@ class Child:
     review_due_wd: int | None = None
     review_due_recorded: bool = False
     priority_flag: bool = False
+    non_resident_parent: bool = False
+    complaint_open: bool = False
+    complaint_actions: list = field(default_factory=list)
     waiting_since_day: float | None = None
     work: WorkItem | None = None
     strategy_day: float = 0.0

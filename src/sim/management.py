@@ -1,6 +1,7 @@
 """Team managers' oversight: four-weekly case reviews and the "not seen" list.
 
-Each team manager has ``manager_review_hours_per_week`` for case reviews. Every open
+Each team manager has ``manager_review_hours_per_week`` for complaint work (first, as it
+has deadlines; see processes/complaints.py) and case reviews. Every open
 allocated case is due a review ``manager_review_interval_wd`` after the last one (seed
 002: promised every four weeks, then lapsed). Each week the manager reviews the cases due
 or overdue, earliest first, as far as the hours go; a review that does not fit is skipped
@@ -53,7 +54,8 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
     n_days = w1 - w0 + 1
     budget = c.manager_review_hours_per_week * n_days / 5.0
     cost = c.manager_review_hours_per_case
-    for team in m.workforce.team_workers():
+    for team_index, team in enumerate(m.workforce.team_workers()):
+        used = _complaint_work(m, m.complaint_tasks[team_index], budget, w0, w1)
         due = [
             child
             for worker in team
@@ -61,7 +63,6 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
             if child.review_due_wd is not None and child.review_due_wd <= w1
         ]
         due.sort(key=lambda ch: (ch.review_due_wd, ch.id))
-        used = 0.0
         for child in due:
             review_due = child.review_due_wd
             assert review_due is not None
@@ -81,3 +82,25 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
             elif not child.review_due_recorded:
                 m.rec.on_manager_review_due(m.cal.day_of_wd(review_due), False)
                 child.review_due_recorded = True
+
+
+def _complaint_work(m: Model, tasks: list, budget: float, w0: int, w1: int) -> float:
+    """Spend the manager's hours on complaint stages first, earliest deadline first.
+
+    Returns the hours used; whatever is left goes to case reviews.
+    """
+    used = 0.0
+    tasks.sort(key=lambda t: t.due_wd)
+    n_days = w1 - w0 + 1
+    for task in list(tasks):
+        available = budget - used
+        if available <= 0:
+            break
+        spend = min(available, task.hours_left)
+        used += spend
+        task.hours_left -= spend
+        if task.hours_left <= 1e-9:
+            tasks.remove(task)
+            done_wd = w0 + min(n_days - 1, int(n_days * used / budget)) if budget > 0 else w0
+            m.succeed_at_wd(task.done, max(done_wd, task.earliest_end_wd))
+    return used

@@ -52,6 +52,11 @@ class Recorder:
     handovers: list[float] = field(default_factory=list)
     manager_reviews_due: list[tuple[float, bool]] = field(default_factory=list)
     worker_log: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
+    complaints: list[tuple[float, str, str]] = field(default_factory=list)
+    complaint_stages: list[tuple[str, int, float, float, bool, bool]] = field(default_factory=list)
+    ombudsman: list[tuple[float, float, bool, float]] = field(default_factory=list)
+    complaints_closed: list[tuple[float, float]] = field(default_factory=list)
+    complaint_actions: list[tuple[float, bool]] = field(default_factory=list)
     weeks: list[WeekRecord] = field(default_factory=list)
     unseen_risk_days: float = 0.0
     open_children: set[int] = field(default_factory=set)
@@ -137,6 +142,37 @@ class Recorder:
         """A leaver's case had to move to another worker."""
         self.handovers.append(day)
         self._count("handovers")
+
+    def on_complaint(self, day: float, child_id: int, procedure: str, complainant: str) -> None:
+        """A complaint is received (stage 1 of its procedure starts)."""
+        self.complaints.append((day, procedure, complainant))
+        self._count("complaints")
+
+    def on_complaint_stage(
+        self,
+        procedure: str,
+        stage: int,
+        request_day: float,
+        day: float,
+        on_time: bool,
+        upheld: bool,
+    ) -> None:
+        """A complaint stage ends with the council's response on ``day``."""
+        self.complaint_stages.append((procedure, stage, request_day, day, on_time, upheld))
+
+    def on_ombudsman(
+        self, referred_day: float, day: float, upheld: bool, remedy_gbp: float
+    ) -> None:
+        """The Ombudsman decides a complaint referred on ``referred_day``."""
+        self.ombudsman.append((referred_day, day, upheld, remedy_gbp))
+
+    def on_complaint_closed(self, received_day: float, day: float) -> None:
+        """A complaint's last step (local or Ombudsman) is over."""
+        self.complaints_closed.append((received_day, day))
+
+    def on_complaint_action(self, due_day: float, on_time: bool) -> None:
+        """An action agreed in a complaint fell due; ``on_time``: done by then."""
+        self.complaint_actions.append((due_day, on_time))
 
     def on_manager_review_due(self, due_day: float, on_time: bool) -> None:
         """A four-weekly manager case review fell due; ``on_time``: done by then."""
@@ -386,6 +422,88 @@ def caseload_p90(rec: Recorder) -> float:
     return _stock_mean(rec, "caseload_p90")
 
 
+def complaints_per_1000_referrals(rec: Recorder) -> float:
+    """Complaints received per 1,000 referrals received in the window."""
+    referrals = sum(1 for r in rec.referrals if rec.in_window(r[0]))
+    received = sum(1 for d, _, _ in rec.complaints if rec.in_window(d))
+    return 1000.0 * received / referrals if referrals else math.nan
+
+
+def _stage_on_time(rec: Recorder, stage: int) -> float:
+    return _share(
+        [ok for _, s, _, d, ok, _ in rec.complaint_stages if s == stage and rec.in_window(d)]
+    )
+
+
+def stage1_on_time(rec: Recorder) -> float:
+    """Share of stage 1 responses (both procedures) within their deadline."""
+    return _stage_on_time(rec, 1)
+
+
+def stage2_on_time(rec: Recorder) -> float:
+    """Share of stage 2 responses (both procedures) within their deadline."""
+    return _stage_on_time(rec, 2)
+
+
+def stage3_on_time(rec: Recorder) -> float:
+    """Share of stage 3 reviews with panel, report and response all within their limits."""
+    return _stage_on_time(rec, 3)
+
+
+def _escalation(rec: Recorder, stage: int) -> float:
+    ended = sum(
+        1
+        for p, s, _, d, _, _ in rec.complaint_stages
+        if s == stage and rec.in_window(d) and p == "statutory"
+    )
+    if stage == 1:
+        ended += sum(
+            1
+            for p, s, _, d, _, _ in rec.complaint_stages
+            if s == 1 and rec.in_window(d) and p == "corporate"
+        )
+    requests = sum(
+        1 for _, s, r, _, _, _ in rec.complaint_stages if s == stage + 1 and rec.in_window(r)
+    )
+    return requests / ended if ended else math.nan
+
+
+def escalation_rate_1_2(rec: Recorder) -> float:
+    """Stage 2 requests per stage 1 response (both procedures), in the window."""
+    return _escalation(rec, 1)
+
+
+def escalation_rate_2_3(rec: Recorder) -> float:
+    """Stage 3 requests per statutory stage 2 response, in the window."""
+    return _escalation(rec, 2)
+
+
+def ombudsman_cases_per_year(rec: Recorder) -> float:
+    """Complaints the Ombudsman decided per measured year."""
+    return _per_year(rec, [d for _, d, _, _ in rec.ombudsman])
+
+
+def ombudsman_upheld_share(rec: Recorder) -> float:
+    """Share of Ombudsman decisions finding fault."""
+    return _share([up for _, d, up, _ in rec.ombudsman if rec.in_window(d)])
+
+
+def complaint_days_to_close_mean(rec: Recorder) -> float:
+    """Mean calendar days from receipt to the last step of complaints closed in the window."""
+    days = [d - r for r, d in rec.complaints_closed if rec.in_window(d)]
+    return float(np.mean(days)) if days else math.nan
+
+
+def remedy_gbp_per_year(rec: Recorder) -> float:
+    """Remedies paid after Ombudsman decisions, pounds per measured year."""
+    return sum(g for _, d, _, g in rec.ombudsman if rec.in_window(d)) / _measured_years(rec)
+
+
+def complaint_actions_done_on_time(rec: Recorder) -> float:
+    """Share of actions agreed in complaints done by their due date."""
+    return _share([ok for d, ok in rec.complaint_actions if rec.in_window(d)])
+
+
 KPIS: dict[str, Callable[[Recorder], float]] = {
     f.__name__: f
     for f in (
@@ -415,6 +533,17 @@ KPIS: dict[str, Callable[[Recorder], float]] = {
         handovers_per_case_year,
         manager_reviews_on_time,
         caseload_p90,
+        complaints_per_1000_referrals,
+        stage1_on_time,
+        stage2_on_time,
+        stage3_on_time,
+        escalation_rate_1_2,
+        escalation_rate_2_3,
+        ombudsman_cases_per_year,
+        ombudsman_upheld_share,
+        complaint_days_to_close_mean,
+        remedy_gbp_per_year,
+        complaint_actions_done_on_time,
     )
 }
 

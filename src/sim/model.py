@@ -62,6 +62,7 @@ class Model:
         self.by_state: dict[State, set[int]] = {s: set() for s in State}
         self.audit_log: list[dict[str, int]] = []
         self.workforce = Workforce(self)
+        self.complaint_tasks: list[list] = [[] for _ in range(self.workforce.n_teams)]
         self.chairs = ConferenceDiary(cfg.authority.conference_slots_per_day)
         self.front_door = FrontDoor(self)
 
@@ -85,6 +86,7 @@ class Model:
         rng = self.streams.child_stream(child_id)
         need = rng.normal()
         child = Child(id=child_id, rng=rng, need=need, baseline_need=need)
+        child.non_resident_parent = rng.uniform() < self.cfg.complaints.non_resident_parent_prob
         self.children[child_id] = child
         return child
 

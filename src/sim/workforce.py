@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.entities import Child, Priority, State, Worker
+from sim.processes import complaints
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -220,6 +221,7 @@ class Workforce:
         for child in cases:
             child.worker = None
             m.rec.on_handover(m.env.now, child.id)
+            complaints.failure(m, child, m.cfg.complaints.worker_change_prob)
             child.handover_pending = True
             self.request(child, PRIORITY_OF_STATE[child.state])
 
@@ -284,7 +286,7 @@ class Workforce:
         child.worker = worker
         child.worker_since_wd = m.now_wd()
         if child.handover_pending:
-            worker.handover_hours_due += self.cfg.handover_hours
+            worker.extra_hours_due += self.cfg.handover_hours
             child.handover_pending = False
         if child.review_due_wd is None:
             child.review_due_wd = m.now_wd() + self.cfg.manager_review_interval_wd

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.entities import Child, Priority, State
+from sim.processes import complaints
 from sim.processes.decisions import ranked_decision
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
         child.rng.lognormal(p.assessment_min_wd_median, p.assessment_min_wd_sigma)
     )
     yield m.start_work(child, "assessment", p.assessment_hours, earliest)
+    if m.now_wd() > due_wd:
+        complaints.failure(m, child, m.cfg.complaints.breach_prob)
     child.perceived_need = child.need
     not_in_need = p.assessment_not_in_need_prob
     closed_after_help = 1.0 - not_in_need - p.assessment_strategy_prob - p.assessment_cin_prob

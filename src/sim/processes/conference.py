@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.entities import Child, State
+from sim.processes import complaints
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -53,6 +54,7 @@ def icpc(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     due_wd = m.cal.due_wd(child.strategy_day, p.icpc_due_wd)
     held_wd = yield from hold_conference(m, child, m.now_wd() + p.icpc_prep_wd)
     m.rec.on_icpc(m.env.now, held_wd <= due_wd)
+    _conference_failures(m, child, held_wd <= due_wd)
     choice = child.rng.choice((p.icpc_cpp_prob, p.icpc_cin_prob))
     return ("cpp", "cin", "close")[choice]
 
@@ -62,3 +64,18 @@ def review(m: Model, child: Child, due_day: int) -> Generator[simpy.Event, objec
     due_wd = m.cal.wd_on_or_after(due_day)
     held_wd = yield from hold_conference(m, child, max(m.now_wd() + 1, due_wd - 10))
     m.rec.on_rcpc(m.env.now, held_wd <= due_wd)
+    _conference_failures(m, child, held_wd <= due_wd)
+
+
+def _conference_failures(m: Model, child: Child, on_time: bool) -> None:
+    """A late conference, or a non-resident parent left out of it, may bring a complaint."""
+    c = m.cfg.complaints
+    if not on_time:
+        complaints.failure(m, child, c.breach_prob, about="conference")
+    if (
+        child.non_resident_parent
+        and child.rng.uniform() >= m.cfg.policy.invite_non_resident_parent_prob
+    ):
+        complaints.failure(
+            m, child, c.not_invited_prob, about="conference", complainant="non_resident_parent"
+        )

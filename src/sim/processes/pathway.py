@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.entities import Child, State
-from sim.processes import assessment, conference, demand, enquiry, front_door, plans
+from sim.processes import assessment, complaints, conference, demand, enquiry, front_door, plans
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -50,6 +50,7 @@ PLANS = {"cpp": plans.cpp, "cin": plans.cin}
 def close(m: Model, child: Child) -> None:
     """Close the case; the family may be referred again later."""
     m.set_state(child, State.CLOSED)
+    complaints.drop_actions(m, child)
     m.workforce.release(child)
     m.rec.on_closure(m.env.now, child.need)
     demand.schedule_rereferral(m, child)
@@ -58,4 +59,5 @@ def close(m: Model, child: Child) -> None:
 def exit_to_care(m: Model, child: Child) -> None:
     """Care proceedings: the child leaves the model."""
     m.set_state(child, State.CARE)
+    complaints.drop_actions(m, child)
     m.workforce.release(child)

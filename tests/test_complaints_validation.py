@@ -1,0 +1,81 @@
+"""Complaints, checked statistically (issue 4's must-holds).
+
+Marked ``slow`` and ``validation``. Scenarios are compared on the same seeds (common
+random numbers) with paired 95% t-intervals over 8 replications.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from tests.conftest import small_config
+
+from sim.analysis import paired_difference
+from sim.config import Config, validate
+from sim.experiment import run_replications
+
+pytestmark = [pytest.mark.slow, pytest.mark.validation]
+
+REPS = 8
+
+
+def _cfg(**groups) -> Config:
+    cfg = Config()
+    cfg.run.replications = REPS
+    for group, values in groups.items():
+        setattr(cfg, group, dataclasses.replace(getattr(cfg, group), **values))
+    return validate(cfg)
+
+
+def _kpi(cfg: Config, name: str) -> list[float]:
+    return [r.kpis[name] for r in run_replications(cfg, progress=False)]
+
+
+@pytest.fixture(scope="module")
+def baseline_results():
+    return run_replications(_cfg(), progress=False)
+
+
+def test_high_turnover_brings_more_complaints(baseline_results):
+    """high_turnover (base turnover 30%, agency 1.5 a year) vs baseline."""
+    base = [r.kpis["complaints_per_1000_referrals"] for r in baseline_results]
+    high = _kpi(
+        _cfg(workforce={"turnover_base": 0.30, "agency_turnover": 1.5}),
+        "complaints_per_1000_referrals",
+    )
+    mean, low, high_ci, n = paired_difference(base, high)
+    assert n == REPS
+    assert low > 0, f"complaints per 1,000 referrals: +{mean:.2f} [{low:.2f}, {high_ci:.2f}]"
+
+
+def test_tracking_actions_gets_them_done_on_time(baseline_results):
+    base = [r.kpis["complaint_actions_done_on_time"] for r in baseline_results]
+    tracked = _kpi(_cfg(policy={"track_complaint_actions": True}), "complaint_actions_done_on_time")
+    mean, low, high, _ = paired_difference(base, tracked)
+    assert low > 0, f"actions on time: +{mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def test_a_heavy_complaint_load_takes_time_from_casework():
+    """Many more complaints (base rate x 100): managers review fewer cases on time and
+    workers make fewer visits on time, on the same seeds (paired, 4 replications)."""
+    cfg = small_config(scale=0.5, years=2.5, warmup=1.0, replications=4)
+    heavy = validate(
+        dataclasses.replace(
+            cfg, complaints=dataclasses.replace(cfg.complaints, base_rate_per_case_year=0.4)
+        )
+    )
+    base_runs, heavy_runs = (
+        run_replications(cfg, progress=False),
+        run_replications(heavy, progress=False),
+    )
+    complaints = paired_difference(
+        [r.kpis["complaints_per_1000_referrals"] for r in base_runs],
+        [r.kpis["complaints_per_1000_referrals"] for r in heavy_runs],
+    )
+    assert complaints[1] > 50, complaints
+    for kpi in ("manager_reviews_on_time", "visits_on_time"):
+        mean, low, high, _ = paired_difference(
+            [r.kpis[kpi] for r in base_runs], [r.kpis[kpi] for r in heavy_runs]
+        )
+        assert high < 0, f"{kpi}: {mean:.3f} [{low:.3f}, {high:.3f}]"
