@@ -4,9 +4,11 @@ At the start of each week the workforce changes (absence, resignations, see work
 team managers review the cases due a four-weekly review (management.py), and then every
 worker plans the week's casework in priority order (DESIGN.md section 6):
 
-1. section 47 enquiries, conference reports, handovers received, and cases a manager
-   flagged (their visit and plan actions) - always done, overtime if need be;
+1. section 47 enquiries, conference reports, handovers and complaint work, and CPP cases
+   a manager or the not-seen list flagged (visit and plan actions) - always done,
+   overtime if need be;
 2. CPP statutory visits and core groups due this week or overdue, earliest due first;
+   then CiN cases a manager flagged (visit and plan actions);
 3. assessment work;
 4. CiN visits due this week or overdue;
 5. plan actions, CPP cases before CiN cases.
@@ -88,6 +90,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
     assessments: list[Child] = []
     cin_visits: list[tuple[int, Child]] = []
     actions: list[Child] = []
+    flagged: list[Child] = []
     for child in worker.cases.values():
         work = child.work
         if work is not None and work.hours_left > 0:
@@ -103,15 +106,20 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
             continue
         is_cpp = state is State.CPP
         visit_due = child.next_visit_due_wd <= w1
-        if child.priority_flag:
-            # A manager (or the not-seen list) made this case a priority this week.
+        if child.priority_flag and is_cpp:
+            # A manager (or the not-seen list) made this CPP case a priority this week.
             child.priority_flag = False
             if visit_due:
-                must += p.cpp_visit_hours if is_cpp else p.cin_visit_hours
+                must += p.cpp_visit_hours
                 _visit(m, child, worker, child.next_visit_due_wd, w0, w1)
                 visit_due = False
-            must += p.cpp_action_hours_per_week if is_cpp else p.cin_action_hours_per_week
+            must += p.cpp_action_hours_per_week
             _progress(child, w0)
+        elif child.priority_flag:
+            # A flagged CiN case comes straight after the CPP statutory work.
+            child.priority_flag = False
+            flagged.append(child)
+            continue
         else:
             actions.append(child)
         if is_cpp:
@@ -136,6 +144,20 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
                 wd = max(w0, min(due, w1))
                 child.week_core_group_wd = wd
                 _progress(child, wd)
+    for child in flagged:
+        hours = p.cin_action_hours_per_week
+        if child.next_visit_due_wd <= w1:
+            hours += p.cin_visit_hours
+        demand += hours
+        if used + hours <= budget:
+            used += hours
+            if child.next_visit_due_wd <= w1:
+                _visit(m, child, worker, child.next_visit_due_wd, w0, w1)
+            _progress(child, w0)
+        else:
+            actions.append(child)
+            if child.next_visit_due_wd <= w1:
+                cin_visits.append((child.next_visit_due_wd, child))
     for child in assessments:
         work = child.work
         assert work is not None
