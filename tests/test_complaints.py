@@ -71,10 +71,13 @@ def test_every_stage_happens_and_a_stage3_panel_respects_30_working_days(complai
         (CORPORATE, 2),
     } <= stages
     assert rec.ombudsman
-    # With ample manager time a panel waits only for its elapsed time (median 20 WD of
-    # the 30 allowed), so most stage 3 reviews keep every limit.
+    # With ample manager time a stage 3 review is on time when its panel (lognormal,
+    # median 20 WD, sd 0.5: within 30 WD with P = 0.79), report (1 + exp(2.5) WD within 5:
+    # P = 0.86) and response (1 + exp(9) WD within 15: P = 0.81) all keep their limits:
+    # about 0.55. Tolerance 0.15 is over 3 standard errors with about 150 panels.
     panels = [ok for p, s, *_, ok, _ in rec.complaint_stages if p == STATUTORY and s == 3]
-    assert sum(panels) / len(panels) > 0.5
+    assert len(panels) > 80
+    assert sum(panels) / len(panels) == pytest.approx(0.55, abs=0.15)
 
 
 def test_a_child_has_at_most_one_open_complaint(complaining):

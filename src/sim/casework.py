@@ -29,6 +29,7 @@ import simpy
 from sim import management, need
 from sim.entities import PLAN_STATES, Child, State, Worker
 from sim.processes import complaints
+from sim.timebudget import spend_hours
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -163,14 +164,9 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         assert work is not None
         # This week's share of the work: what is left, spread over the weeks to its end.
         demand += work.hours_left / max(1.0, (work.earliest_end_wd - w0) / 5.0)
-        available = budget - used
-        if available <= 0:
-            continue
-        spend = min(available, work.hours_left)
-        used += spend
-        work.hours_left -= spend
-        if work.hours_left <= 1e-9:
-            _finish_work(m, child, w0 + min(n_days - 1, int(n_days * used / budget)))
+        used, work.hours_left, finished_wd = spend_hours(budget, used, work.hours_left, w0, n_days)
+        if finished_wd is not None:
+            _finish_work(m, child, finished_wd)
     cin_visits.sort(key=lambda t: (t[0], t[1].id))
     for due, child in cin_visits:
         demand += p.cin_visit_hours

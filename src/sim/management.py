@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sim import need
 from sim.entities import State
+from sim.timebudget import spend_hours
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -93,14 +94,10 @@ def _complaint_work(m: Model, tasks: list, budget: float, w0: int, w1: int) -> f
     tasks.sort(key=lambda t: t.due_wd)
     n_days = w1 - w0 + 1
     for task in list(tasks):
-        available = budget - used
-        if available <= 0:
+        if used >= budget:
             break
-        spend = min(available, task.hours_left)
-        used += spend
-        task.hours_left -= spend
-        if task.hours_left <= 1e-9:
+        used, task.hours_left, done_wd = spend_hours(budget, used, task.hours_left, w0, n_days)
+        if done_wd is not None:
             tasks.remove(task)
-            done_wd = w0 + min(n_days - 1, int(n_days * used / budget)) if budget > 0 else w0
             m.succeed_at_wd(task.done, max(done_wd, task.earliest_end_wd))
     return used
