@@ -73,12 +73,28 @@ def _progress(child: Child, wd: int) -> None:
         child.week_progress_wd = wd
 
 
-def _visit(m: Model, child: Child, worker: Worker, due: int, w0: int, w1: int) -> None:
-    """Make the visit due on ``due`` this week: on its due day, or on Monday if overdue."""
+def _visit(m: Model, child: Child, worker: Worker | None, due: int, w0: int, w1: int) -> None:
+    """Visit on the due day, or on Monday if overdue.
+
+    A disengaged family may not let the worker in (an escalated visit much less often);
+    then the child is not seen and the visit stays due.
+    """
     wd = max(w0, min(due, w1))
+    if child.disengaged:
+        p = m.cfg.pathway.no_access_prob
+        if child.escalated_visit:
+            p *= m.cfg.policy.escalated_no_access_factor
+        if child.rng.uniform() < p:
+            m.rec.on_no_access(wd)
+            return
     child.week_visit_wd = wd
     need.visit(m, child, worker, wd)
     _progress(child, wd)
+
+
+def duty_visit(m: Model, child: Child, wd: int) -> None:
+    """A visit by the duty service (no allocated worker, or the worker is off)."""
+    _visit(m, child, None, wd, wd, wd)
 
 
 def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> None:
@@ -288,6 +304,13 @@ def _account(m: Model, child: Child, day: int, w0: int, w1: int, totals: WeekTot
         if child.week_progress_wd is not None:
             child.last_progress_wd = max(child.last_progress_wd, child.week_progress_wd)
         drifting = w1 - child.last_progress_wd > p.drift_threshold_wd
+    if child.state in PLAN_STATES:
+        switch = p.reengage_prob_per_week if child.disengaged else p.disengage_prob_per_week
+        if child.rng.uniform() < switch:
+            child.disengaged = not child.disengaged
+    else:
+        child.disengaged = False
+    child.escalated_visit = False
     for action in child.complaint_actions:
         if not action.recorded and action.due_wd <= w1:
             rec.on_complaint_action(m.cal.day_of_wd(action.due_wd), False)

@@ -325,6 +325,21 @@ class PathwayConfig:
         source=f"{ASSUMPTION}, calibrated to children in need at 31 March ({CIN25})",
         doc="A CiN review closes the case when need is not seen to be high.",
     )
+    disengage_prob_per_week: float = prob(
+        0.02,
+        source=f"{ASSUMPTION}; seed 002 (pre-arranged visits with nobody at home, refused entry)",
+        doc="Weekly chance that a family on a plan starts a spell of not letting the worker in.",
+    )
+    reengage_prob_per_week: float = prob(
+        0.2,
+        source=ASSUMPTION,
+        doc="Weekly chance that a disengaged family lets the worker in again (mean spell 5 weeks).",
+    )
+    no_access_prob: float = prob(
+        0.7,
+        source=f"{ASSUMPTION}; seed 002",
+        doc="A visit to a disengaged family gets no access (the child is not seen).",
+    )
     cpp_visit_hours: float = param(
         2.5,
         source=ASSUMPTION,
@@ -802,6 +817,14 @@ class PolicyConfig:
         False,
         source="seed 002: the council's later policy to follow up children on a CPP not seen in time",
         doc="A weekly list of CPP children not seen within the standard, escalated to managers.",
+    )
+    escalated_no_access_factor: float = param(
+        0.2,
+        source=f"{ASSUMPTION}; seed 004 (unannounced visits), seed 002 (escalation of children not seen)",
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        doc="An escalated visit (not-seen list, duty service) is refused this much less often.",
     )
     track_complaint_actions: bool = param(
         False,

@@ -114,6 +114,8 @@ class Child:
     review_due_recorded: bool = False
     priority_flag: bool = False
     non_resident_parent: bool = False
+    disengaged: bool = False
+    escalated_visit: bool = False
     complaint_open: bool = False
     complaint_actions: list = field(default_factory=list)
     waiting_since_day: float | None = None

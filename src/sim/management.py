@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import need
 from sim.entities import State
 from sim.timebudget import spend_hours
 
@@ -33,6 +32,8 @@ def not_seen_list(m: Model, w0: int, w1: int) -> None:
     or whose worker is off all week, is visited by the duty service on the first working
     day (seed 002: follow-up action where a child on a CPP was not seen in time).
     """
+    from sim.casework import duty_visit
+
     if not m.cfg.policy.not_seen_list:
         return
     n_days = w1 - w0 + 1
@@ -41,12 +42,11 @@ def not_seen_list(m: Model, w0: int, w1: int) -> None:
         if child.next_visit_due_wd >= w0:
             continue
         worker = child.worker
+        child.escalated_visit = True
         if worker is not None and worker.absent_days < n_days:
             child.priority_flag = True
         else:
-            child.week_visit_wd = w0
-            child.week_progress_wd = w0
-            need.visit(m, child, None, w0)
+            duty_visit(m, child, w0)
 
 
 def manager_reviews(m: Model, w0: int, w1: int) -> None:

@@ -143,6 +143,10 @@ class Recorder:
         self.handovers.append(day)
         self._count("handovers")
 
+    def on_no_access(self, wd: int) -> None:
+        """A visit got no access: the family did not let the worker in."""
+        self._count("no_access_visits")
+
     def on_complaint(self, day: float, child_id: int, procedure: str, complainant: str) -> None:
         """A complaint is received (stage 1 of its procedure starts)."""
         self.complaints.append((day, procedure, complainant))

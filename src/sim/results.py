@@ -45,6 +45,7 @@ WEEKLY_COUNTS = (
     "handovers",
     "manager_reviews_due",
     "manager_reviews_skipped",
+    "no_access_visits",
 )
 """Weekly flows written to timeseries.csv besides the pathway flows."""
 STAGING = ".staging"
