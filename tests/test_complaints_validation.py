@@ -57,12 +57,12 @@ def test_tracking_actions_gets_them_done_on_time(baseline_results):
 
 
 def test_a_heavy_complaint_load_takes_time_from_casework():
-    """Many more complaints (base rate x 100): managers review fewer cases on time and
-    workers make fewer visits on time, on the same seeds (paired, 4 replications)."""
-    cfg = small_config(scale=0.5, years=2.5, warmup=1.0, replications=4)
+    """Many more complaints (base rate x 250): managers review fewer cases on time and
+    workers make fewer visits on time, on the same seeds (paired, 6 replications)."""
+    cfg = small_config(scale=0.5, years=2.5, warmup=1.0, replications=6)
     heavy = validate(
         dataclasses.replace(
-            cfg, complaints=dataclasses.replace(cfg.complaints, base_rate_per_case_year=0.4)
+            cfg, complaints=dataclasses.replace(cfg.complaints, base_rate_per_case_year=1.0)
         )
     )
     base_runs, heavy_runs = (
