@@ -66,6 +66,7 @@ def plan_week(m: Model, day: int, w0: int, w1: int) -> None:
         cpp_unseen_days=totals.cpp_unseen_days,
     )
     m.rec.on_open_cases_week(day, [c.id for c in open_now])
+    complaints.weekly_base_rate(m, open_now)
 
 
 def _progress(child: Child, wd: int) -> None:
@@ -108,7 +109,10 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
     cin_visits: list[tuple[int, Child]] = []
     actions: list[Child] = []
     flagged: list[Child] = []
+    with_actions: list[Child] = []
     for child in worker.cases.values():
+        if child.complaint_actions:
+            with_actions.append(child)
         work = child.work
         if work is not None and work.hours_left > 0:
             if work.kind == "s47":
@@ -198,7 +202,8 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         if used + hours <= budget:
             used += hours
             _progress(child, w0)
-    used, demand = _complaint_actions(m, worker, w0, w1, budget, used, demand)
+    if with_actions:
+        used, demand = _complaint_actions(m, with_actions, w0, w1, budget, used, demand)
     full_budget = worker.hours_per_week * n_days / 5.0
     worker.pressure = demand / full_budget if full_budget > 0 else 0.0
     worker.last_overload = max(0.0, worker.pressure - 1.0) + max(
@@ -207,7 +212,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
 
 
 def _complaint_actions(
-    m: Model, worker: Worker, w0: int, w1: int, budget: float, used: float, demand: float
+    m: Model, with_actions: list[Child], w0: int, w1: int, budget: float, used: float, demand: float
 ) -> tuple[float, float]:
     """Actions agreed in complaints: priority work when tracked, hit and miss when not.
 
@@ -219,7 +224,7 @@ def _complaint_actions(
     tracked = m.cfg.policy.track_complaint_actions
     remember = m.cfg.complaints.untracked_action_weekly_prob
     stream = m.streams.get("complaint_actions")
-    for child in worker.cases.values():
+    for child in with_actions:
         for action in list(child.complaint_actions):
             if tracked:
                 if action.due_wd > w1:
@@ -315,7 +320,6 @@ def _account(m: Model, child: Child, day: int, w0: int, w1: int, totals: WeekTot
         if not action.recorded and action.due_wd <= w1:
             rec.on_complaint_action(m.cal.day_of_wd(action.due_wd), False)
             action.recorded = True
-    complaints.weekly_base_rate(m, child)
     need.step_week(m, child, progressed, drifting)
     child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
 

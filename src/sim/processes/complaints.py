@@ -115,9 +115,19 @@ def failure(
     m.env.process(run(m, child, procedure, complainant))
 
 
-def weekly_base_rate(m: Model, child: Child) -> None:
-    """Complaints with no particular failure behind them, for one open case-week."""
-    failure(m, child, m.cfg.complaints.base_rate_per_case_year * 7.0 / 365.25)
+def weekly_base_rate(m: Model, open_cases: list[Child]) -> None:
+    """Complaints with no particular failure behind them, for a week of open cases.
+
+    One binomial draw for the week picks how many cases complain, then which ones: the
+    same as a Bernoulli draw per case, without a draw per case.
+    """
+    p = m.cfg.complaints.base_rate_per_case_year * 7.0 / 365.25
+    if p <= 0 or not open_cases:
+        return
+    gen = m.streams.get("complaints_base").gen
+    n = int(gen.binomial(len(open_cases), min(1.0, p)))
+    for i in gen.choice(len(open_cases), size=n, replace=False) if n else ():
+        failure(m, open_cases[int(i)], 1.0)
 
 
 def _manager_team(m: Model, child: Child) -> int:
