@@ -28,7 +28,7 @@ from sim.config import Config, ConfigError, register_configs, to_config
 from sim.metrics import KPIS
 from sim.model import run_replication
 from sim.plots import kpi_target_figure, overview_figure, save
-from sim.results import ReplicationResult, RunRecord, replication_result, write_tables
+from sim.results import ReplicationResult, RunRecord, is_complete, replication_result, write_tables
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
@@ -132,11 +132,29 @@ def format_summary(summary: Sequence[dict[str, float | str]]) -> str:
     return "\n".join(lines)
 
 
+def already_done(dcfg: DictConfig, out_dir: Path) -> bool:
+    """Whether ``out_dir`` holds a complete run of exactly this configuration.
+
+    Lets an interrupted sweep be run again without recomputing finished jobs; a
+    half-written job folder (status not complete, or tables missing) is never taken
+    for a finished one.
+    """
+    if not is_complete(out_dir) or not (out_dir / "config.yaml").exists():
+        return False
+    plain = OmegaConf.to_container(dcfg, resolve=True)
+    assert isinstance(plain, dict)
+    plain.pop("hydra", None)
+    return (out_dir / "config.yaml").read_text() == OmegaConf.to_yaml(OmegaConf.create(plain))
+
+
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
 def hydra_main(dcfg: DictConfig) -> None:
     """Hydra task: one scenario run in Hydra's output folder."""
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
+    if already_done(dcfg, out_dir):
+        print(f"Skipped: a complete result for this config is already in {out_dir}")
+        return
     try:
         output = run_experiment(dcfg, out_dir, overrides=list(hc.overrides.task))
     except ConfigError as exc:
