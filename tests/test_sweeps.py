@@ -19,7 +19,7 @@ SHORT = ["run.replications=2", "run.years=1.2", "run.warmup_years=0.2", "run.n_j
 
 def _multirun(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sim", "-m", *overrides, *SHORT, f"hydra.sweep.dir={sweep_dir}"],
+        [sys.executable, "-m", "sim", "-m", *SHORT, *overrides, f"hydra.sweep.dir={sweep_dir}"],
         capture_output=True,
         text=True,
         timeout=600,
@@ -54,6 +54,21 @@ def test_running_a_sweep_again_skips_finished_jobs_but_not_half_written_ones(swe
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("Skipped: a complete result") == 1
     assert json.loads(record.read_text())["status"] == "complete"
+
+
+def test_sweep_summary_is_identical_under_the_joblib_launcher(sweep, tmp_path):
+    parallel = tmp_path / "joblib"
+    proc = _multirun(
+        parallel,
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        "run.n_jobs=2",
+        "workforce.caseload_cap=16,24",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (parallel / "sweep_summary.csv").read_bytes() == (
+        sweep / "sweep_summary.csv"
+    ).read_bytes()
 
 
 def test_compare_redraws_without_running(sweep, tmp_path):
