@@ -71,6 +71,19 @@ def test_sweep_summary_is_identical_under_the_joblib_launcher(sweep, tmp_path):
     ).read_bytes()
 
 
+def test_a_tiny_sweep_runs_through_submitits_local_executor(sweep, tmp_path):
+    """The SLURM launcher's local executor: same jobs, same summary, no cluster needed."""
+    local = tmp_path / "submitit"
+    proc = _multirun(
+        local,
+        "hydra/launcher=submitit_local",
+        "hydra.launcher.timeout_min=10",
+        "workforce.caseload_cap=16,24",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (local / "sweep_summary.csv").read_bytes() == (sweep / "sweep_summary.csv").read_bytes()
+
+
 def test_compare_redraws_without_running(sweep, tmp_path):
     out = tmp_path / "cmp"
     assert compare_main([str(sweep), "--out", str(out)]) == 0
