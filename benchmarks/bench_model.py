@@ -1,8 +1,10 @@
-"""Benchmark: seconds per simulated average-authority year, and SimPy's bare event rate.
+"""Benchmark: seconds per simulated authority-year, SimPy's bare event rate, peak memory,
+and the speed-up of replications from one process to two.
 
 Covers: one replication of the default baseline (average authority, four simulated years
-including warm-up), run in one process, repeated; and a bare SimPy timeout loop measured
-in the same run, so the model's cost can be read against SimPy's own per-event cost.
+including warm-up), run in one process, repeated; a bare SimPy timeout loop measured in
+the same run, so the model's cost can be read against SimPy's own per-event cost; the
+peak resident memory of this process; and four replications run with run.n_jobs=1 and 2.
 
 Run: ``make bench`` (or ``python benchmarks/bench_model.py --repeats 5``). The README's
 performance figures come from this script.
@@ -11,12 +13,15 @@ performance figures come from this script.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import resource
 import statistics
 import time
 
 import simpy
 
 from sim.config import Config, validate
+from sim.experiment import run_replications
 from sim.model import Model
 
 
@@ -56,6 +61,18 @@ def model_seconds_per_year(repeats: int) -> tuple[float, float, int]:
     return statistics.median(timings), min(timings), events
 
 
+def process_speedup(replications: int = 4) -> tuple[float, float]:
+    """Wall seconds for ``replications`` baseline replications with 1 and with 2 processes."""
+    cfg = validate(Config())
+    times = []
+    for n_jobs in (1, 2):
+        run = dataclasses.replace(cfg.run, replications=replications, n_jobs=n_jobs)
+        start = time.perf_counter()
+        run_replications(dataclasses.replace(cfg, run=run), progress=False)
+        times.append(time.perf_counter() - start)
+    return times[0], times[1]
+
+
 def main() -> None:
     """Print the benchmark figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -67,6 +84,10 @@ def main() -> None:
     print(f"seconds per simulated authority-year: median {median:.3f}, best {best:.3f} ({args.repeats} runs)")
     print(f"model events per run: {events:,} ({events / (median * years):,.0f} events/s)")
     print(f"bare SimPy timeout loop: {bare:,.0f} events/s")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of one replication's process: {peak_mib:.0f} MiB")
+    one, two = process_speedup()
+    print(f"4 replications: {one:.1f} s with 1 process, {two:.1f} s with 2 (speed-up {one / two:.2f}x)")
 
 
 if __name__ == "__main__":
