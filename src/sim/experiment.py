@@ -28,6 +28,7 @@ from sim.config import Config, ConfigError, register_configs, to_config
 from sim.metrics import KPIS
 from sim.model import run_replication
 from sim.plots import kpi_target_figure, overview_figure, save
+from sim.report import write_run_report
 from sim.results import ReplicationResult, RunRecord, is_complete, replication_result, write_tables
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
@@ -117,6 +118,7 @@ def run_experiment(
         n_jobs=cfg.run.n_jobs,
         simulated_years_total=years,
     )
+    write_run_report(out_dir)
     return ExperimentOutput(out_dir, results, summary)
 
 

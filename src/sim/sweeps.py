@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from omegaconf import DictConfig
 
 from sim.plots import PALETTE, save
+from sim.report import write_sweep_report
 from sim.results import is_complete, read_csv, write_csv
 
 HEADLINE_KPIS = (
@@ -194,10 +195,26 @@ def write_sweep_outputs(folder: Path, jobs: list[Job] | None = None) -> Path | N
         return None
     rows = summary_rows(jobs)
     write_csv(folder / "sweep_summary.csv", rows)
+    captions = {}
     for kpi in HEADLINE_KPIS:
         if all(kpi in j.summary for j in jobs):
             save(kpi_figure(jobs, kpi), folder / f"compare_{kpi}.png")
+            captions[f"compare_{kpi}.png"] = _caption(jobs, kpi)
+    write_sweep_report(folder, captions)
     return folder / "sweep_summary.csv"
+
+
+def _caption(jobs: list[Job], kpi: str) -> str:
+    """A plain-language caption: what is compared, and where it is highest and lowest."""
+    label = KPI_LABELS.get(kpi, kpi)
+    keys = swept_keys(jobs)
+    best = max(jobs, key=lambda j: j.summary[kpi]["mean"])
+    worst = min(jobs, key=lambda j: j.summary[kpi]["mean"])
+    what = f"against {' and '.join(keys)}" if keys else "across the runs"
+    return (
+        f"{label[0].upper() + label[1:]} {what}. Highest: {best.label} "
+        f"({best.summary[kpi]['mean']:.3g}); lowest: {worst.label} ({worst.summary[kpi]['mean']:.3g})."
+    )
 
 
 class SweepSummaryCallback(Callback):

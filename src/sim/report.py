@@ -1,0 +1,143 @@
+"""One self-contained HTML page per run and per sweep (``report.html`` in its folder).
+
+Figures are embedded as base64 PNGs and the page uses no scripts, fonts or styles from
+elsewhere, so it opens offline and can be emailed as one file. Each figure has a
+plain-language caption; the KPI table gives means with 95% intervals and the published
+figure where there is one; the composed configuration closes the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+from sim.calibration import TARGETS
+from sim.results import read_csv
+
+STYLE = """
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; font-size: 0.92em; } td, th { padding: 3px 10px; border-bottom: 1px solid #eee; }
+th { text-align: left; background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { font-size: 0.95em; color: #444; margin-top: 0.4em; }
+pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 0.85em; }
+"""
+
+RUN_CAPTIONS = {
+    "overview.png": (
+        "Week by week: children on child protection and child in need plans (top), social "
+        "workers' mean caseload and cases waiting for a worker (middle), and the share of due "
+        "visits made on time with the share of plan-days in drift (bottom). Lines are means over "
+        "replications and shaded bands their 95% confidence intervals; the grey span is the "
+        "warm-up, which the KPIs leave out."
+    ),
+    "calibration.png": (
+        "How the run compares with published national figures for an average authority: each "
+        "dot is the simulated mean with its 95% interval, the black line the published figure "
+        "and the grey band the tolerance the baseline is calibrated to."
+    ),
+}
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(path.stem)}">'
+
+
+def _figure(path: Path, caption: str) -> str:
+    return f"<figure>{_img(path)}<figcaption>{html.escape(caption)}</figcaption></figure>"
+
+
+def _fmt(value: str) -> str:
+    try:
+        x = float(value)
+    except ValueError:
+        return html.escape(value)
+    return f"{x:,.3f}" if abs(x) < 100 else f"{x:,.0f}"
+
+
+def _kpi_table(summary: list[dict[str, str]]) -> str:
+    rows = ["<tr><th>KPI</th><th>mean</th><th>95% interval</th><th>n</th><th>published</th></tr>"]
+    for r in summary:
+        target = TARGETS.get(r["kpi"])
+        published = f"{target.value:g} ({target.tolerance_text()})" if target else ""
+        rows.append(
+            f"<tr><td>{html.escape(r['kpi'])}</td><td class=num>{_fmt(r['mean'])}</td>"
+            f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</td><td class=num>{r['n']}</td>"
+            f"<td>{html.escape(published)}</td></tr>"
+        )
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _page(title: str, body: list[str]) -> str:
+    return (
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body>" + "\n".join(body) + "</body></html>\n"
+    )
+
+
+def write_run_report(out_dir: Path) -> Path:
+    """Write ``report.html`` for a finished run folder."""
+    record = json.loads((out_dir / "run.json").read_text())
+    title = f"cpsim run: {record.get('scenario', '')}"
+    body = [
+        f"<h1>{html.escape(title)}</h1>",
+        "<p>Seed {seed}, {reps} replications, package {version}, finished {done}, "
+        "{secs} s of computing. KPIs count only the measured years after the warm-up; "
+        "definitions are in docs/kpis.md.</p>".format(
+            seed=record.get("seed"),
+            reps=record.get("replications"),
+            version=html.escape(str(record.get("version"))),
+            done=html.escape(str(record.get("finished_at"))),
+            secs=record.get("wall_seconds"),
+        ),
+        "<h2>Figures</h2>",
+    ]
+    for name, caption in RUN_CAPTIONS.items():
+        if (out_dir / name).exists():
+            body.append(_figure(out_dir / name, caption))
+    body += ["<h2>Key performance indicators</h2>", _kpi_table(read_csv(out_dir / "summary.csv"))]
+    body += [
+        "<h2>Configuration</h2>",
+        f"<pre>{html.escape((out_dir / 'config.yaml').read_text())}</pre>",
+    ]
+    path = out_dir / "report.html"
+    path.write_text(_page(title, body))
+    return path
+
+
+def write_sweep_report(sweep_dir: Path, captions: dict[str, str]) -> Path:
+    """Write ``report.html`` for a sweep: its comparison figures and summary table."""
+    rows = read_csv(sweep_dir / "sweep_summary.csv")
+    title = f"cpsim sweep: {sweep_dir.name}"
+    body = [
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>{len({r['job'] for r in rows})} jobs. Each figure compares one KPI across the jobs: "
+        "means over replications with 95% confidence intervals.</p>",
+        "<h2>Figures</h2>",
+    ]
+    for name, caption in captions.items():
+        if (sweep_dir / name).exists():
+            body.append(_figure(sweep_dir / name, caption))
+    keys = (
+        [k for k in rows[0] if k not in ("job", "kpi", "mean", "ci_low", "ci_high", "n")]
+        if rows
+        else []
+    )
+    header = "".join(
+        f"<th>{html.escape(k)}</th>" for k in ["job", *keys, "kpi", "mean", "95% interval"]
+    )
+    table = [f"<tr>{header}</tr>"]
+    for r in rows:
+        cells = "".join(f"<td>{html.escape(r[k])}</td>" for k in ["job", *keys, "kpi"])
+        table.append(
+            f"<tr>{cells}<td class=num>{_fmt(r['mean'])}</td>"
+            f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</td></tr>"
+        )
+    body += ["<h2>Sweep summary</h2>", "<table>" + "".join(table) + "</table>"]
+    path = sweep_dir / "report.html"
+    path.write_text(_page(title, body))
+    return path
