@@ -128,3 +128,27 @@ def test_named_scenarios_give_bars_with_intervals():
         "scenario=high_turnover",
         "scenario=improvement",
     ]
+
+
+@pytest.mark.parametrize(
+    "experiment", ["caseload_vs_turnover", "policy_comparison", "scenario_gallery"]
+)
+def test_experiment_files_compose_and_define_a_sweep(experiment):
+    import yaml
+
+    from sim.experiment import CONF_DIR, check_overrides
+
+    assert check_overrides([f"experiment={experiment}"], multirun=True) is None
+    params = yaml.safe_load((CONF_DIR / "experiment" / f"{experiment}.yaml").read_text())["hydra"][
+        "sweeper"
+    ]["params"]
+    assert len(params) >= 1
+
+
+def test_policy_comparison_runs_its_four_jobs(tmp_path):
+    sweep = tmp_path / "policies"
+    proc = _multirun(sweep, "experiment=policy_comparison")
+    assert proc.returncode == 0, proc.stderr
+    rows = read_csv(sweep / "sweep_summary.csv")
+    combos = {(r["policy.not_seen_list"], r["policy.track_complaint_actions"]) for r in rows}
+    assert combos == {("False", "False"), ("False", "True"), ("True", "False"), ("True", "True")}

@@ -122,7 +122,7 @@ def _number(value: str) -> float | None:
 def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
     """One KPI across the jobs: line with band, heatmap, or bars, by sweep shape."""
     keys = swept_keys(jobs)
-    fig = Figure(figsize=(9, 5.5), layout="constrained")
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
     ax = fig.subplots()
     label = KPI_LABELS.get(kpi, kpi)
     numeric = [k for k in keys if all(_number(j.overrides.get(k, "")) is not None for j in jobs)]
@@ -167,7 +167,7 @@ def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
         ax.legend()
         ax.set_title(f"{label} against {key}", loc="left")
     else:
-        names = [j.label for j in jobs]
+        names = [", ".join(f"{k}={j.overrides.get(k, '')}" for k in keys) or j.label for j in jobs]
         mean = np.array([j.summary[kpi]["mean"] for j in jobs])
         low = np.array([j.summary[kpi]["ci_low"] for j in jobs])
         high = np.array([j.summary[kpi]["ci_high"] for j in jobs])
@@ -184,7 +184,7 @@ def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
         ax.invert_yaxis()
         ax.set_xlabel(label)
         ax.grid(axis="x", alpha=0.3)
-        ax.set_title(f"{label}: mean and 95% interval", loc="left")
+        fig.suptitle(f"{label}: mean and 95% interval", fontsize=11)
     return fig
 
 
