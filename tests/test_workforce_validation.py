@@ -114,3 +114,21 @@ def test_not_seen_list_lowers_unseen_share_on_the_same_seeds():
     with_list = [r.kpis["cpp_unseen_share"] for r in run_replications(listed, progress=False)]
     mean, low, high, _ = paired_difference(without, with_list)
     assert high < 0, f"not-seen list effect {mean:.4f} [{low:.4f}, {high:.4f}]"
+
+
+def test_missed_visits_rise_towards_high_caseload_cap_and_high_turnover():
+    """The corners of the caseload_vs_turnover grid (issue 5), half-size, 3 replications:
+    visits on time fall as the cap rises (cases held rather than waiting) and as turnover
+    rises. Each step is several standard errors wide at these settings (the full-size
+    experiment: 0.80 at cap 12 / turnover 10% down to 0.67 at cap 24 / turnover 30%)."""
+    cfg = small_config(scale=0.5, years=2.5, warmup=1.0, replications=3)
+    means = {}
+    for cap in (12, 24):
+        for base in (0.10, 0.30):
+            workforce = dataclasses.replace(cfg.workforce, caseload_cap=cap, turnover_base=base)
+            variant = validate(dataclasses.replace(cfg, workforce=workforce))
+            means[cap, base] = np.mean(
+                [r.kpis["visits_on_time"] for r in run_replications(variant, progress=False)]
+            )
+    assert means[12, 0.10] > means[24, 0.10] > means[24, 0.30], means
+    assert means[12, 0.10] > means[12, 0.30] > means[24, 0.30], means
