@@ -49,35 +49,41 @@ def test_every_post_holds_at_most_one_permanent_and_one_agency_worker(churning):
 
 
 def test_leaving_hands_cases_over_with_time_and_a_new_relationship():
-    model = Model(small_config(scale=0.25, years=1.0, warmup=0.5), 0)
-    model.cfg.workforce.dynamics = False
-    env = model.env
-    model.env.process(_leave_at(model, 200.0))
+    cfg = small_config(scale=0.25, years=1.0, warmup=0.5)
+    cfg.workforce.dynamics = False  # nobody else leaves: only the worker made to leave
+    model = Model(cfg, 0)
+    seen: dict[str, object] = {}
+
+    def leave_at(day: float):
+        yield model.env.timeout(day)
+        worker = max(model.workforce.workers, key=lambda w: len(w.cases))
+        cases = list(worker.cases.values())
+        model.workforce._leave(worker)
+        # checked at once, before the next week's plan spends the handover hours
+        receivers = {c.worker for c in cases if c.worker is not None}
+        seen.update(
+            worker=worker,
+            cases=cases,
+            receivers_owe_hours=all(w.extra_hours_due > 0 for w in receivers),
+            relationships_restarted=all(
+                c.worker_since_wd == model.now_wd() for c in cases if c.worker
+            ),
+            n_receivers=len(receivers),
+        )
+
+    model.env.process(leave_at(200.0))
     model.run()
-    assert model.left is not None
-    leaver, cases = model.left
+    leaver, cases = seen["worker"], seen["cases"]
     assert cases, "the leaver held cases"
+    assert seen["n_receivers"] > 0, "someone took over"
+    assert seen["receivers_owe_hours"]
+    assert seen["relationships_restarted"]
     assert leaver not in model.workforce.workers
+    assert model.rec.handovers.count(200.0) == len(cases)
     for child in cases:
         if child.state in OPEN_STATES and child.worker is not None:
             assert child.worker is not leaver
-    assert env.now == model.end_day
-
-
-def _leave_at(model: Model, day: float):
-    yield model.env.timeout(day)
-    worker = max(model.workforce.workers, key=lambda w: len(w.cases))
-    cases = list(worker.cases.values())
-    model.workforce._leave(worker)
-    receivers = {c.worker for c in cases if c.worker is not None}
-    assert receivers, "someone took over"
-    assert all(w.extra_hours_due > 0 for w in receivers)
-    assert all(c.worker_since_wd == model.now_wd() for c in cases if c.worker is not None)
-    assert model.rec.handovers[-len(cases) :] == [day] * len(cases)
-    model.left = (worker, cases)
-
-
-Model.left = None  # type: ignore[attr-defined]
+    assert model.env.now == model.end_day
 
 
 def test_without_dynamics_every_post_is_filled_and_nobody_leaves():

@@ -6,7 +6,8 @@ allocated case is due a review ``manager_review_interval_wd`` after the last one
 002: promised every four weeks, then lapsed). Each week the manager reviews the cases due
 or overdue, earliest first, as far as the hours go; a review that does not fit is skipped
 and recorded as late. A review that finds drift or an overdue visit makes the case a
-priority for its worker that week.
+priority for its worker that week: a CPP case's visit and actions before all other work,
+a CiN case's straight after the statutory CPP visits and core groups (casework.py).
 
 With ``policy.not_seen_list`` on, every CPP child not seen within the visit standard is
 listed each week and escalated: their visit becomes a priority for their worker, or the

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,8 +59,6 @@ class ReplicationResult:
     kpis: dict[str, float]
     timeseries: list[dict[str, Any]]
     episodes: list[dict[str, Any]]
-    events: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _iso(start: date, day: float | None) -> str:
@@ -115,7 +113,9 @@ def git_revision() -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() or None
 
 
 def write_csv(

@@ -25,7 +25,7 @@ now and then.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import simpy
@@ -56,26 +56,6 @@ class ComplaintAction:
     due_wd: int
     hours: float
     recorded: bool = False
-
-
-@dataclass
-class StageClock:
-    """Due working-day indices of one complaint stage."""
-
-    due_wd: int
-    panel_due_wd: int | None = None
-
-
-@dataclass
-class Complaint:
-    """One complaint's way through a procedure."""
-
-    child_id: int
-    procedure: str
-    complainant: str
-    received_day: float
-    complex: bool
-    stages: list[dict] = field(default_factory=list)
 
 
 def stage_due_wd(
