@@ -1,0 +1,86 @@
+"""Dated case events: the one vocabulary shared by chronologies and the case audit.
+
+A chronology is a list of :class:`CaseEvent` rows, oldest first. The model writes one for
+any simulated child (chronology.py) and the case audit (audit.py) reads one from a file,
+so a real case written out by hand and a simulated case are checked the same way.
+
+File formats (both documented in docs/teaching.md):
+
+* CSV with the header ``date,event,worker,detail,source`` (only ``date`` and ``event``
+  are required; ``date`` is ISO ``YYYY-MM-DD``);
+* YAML with a top-level mapping ``{child: ..., source: ..., standards: {...}, events:
+  [...]}`` where each event is a mapping with the same keys as the CSV columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+EVENT_TYPES: dict[str, str] = {
+    "referral": "a referral (contact) reaches the front door",
+    "front_door_decision": "the front door (MASH) decides what happens next; detail says what",
+    "assessment_start": "a single (child and family) assessment starts",
+    "assessment_end": "the assessment is completed; detail gives the outcome",
+    "strategy_discussion": "a strategy discussion (meeting) about significant harm",
+    "s47_start": "a section 47 enquiry starts",
+    "s47_end": "the section 47 enquiry is completed; detail gives the outcome",
+    "icpc": "an initial child protection conference; detail gives the decision",
+    "rcpc": "a review child protection conference; detail gives the decision",
+    "cpp_start": "a child protection plan starts",
+    "cpp_end": "the child protection plan ends",
+    "cin_start": "a child in need plan starts (including a step-down from a CPP)",
+    "cin_end": "the child in need plan ends",
+    "visit": "a statutory visit: the child was seen",
+    "no_access": "a visit was attempted but the child was not seen",
+    "core_group": "a core group meeting",
+    "worker_change": "a new social worker is allocated; worker names them",
+    "manager_review": "a team manager reviews the case (case supervision)",
+    "complaint": "a complaint is received; detail names the procedure",
+    "stage1_request": "stage 1 of the complaint starts",
+    "stage1_response": "the stage 1 response is sent",
+    "stage2_request": "the complainant escalates to stage 2",
+    "stage2_response": "the stage 2 investigation report and adjudication are sent",
+    "stage3_request": "the complainant asks for a stage 3 review panel",
+    "stage3_panel": "the review panel meets",
+    "stage3_response": "the council responds to the panel's findings",
+    "ombudsman_complaint": "the complainant goes to the Ombudsman",
+    "ombudsman_decision": "the Ombudsman's decision",
+    "closure": "the case is closed; detail says why",
+    "step_down": "the case steps down (e.g. to early help)",
+    "transfer_out": "the case transfers to another authority",
+    "care": "the child becomes looked after",
+}
+"""Event names and what each means. Anything else in a file is an error."""
+
+COLUMNS = ("date", "event", "worker", "detail", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """One dated event in a child's case."""
+
+    date: date
+    event: str
+    worker: str = ""
+    detail: str = ""
+    source: str = ""
+
+    def as_row(self) -> dict[str, str]:
+        """The event as strings, in :data:`COLUMNS` order, for CSV and Markdown."""
+        row = asdict(self)
+        row["date"] = self.date.isoformat()
+        return {k: str(row[k]) for k in COLUMNS}
+
+
+def check_event_name(name: str, where: str) -> str:
+    """Return ``name`` if it is a known event type, else raise ValueError naming ``where``."""
+    if name not in EVENT_TYPES:
+        known = ", ".join(sorted(EVENT_TYPES))
+        raise ValueError(f"{where}: unknown event {name!r} (known events: {known})")
+    return name
+
+
+def sort_events(events: list[CaseEvent]) -> list[CaseEvent]:
+    """Events oldest first; same-day events keep their order (a stable sort)."""
+    return sorted(events, key=lambda e: e.date)
