@@ -87,10 +87,18 @@ def _visit(m: Model, child: Child, worker: Worker | None, due: int, w0: int, w1:
             p *= m.cfg.policy.escalated_no_access_factor
         if child.rng.uniform() < p:
             m.rec.on_no_access(wd)
+            m.log(child, "no_access", worker, day=m.cal.day_of_wd(wd))
             return
     child.week_visit_wd = wd
+    m.log(child, "visit", worker, _visit_detail(child, worker), day=m.cal.day_of_wd(wd))
     need.visit(m, child, worker, wd)
     _progress(child, wd)
+
+
+def _visit_detail(child: Child, worker: Worker | None) -> str:
+    if worker is None:
+        return "duty social worker (the child's own worker is away or there is none)"
+    return "escalated: not-seen list" if child.escalated_visit else ""
 
 
 def duty_visit(m: Model, child: Child, wd: int) -> None:
@@ -165,6 +173,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
                 wd = max(w0, min(due, w1))
                 child.week_core_group_wd = wd
                 _progress(child, wd)
+                m.log(child, "core_group", worker, day=m.cal.day_of_wd(wd))
     for child in flagged:
         hours = p.cin_action_hours_per_week
         if child.next_visit_due_wd <= w1:

@@ -75,6 +75,7 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
                     # had no worker (so was not looked at) is late
                     m.rec.on_manager_review_due(m.cal.day_of_wd(review_due), review_due >= w0)
                 wd = max(w0, min(review_due, w1))
+                m.log(child, "manager_review", _manager(team_index), day=m.cal.day_of_wd(wd))
                 child.review_due_wd = wd + c.manager_review_interval_wd
                 child.review_due_recorded = False
                 drifting = wd - child.last_progress_wd > p.drift_threshold_wd
@@ -84,6 +85,11 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
             elif not child.review_due_recorded:
                 m.rec.on_manager_review_due(m.cal.day_of_wd(review_due), False)
                 child.review_due_recorded = True
+
+
+def _manager(team_index: int) -> str:
+    """How a chronology names a team manager."""
+    return f"TM{team_index + 1}"
 
 
 def _complaint_work(m: Model, tasks: list, budget: float, w0: int, w1: int) -> float:

@@ -24,6 +24,7 @@ import simpy
 
 from sim import casework
 from sim.calendar import WorkingCalendar
+from sim.chronology import CaseLog
 from sim.config import Config
 from sim.entities import OPEN_STATES, Child, State, WorkItem
 from sim.metrics import Recorder
@@ -44,10 +45,13 @@ class Model:
         cfg: A validated configuration.
         replication: Replication index (selects the random streams).
         audit: Check state bookkeeping at every weekly snapshot (slower; for tests).
+        case_log: Keep every child's dated events for chronologies (chronology.py).
 
     """
 
-    def __init__(self, cfg: Config, replication: int = 0, audit: bool = False) -> None:
+    def __init__(
+        self, cfg: Config, replication: int = 0, audit: bool = False, case_log: bool = False
+    ) -> None:
         self.cfg = cfg
         self.replication = replication
         self.audit = audit
@@ -57,6 +61,7 @@ class Model:
         self.cal = WorkingCalendar(date.fromisoformat(cfg.run.start_date), self.end_day)
         self.streams = Streams(cfg.run.seed, replication)
         self.rec = Recorder(warmup_day=self.warmup_day, end_day=self.end_day)
+        self.case_log = CaseLog(case_log)
         self.children: dict[int, Child] = {}
         self.open_children: dict[int, Child] = {}
         self.by_state: dict[State, set[int]] = {s: set() for s in State}
@@ -154,6 +159,19 @@ class Model:
             "lost": lost,
             **{f"attr_{k}": v for k, v in by_attribute.items()},
         }
+
+    def log(
+        self,
+        child: Child,
+        event: str,
+        worker: object = "",
+        detail: str = "",
+        day: float | None = None,
+    ) -> None:
+        """Add ``event`` to ``child``'s chronology (today unless ``day`` is given)."""
+        if self.case_log.enabled:
+            when = self.env.now if day is None else day
+            self.case_log.add(child.id, when, event, worker, detail)  # type: ignore[arg-type]
 
     # -- time helpers -------------------------------------------------------------------
     def now_wd(self) -> int:

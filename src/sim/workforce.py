@@ -285,6 +285,8 @@ class Workforce:
         heapq.heappush(self._room, (len(worker.cases), worker.id))
         child.worker = worker
         child.worker_since_wd = m.now_wd()
+        if m.case_log.enabled:
+            self._log_allocation(child, worker)
         if child.handover_pending:
             worker.extra_hours_due += self.cfg.handover_hours
             child.handover_pending = False
@@ -294,6 +296,17 @@ class Workforce:
         assert child.waiting_since_day is not None
         m.rec.on_allocated(child.id, worker.id, child.waiting_since_day, m.env.now)
         child.waiting_since_day = None
+
+    def _log_allocation(self, child: Child, worker: Worker) -> None:
+        """Chronology entry for a (new) worker: handover or not, and the wait for them."""
+        m = self.m
+        parts = ["handover: the previous worker left" if child.handover_pending else "allocated"]
+        if worker.kind == "agency":
+            parts.append("agency worker")
+        waited = m.env.now - (child.waiting_since_day or m.env.now)
+        if waited >= 7:
+            parts.append(f"after {waited:.0f} days without a worker")
+        m.log(child, "worker_change", worker, "; ".join(parts))
 
     def _serve_queue(self) -> None:
         for queue in self.queues:

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 OUTCOMES = ("close", "close", "cin", "strategy")
 """Least to most serious: not in need, in need but closed after help, CiN plan, strategy."""
 
+OUTCOME_TEXT = {
+    "not_in_need": "not in need: no further action",
+    "closed_after_help": "in need: help given, case to close",
+    "cin_plan": "to a child in need plan",
+    "strategy": "to a strategy discussion (significant harm)",
+}
+
 
 def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     """Stage: assess the child; returns the next stage."""
@@ -25,6 +32,7 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     due_wd = m.cal.due_wd(child.referral_day, p.assessment_due_wd)
     m.rec.on_episode_start(child.id, "assessment", m.env.now, due_day=m.cal.day_of_wd(due_wd))
     m.workforce.request(child, Priority.ASSESSMENT)
+    m.log(child, "assessment_start", child.worker)
     earliest = m.now_wd() + round(
         child.rng.lognormal(p.assessment_min_wd_median, p.assessment_min_wd_sigma)
     )
@@ -41,4 +49,5 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     )
     outcome = ("not_in_need", "closed_after_help", "cin_plan", "strategy")[choice]
     m.rec.on_episode_end(child.id, "assessment", m.env.now, outcome)
+    m.log(child, "assessment_end", child.worker, OUTCOME_TEXT[outcome])
     return OUTCOMES[choice]

@@ -143,6 +143,11 @@ def run(
     received = m.env.now
     complex_case = stream.uniform() < c.complex_prob
     rec.on_complaint(received, child.id, procedure, complainant)
+    m.log(
+        child,
+        "complaint",
+        detail=f"{procedure} procedure; from the {complainant.replace('_', ' ')}",
+    )
     stage = 1
     request_day = received
     hours = {
@@ -153,6 +158,7 @@ def run(
     try:
         while True:
             due = stage_due_wd(m, procedure, stage, request_day, complex_case)
+            m.log(child, f"stage{stage}_request", day=request_day, detail=_due_text(m, due))
             manager_h, worker_h, min_wd = hours[stage]
             yield _stage_work(m, child, manager_h, worker_h, min_wd, due)
             done_wd = m.now_wd()
@@ -162,8 +168,11 @@ def run(
                 response_wd = report_wd + 1 + int(stream.exponential(9.0))
                 on_time = on_time and report_wd - done_wd <= c.stage3_report_wd
                 on_time = on_time and response_wd - report_wd <= c.stage3_response_wd
+                m.log(child, "stage3_panel", detail="" if done_wd <= due else "late")
                 yield m.wait_until_wd(response_wd)
             upheld = stream.uniform() < c.upheld_prob
+            response = "stage3_response" if stage == 3 else f"stage{stage}_response"
+            m.log(child, response, detail=("upheld" if upheld else "not upheld") + _late(on_time))
             rec.on_complaint_stage(procedure, stage, request_day, m.env.now, on_time, upheld)
             if upheld:
                 _agree_actions(m, child)
@@ -184,6 +193,14 @@ def run(
     rec.on_complaint_closed(received, m.env.now)
 
 
+def _due_text(m: Model, due_wd: int) -> str:
+    return f"response due {m.cal.date_of(m.cal.day_of_wd(due_wd)):%d %b %Y}"
+
+
+def _late(on_time: bool) -> str:
+    return "" if on_time else " (late)"
+
+
 def _ombudsman(m: Model, child: Child) -> Generator[simpy.Event, object, None]:
     c = m.cfg.complaints
     stream = m.streams.get("complaints")
@@ -192,6 +209,9 @@ def _ombudsman(m: Model, child: Child) -> Generator[simpy.Event, object, None]:
     upheld = stream.uniform() < c.ombudsman_upheld_prob
     remedy = stream.lognormal(c.remedy_median_gbp, c.remedy_sigma) if upheld else 0.0
     m.rec.on_ombudsman(referred, m.env.now, upheld, remedy)
+    m.log(child, "ombudsman_complaint", day=referred)
+    outcome = f"upheld: remedy £{remedy:,.0f}" if upheld else "not upheld"
+    m.log(child, "ombudsman_decision", detail=outcome)
     if upheld:
         _agree_actions(m, child)
 

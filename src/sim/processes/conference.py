@@ -47,6 +47,13 @@ def hold_conference(
     return wd
 
 
+ICPC_DECISION_TEXT = {
+    "cpp": "child protection plan",
+    "cin": "child in need plan",
+    "close": "no plan",
+}
+
+
 def icpc(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     """Stage: the initial child protection conference; returns the next stage."""
     p = m.cfg.pathway
@@ -56,7 +63,9 @@ def icpc(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     m.rec.on_icpc(m.env.now, held_wd <= due_wd)
     _conference_failures(m, child, held_wd <= due_wd)
     choice = child.rng.choice((p.icpc_cpp_prob, p.icpc_cin_prob))
-    return ("cpp", "cin", "close")[choice]
+    outcome = ("cpp", "cin", "close")[choice]
+    m.log(child, "icpc", child.worker, ICPC_DECISION_TEXT[outcome])
+    return outcome
 
 
 def review(m: Model, child: Child, due_day: int) -> Generator[simpy.Event, object, None]:
@@ -64,6 +73,7 @@ def review(m: Model, child: Child, due_day: int) -> Generator[simpy.Event, objec
     due_wd = m.cal.wd_on_or_after(due_day)
     held_wd = yield from hold_conference(m, child, max(m.now_wd() + 1, due_wd - 10))
     m.rec.on_rcpc(m.env.now, held_wd <= due_wd)
+    m.log(child, "rcpc", child.worker, "" if held_wd <= due_wd else "late")
     _conference_failures(m, child, held_wd <= due_wd)
 
 

@@ -77,6 +77,7 @@ def prepopulate(m: Model) -> None:
                     round(p.cin_review_interval_wd * child.rng.uniform())
                 )
             m.set_state(child, State.CPP if stage == "cpp" else State.CIN)
+            m.log(child, "referral", day=child.referral_day, detail="before the run starts")
             m.env.process(episode(m, child, start=stage, first_review_day=int(first_review)))
 
 
@@ -112,6 +113,7 @@ def prepopulate_closures(m: Model) -> None:
         child.referral_day = closed_day - LEGACY_CASE_DAYS
         child.referrals = 1
         m.set_state(child, State.CLOSED)
+        m.log(child, "closure", day=closed_day, detail="closed before the run starts")
         m.env.timeout(day).callbacks.append(lambda _event, c=child: _rerefer(m, c))
 
 
@@ -124,6 +126,7 @@ def start_referral(m: Model, child: Child) -> None:
     child.referral_day = now
     child.referrals += 1
     m.rec.on_referral(now, child.id, child.previous_referral_day)
+    m.log(child, "referral", detail="re-referral" if child.referrals > 1 else "first referral")
     m.set_state(child, State.FRONT_DOOR)
     m.env.process(episode(m, child))
 

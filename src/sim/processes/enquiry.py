@@ -13,6 +13,13 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 
+S47_OUTCOME_TEXT = {
+    "icpc": "concerns substantiated: to an initial conference",
+    "cin": "to a child in need plan",
+    "close": "no further action",
+}
+
+
 def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     """Stage: strategy discussion, then a section 47 enquiry; returns the next stage."""
     p = m.cfg.pathway
@@ -22,10 +29,13 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     child.strategy_day = m.env.now
     icpc_due_wd = m.cal.due_wd(child.strategy_day, p.icpc_due_wd)
     m.rec.on_episode_start(child.id, "s47", m.env.now, due_day=m.cal.day_of_wd(icpc_due_wd))
+    m.log(child, "strategy_discussion", child.worker)
+    m.log(child, "s47_start", child.worker)
     earliest = m.now_wd() + round(child.rng.lognormal(p.s47_min_wd_median, p.s47_min_wd_sigma))
     yield m.start_work(child, "s47", p.s47_hours, earliest)
     child.perceived_need = child.need
     choice = child.rng.choice((p.s47_icpc_prob, p.s47_cin_prob))
     outcome = ("icpc", "cin", "close")[choice]
     m.rec.on_episode_end(child.id, "s47", m.env.now, outcome)
+    m.log(child, "s47_end", child.worker, S47_OUTCOME_TEXT[outcome])
     return outcome

@@ -18,6 +18,13 @@ DECISION_TIME_OF_DAY = 0.9
 """Front-door decisions are made at the end of each working day."""
 
 
+DECISION_TEXT = {
+    "close": "no further action",
+    "assessment": "to a child and family assessment",
+    "strategy": "to a strategy discussion (significant harm)",
+}
+
+
 class FrontDoor:
     """A queue of referrals and a daily decision capacity."""
 
@@ -50,6 +57,7 @@ class FrontDoor:
         )
         outcome = ("close", "assessment", "strategy")[choice]
         m.rec.on_front_door(child.referral_day, m.env.now, on_time, outcome)
+        m.log(child, "front_door_decision", detail=DECISION_TEXT[outcome])
         assert child.decision is not None
         child.decision.succeed(outcome)
 

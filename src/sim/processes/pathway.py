@@ -53,11 +53,13 @@ def close(m: Model, child: Child) -> None:
     complaints.drop_actions(m, child)
     m.workforce.release(child)
     m.rec.on_closure(m.env.now, child.need)
+    m.log(child, "closure")
     demand.schedule_rereferral(m, child)
 
 
 def exit_to_care(m: Model, child: Child) -> None:
     """Care proceedings: the child leaves the model."""
     m.set_state(child, State.CARE)
+    m.log(child, "care")
     complaints.drop_actions(m, child)
     m.workforce.release(child)

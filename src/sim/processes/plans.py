@@ -18,6 +18,14 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 
+ONGOING_TEXT = "plan already in place when the run starts"
+CPP_END_TEXT = {
+    "cin": "stepped down to a child in need plan",
+    "care": "care proceedings",
+    "close": "plan ended: case to close",
+}
+
+
 def _start_plan(
     m: Model, child: Child, state: State, visit_interval_wd: int, ongoing: bool
 ) -> None:
@@ -57,6 +65,7 @@ def cpp(
         child.core_group_due_wd = m.now_wd() + p.first_core_group_due_wd
     child.first_core_group_pending = not ongoing
     m.rec.on_episode_start(child.id, "cpp", m.env.now)
+    m.log(child, "cpp_start", child.worker, ONGOING_TEXT if ongoing else "")
     m.workforce.request(child, Priority.CPP)
     due_day = (
         m.cal.add_months(m.env.now, p.first_rcpc_due_months)
@@ -74,6 +83,7 @@ def cpp(
     choice = child.rng.choice((p.cpp_end_to_cin_prob, p.cpp_end_to_care_prob))
     outcome = ("cin", "care", "close")[choice]
     m.rec.on_episode_end(child.id, "cpp", m.env.now, outcome)
+    m.log(child, "cpp_end", child.worker, CPP_END_TEXT[outcome])
     return outcome
 
 
@@ -89,6 +99,7 @@ def cin(
     p = m.cfg.pathway
     _start_plan(m, child, State.CIN, p.cin_visit_interval_wd, first_review_day is not None)
     m.rec.on_episode_start(child.id, "cin", m.env.now)
+    m.log(child, "cin_start", child.worker, ONGOING_TEXT if first_review_day is not None else "")
     m.workforce.request(child, Priority.CIN)
     child.escalation = m.env.event()
     try:
@@ -100,10 +111,12 @@ def cin(
             yield review | child.escalation
             if child.escalation.triggered:
                 m.rec.on_episode_end(child.id, "cin", m.env.now, "escalated")
+                m.log(child, "cin_end", child.worker, "escalated to a strategy discussion")
                 return "strategy"
             child.week_progress_wd = m.now_wd()
             if _may_end(m, child) and child.rng.bernoulli(p.cin_review_close_prob):
                 m.rec.on_episode_end(child.id, "cin", m.env.now, "closed")
+                m.log(child, "cin_end", child.worker, "plan review: case to close")
                 return "close"
             next_review_wd = m.now_wd() + p.cin_review_interval_wd
     finally:
