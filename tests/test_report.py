@@ -71,7 +71,12 @@ def test_sweep_report_is_self_contained_and_captioned(tmp_path):
     proc = _multirun(sweep, "workforce.caseload_cap=16,24")
     assert proc.returncode == 0, proc.stderr
     page, text = _parse(sweep / "report.html")
-    assert len(page.images) == 7
-    assert page.captions == 7
+    differences = sorted(sweep.glob("difference_*.png"))
+    assert len(differences) >= 5  # headline KPIs with paired values in a short run
+    assert len(page.images) == 7 + len(differences)
+    assert page.captions == 7 + len(differences)
     assert "against workforce.caseload_cap" in text
+    assert "Differences from workforce.caseload_cap=16, the first job of the sweep" in text
+    assert "each job minus workforce.caseload_cap=16" in text
+    assert "<th>mean difference</th>" in text
     _offline(page, text)

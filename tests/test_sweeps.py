@@ -8,11 +8,24 @@ import sys
 from pathlib import Path
 
 import pytest
+from matplotlib.colors import to_hex
+from scipy import stats
 
+from sim.analysis import t_interval
 from sim.compare import main as compare_main
 from sim.metrics import KPIS
-from sim.results import read_csv
-from sim.sweeps import HEADLINE_KPIS, Job, kpi_figure
+from sim.plots import OTHER_COLORS, SCENARIO_COLORS, scenario_color
+from sim.results import read_csv, write_csv
+from sim.sweeps import (
+    HEADLINE_KPIS,
+    Job,
+    choose_baseline,
+    difference_figure,
+    kpi_figure,
+    load_job,
+    paired_difference_rows,
+    write_sweep_outputs,
+)
 
 SHORT = ["run.replications=2", "run.years=1.2", "run.warmup_years=0.2", "run.n_jobs=1"]
 
@@ -42,6 +55,11 @@ def test_multirun_writes_a_sweep_summary_and_figures(sweep):
     assert {"kpi", "mean", "ci_low", "ci_high", "n"} <= set(rows[0])
     for kpi in HEADLINE_KPIS:
         assert (sweep / f"compare_{kpi}.png").stat().st_size > 10_000
+    paired = read_csv(sweep / "paired_differences.csv")
+    assert len(paired) == len(KPIS)  # one non-baseline job: caseload cap 24
+    assert {r["label"] for r in paired} == {"workforce.caseload_cap=24"}
+    assert {r["baseline"] for r in paired} == {"workforce.caseload_cap=16"}  # first job
+    assert (sweep / "difference_visits_on_time.png").stat().st_size > 10_000
 
 
 def test_running_a_sweep_again_skips_finished_jobs_but_not_half_written_ones(sweep):
@@ -66,9 +84,8 @@ def test_sweep_summary_is_identical_under_the_joblib_launcher(sweep, tmp_path):
         "workforce.caseload_cap=16,24",
     )
     assert proc.returncode == 0, proc.stderr
-    assert (parallel / "sweep_summary.csv").read_bytes() == (
-        sweep / "sweep_summary.csv"
-    ).read_bytes()
+    for name in ("sweep_summary.csv", "paired_differences.csv"):
+        assert (parallel / name).read_bytes() == (sweep / name).read_bytes()
 
 
 def test_a_tiny_sweep_runs_through_submitits_local_executor(sweep, tmp_path):
@@ -128,6 +145,198 @@ def test_named_scenarios_give_bars_with_intervals():
         "scenario=high_turnover",
         "scenario=improvement",
     ]
+    assert [to_hex(p.get_facecolor()) for p in ax.patches] == [
+        SCENARIO_COLORS[s] for s in ("baseline", "high_turnover", "improvement")
+    ]
+
+
+def test_every_named_scenario_has_its_own_fixed_colour():
+    from sim.experiment import CONF_DIR
+
+    names = {p.stem for p in (CONF_DIR / "scenario").glob("*.yaml")}
+    assert names <= set(SCENARIO_COLORS)
+    assert len(set(SCENARIO_COLORS.values())) == len(SCENARIO_COLORS)
+    assert scenario_color("baseline") == "#7f7f7f"
+    assert scenario_color("high_caseload") == "#d62728"
+
+
+def test_other_labels_get_a_colour_from_their_name_the_same_in_every_process():
+    # crc32(b"my_scenario") % 12 == 3; Python's salted hash() would differ between runs
+    assert scenario_color("my_scenario") == OTHER_COLORS[3] == "#393b79"
+    assert scenario_color("my_scenario") == scenario_color("my" + "_scenario")
+    assert set(OTHER_COLORS).isdisjoint(SCENARIO_COLORS.values())
+    colours = {scenario_color(f"workforce.caseload_cap={c}") for c in range(8, 40)}
+    assert colours <= set(OTHER_COLORS)
+    assert len(colours) > 4  # spread over the palette, not one colour
+
+
+BASE = [0.80, 0.82, 0.78, 0.81]
+DROP = [0.05, 0.03, 0.06, 0.04]  # how much lower high_caseload is, replication by replication
+
+
+def _rep_job(
+    name: str, overrides: dict[str, str], values: dict[str, list[float]], num: int | None = None
+) -> Job:
+    """A job with per-replication KPIs (kpis.csv rows) and the summary they imply."""
+    n = len(next(iter(values.values())))
+    kpis = [{"replication": float(i), **{k: v[i] for k, v in values.items()}} for i in range(n)]
+    summary = {}
+    for kpi, v in values.items():
+        mean, low, high, count = t_interval(v)
+        summary[kpi] = {"mean": mean, "ci_low": low, "ci_high": high, "n": float(count)}
+    return Job(Path(name), overrides, summary, kpis, num)
+
+
+def _scenario_jobs() -> list[Job]:
+    high = [b - d for b, d in zip(BASE, DROP, strict=True)]
+    better = [b + 0.02 for b in BASE]  # the same shift in every replication
+    return [
+        _rep_job("j_high", {"scenario": "high_caseload"}, {"visits_on_time": high}),
+        _rep_job("j_base", {"scenario": "baseline"}, {"visits_on_time": BASE}),
+        _rep_job("j_imp", {"scenario": "improvement"}, {"visits_on_time": better}),
+    ]
+
+
+def test_paired_differences_match_a_hand_computed_t_interval():
+    jobs = _scenario_jobs()
+    baseline, reason = choose_baseline(jobs)
+    assert baseline.path.name == "j_base"  # by its scenario, though listed second
+    assert "baseline scenario" in reason
+    rows = paired_difference_rows(jobs, baseline)
+    assert [(r["label"], r["kpi"]) for r in rows] == [
+        ("scenario=high_caseload", "visits_on_time"),
+        ("scenario=improvement", "visits_on_time"),
+    ]
+    high, imp = rows
+    diffs = [-d for d in DROP]
+    mean = sum(diffs) / 4
+    sd = (sum((d - mean) ** 2 for d in diffs) / 3) ** 0.5
+    half = stats.t.ppf(0.975, df=3) * sd / 4**0.5
+    assert high["mean_difference"] == pytest.approx(-0.045)
+    assert high["ci_low"] == pytest.approx(-0.045 - half)
+    assert high["ci_high"] == pytest.approx(-0.045 + half)
+    assert high["n"] == 4
+    assert high["baseline"] == "scenario=baseline"
+    assert high["note"] == ""
+    # a constant shift has no spread: the paired interval shrinks to the shift itself
+    assert imp["mean_difference"] == pytest.approx(0.02)
+    assert imp["ci_low"] == pytest.approx(0.02)
+    assert imp["ci_high"] == pytest.approx(0.02)
+
+
+def test_difference_figure_has_a_bar_per_job_a_zero_line_and_names_the_baseline():
+    fig = difference_figure(_scenario_jobs(), "visits_on_time")
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2  # high_caseload and improvement; not the baseline
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "scenario=high_caseload",
+        "scenario=improvement",
+    ]
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == pytest.approx([-4.5, 2.0])  # percentage points
+    colours = [to_hex(p.get_facecolor()) for p in ax.patches]
+    assert colours == [scenario_color("high_caseload"), scenario_color("improvement")]
+    zero = [ln for ln in ax.lines if list(ln.get_xdata()) == [0.0, 0.0]]
+    assert len(zero) == 1
+    assert "difference from scenario=baseline" in fig.get_suptitle()
+    assert "percentage points" in ax.get_xlabel()
+    assert "on time" in ax.get_xlabel()
+
+
+def test_the_baseline_is_the_default_configuration_or_else_the_first_job():
+    def grid(caps, turnovers, nums=None):
+        jobs = []
+        for i, (c, t) in enumerate((c, t) for c in caps for t in turnovers):
+            over = {"workforce.caseload_cap": str(c), "workforce.turnover_base": str(t)}
+            num = None if nums is None else nums[i]
+            jobs.append(_rep_job(f"c{c}t{t}", over, {"visits_on_time": BASE}, num))
+        return jobs
+
+    # the schema defaults are caseload_cap 22 and turnover_base 0.15
+    baseline, reason = choose_baseline(grid((16, 22), ("0.10", "0.15")))
+    assert baseline.overrides == {"workforce.caseload_cap": "22", "workforce.turnover_base": "0.15"}
+    assert "defaults" in reason
+    policies = [
+        _rep_job(
+            f"p{a}{b}",
+            {"policy.not_seen_list": a, "policy.track_complaint_actions": b},
+            {"x": BASE},
+        )
+        for a in ("true", "false")
+        for b in ("true", "false")
+    ]
+    assert choose_baseline(policies)[0].path.name == "pfalsefalse"
+    baseline, reason = choose_baseline(grid((12, 16), ("0.1", "0.3"), nums=[3, 2, 0, 1]))
+    assert baseline.path.name == "c16t0.1"  # Hydra's job 0, though listed third
+    assert "first job" in reason
+
+
+def test_jobs_with_unequal_replication_counts_are_skipped_with_a_note():
+    jobs = _scenario_jobs()
+    jobs.append(_rep_job("j_short", {"scenario": "high_turnover"}, {"visits_on_time": BASE[:3]}))
+    baseline = choose_baseline(jobs)[0]
+    rows = paired_difference_rows(jobs, baseline)
+    short = next(r for r in rows if r["label"] == "scenario=high_turnover")
+    assert short["note"] == "skipped: 3 replications, the baseline has 4"
+    assert short["n"] == 0
+    ax = difference_figure(jobs, "visits_on_time", baseline).axes[0]
+    assert len(ax.patches) == 2
+    assert len(ax.get_yticklabels()) == 3
+    assert any("skipped: 3 replications" in t.get_text() for t in ax.texts)
+
+
+def test_write_sweep_outputs_writes_paired_differences_beside_the_summary(tmp_path):
+    jobs = _scenario_jobs()
+    write_sweep_outputs(tmp_path, jobs)
+    rows = read_csv(tmp_path / "paired_differences.csv")
+    assert list(rows[0]) == [
+        "job",
+        "label",
+        "baseline",
+        "kpi",
+        "mean_difference",
+        "ci_low",
+        "ci_high",
+        "n",
+        "note",
+    ]
+    assert [r["job"] for r in rows] == ["j_high", "j_imp"]
+    assert float(rows[0]["mean_difference"]) == pytest.approx(-0.045)
+    assert rows[1]["n"] == "4"
+    assert (tmp_path / "sweep_summary.csv").exists()
+    assert (tmp_path / "difference_visits_on_time.png").exists()
+    assert not (tmp_path / "difference_drift_share.png").exists()  # no such KPI here
+    report = (tmp_path / "report.html").read_text()
+    assert "Paired differences from the baseline" in report
+    assert "Differences from scenario=baseline, the baseline scenario." in report
+    assert report.count("<figcaption>") == 2  # one comparison and one difference figure
+
+
+def test_a_single_job_has_no_paired_differences(tmp_path):
+    write_sweep_outputs(tmp_path, _scenario_jobs()[:1])
+    assert (tmp_path / "sweep_summary.csv").exists()
+    assert not (tmp_path / "paired_differences.csv").exists()
+
+
+def test_load_job_keeps_each_replications_kpis_and_the_hydra_job_number(tmp_path):
+    job_dir = tmp_path / "scenario=improvement"
+    (job_dir / ".hydra").mkdir(parents=True)
+    (job_dir / "run.json").write_text(json.dumps({"status": "complete"}))
+    (job_dir / ".hydra" / "overrides.yaml").write_text("- scenario=improvement\n")
+    (job_dir / ".hydra" / "hydra.yaml").write_text("hydra:\n  job:\n    num: 5\n")
+    write_csv(
+        job_dir / "kpis.csv", [{"replication": r, "visits_on_time": v} for r, v in enumerate(BASE)]
+    )
+    mean, low, high, n = t_interval(BASE)
+    summary = [{"kpi": "visits_on_time", "mean": mean, "ci_low": low, "ci_high": high, "n": n}]
+    write_csv(job_dir / "summary.csv", summary)
+    for name in ("timeseries.csv", "episodes.csv"):
+        (job_dir / name).write_text("replication\n")
+    job = load_job(job_dir)
+    assert job is not None
+    assert job.num == 5
+    assert [row["visits_on_time"] for row in job.kpis] == BASE
+    assert [row["replication"] for row in job.kpis] == [0.0, 1.0, 2.0, 3.0]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 """``python -m sim.compare DIR [DIR ...]``: rebuild comparison tables and figures.
 
 Each DIR is a finished run folder or a sweep folder of job folders. With one sweep
-folder, its sweep_summary.csv and figures are rewritten in place; otherwise they go to
-``--out`` (default: results/compare). Nothing is re-run.
+folder, its sweep_summary.csv, paired_differences.csv, figures and report are rewritten
+in place; otherwise they go to ``--out`` (default: results/compare). Nothing is re-run.
 """
 
 from __future__ import annotations

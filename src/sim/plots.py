@@ -6,6 +6,7 @@ involved and figures can be drawn in tests and worker processes alike.
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -19,6 +20,43 @@ from sim.analysis import t_interval
 from sim.calibration import TARGETS
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+
+SCENARIO_COLORS = {
+    "baseline": "#7f7f7f",  # grey: the reference every other scenario is read against
+    "high_caseload": "#d62728",
+    "high_turnover": "#ff7f0e",
+    "agency_reliant": "#9467bd",
+    "haringey_2009": "#8c564b",
+    "lambeth_2020": "#e377c2",
+    "improvement": "#2ca02c",
+}
+"""One colour per named scenario in conf/scenario/, the same in every figure and sweep."""
+OTHER_COLORS = (
+    "#1f77b4",
+    "#17becf",
+    "#bcbd22",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#aec7e8",
+    "#9edae5",
+    "#dbdb8d",
+    "#c49c94",
+)
+"""Colours for other labels; none is a named scenario's colour."""
+
+
+def scenario_color(name: str) -> str:
+    """The colour of scenario ``name``: fixed for named scenarios, else from its name.
+
+    Unknown names get a colour from :data:`OTHER_COLORS` picked by a CRC-32 of the name,
+    which (unlike Python's salted ``hash``) is the same in every process and session.
+    """
+    if name in SCENARIO_COLORS:
+        return SCENARIO_COLORS[name]
+    return OTHER_COLORS[zlib.crc32(name.encode("utf-8")) % len(OTHER_COLORS)]
 
 
 def weekly_band(

@@ -109,8 +109,33 @@ def write_run_report(out_dir: Path) -> Path:
     return path
 
 
-def write_sweep_report(sweep_dir: Path, captions: dict[str, str]) -> Path:
-    """Write ``report.html`` for a sweep: its comparison figures and summary table."""
+def _differences_table(rows: list[dict[str, str]]) -> str:
+    header = "".join(
+        f"<th>{h}</th>" for h in ("job", "kpi", "mean difference", "95% interval", "n", "note")
+    )
+    table = [f"<tr>{header}</tr>"]
+    for r in rows:
+        table.append(
+            f"<tr><td>{html.escape(r['label'])}</td><td>{html.escape(r['kpi'])}</td>"
+            f"<td class=num>{_fmt(r['mean_difference'])}</td>"
+            f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</td>"
+            f"<td class=num>{html.escape(r['n'])}</td><td>{html.escape(r['note'])}</td></tr>"
+        )
+    return "<table>" + "".join(table) + "</table>"
+
+
+def write_sweep_report(
+    sweep_dir: Path,
+    captions: dict[str, str],
+    differences: dict[str, str] | None = None,
+    difference_intro: str = "",
+) -> Path:
+    """Write ``report.html`` for a sweep: its comparison figures and summary table.
+
+    ``differences`` captions the paired-difference figures; with paired_differences.csv
+    in the folder, they and its table follow the comparison figures, introduced by
+    ``difference_intro`` (which job is the baseline and why).
+    """
     rows = read_csv(sweep_dir / "sweep_summary.csv")
     title = f"cpsim sweep: {sweep_dir.name}"
     body = [
@@ -137,6 +162,20 @@ def write_sweep_report(sweep_dir: Path, captions: dict[str, str]) -> Path:
             f"<tr>{cells}<td class=num>{_fmt(r['mean'])}</td>"
             f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</td></tr>"
         )
+    paired = sweep_dir / "paired_differences.csv"
+    if differences is not None and paired.exists():
+        body += [
+            "<h2>Paired differences from the baseline</h2>",
+            f"<p>{html.escape(difference_intro)} Each job minus the baseline, replication by "
+            "replication: replication i uses the same seed in every job (common random "
+            "numbers), so the difference is measured with less noise than the two means "
+            "separately. Intervals are 95% paired t-intervals; the table gives each KPI in "
+            "its own units (shares as fractions), the figures shares in percentage points.</p>",
+        ]
+        for name, caption in differences.items():
+            if (sweep_dir / name).exists():
+                body.append(_figure(sweep_dir / name, caption))
+        body.append(_differences_table(read_csv(paired)))
     body += ["<h2>Sweep summary</h2>", "<table>" + "".join(table) + "</table>"]
     path = sweep_dir / "report.html"
     path.write_text(_page(title, body))

@@ -5,13 +5,17 @@ A Hydra multirun writes one job folder per combination of overrides under
 conf/config.yaml) calls :func:`write_sweep_outputs`, which writes ``sweep_summary.csv``
 (a row per job and KPI, with its 95% interval) and one figure per headline KPI:
 the KPI against the swept parameter with interval bands (one swept parameter), a heatmap
-(two), or bars with intervals (named scenarios or anything else). ``python -m
-sim.compare`` rebuilds the same outputs from finished folders without re-running.
+(two), or bars with intervals (named scenarios or anything else). It also compares every
+job with a baseline job, replication by replication (common random numbers), and writes
+``paired_differences.csv`` and a ``difference_<kpi>.png`` figure per headline KPI.
+``python -m sim.compare`` rebuilds the same outputs from finished folders without
+re-running.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,8 @@ from hydra.experimental.callback import Callback
 from matplotlib.figure import Figure
 from omegaconf import DictConfig
 
-from sim.plots import PALETTE, save
+from sim.analysis import paired_difference
+from sim.plots import PALETTE, save, scenario_color
 from sim.report import write_sweep_report
 from sim.results import is_complete, read_csv, write_csv
 
@@ -43,6 +48,28 @@ KPI_LABELS = {
     "workers_per_child": "social workers per CPP child in a year",
     "complaints_per_1000_referrals": "complaints per 1,000 referrals",
 }
+DIFFERENCE_UNITS: dict[str, tuple[float, str]] = {
+    "visits_on_time": (100.0, "percentage points"),
+    "cpp_unseen_share": (100.0, "percentage points"),
+    "drift_share": (100.0, "percentage points"),
+    "unseen_risk_days_per_child": (1.0, "days per child"),
+    "turnover_rate": (100.0, "percentage points a year"),
+    "workers_per_child": (1.0, "social workers per child"),
+    "complaints_per_1000_referrals": (1.0, "complaints per 1,000 referrals"),
+}
+"""Scale and unit of a KPI's difference in figures and captions (shares as percentage
+points); paired_differences.csv keeps each KPI's own units."""
+DIFFERENCE_COLUMNS = (
+    "job",
+    "label",
+    "baseline",
+    "kpi",
+    "mean_difference",
+    "ci_low",
+    "ci_high",
+    "n",
+    "note",
+)
 
 
 @dataclass
@@ -52,6 +79,10 @@ class Job:
     path: Path
     overrides: dict[str, str]
     summary: dict[str, dict[str, float]]
+    kpis: list[dict[str, float]] = field(default_factory=list)
+    """Rows of kpis.csv: one per replication, with its ``replication`` number."""
+    num: int | None = None
+    """Hydra's job number, the job's place in the sweep order (None if unknown)."""
 
     @property
     def label(self) -> str:
@@ -74,7 +105,27 @@ def load_job(path: Path) -> Job | None:
         row["kpi"]: {k: float(row[k]) for k in ("mean", "ci_low", "ci_high", "n")}
         for row in read_csv(path / "summary.csv")
     }
-    return Job(path, overrides, summary)
+    kpis = [{k: _float(v) for k, v in row.items()} for row in read_csv(path / "kpis.csv")]
+    return Job(path, overrides, summary, kpis, _job_number(path))
+
+
+def _float(value: str | None) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _job_number(path: Path) -> int | None:
+    """Hydra's number for the job in its sweep, from .hydra/hydra.yaml (None if absent)."""
+    record = path / ".hydra" / "hydra.yaml"
+    if not record.exists():
+        return None
+    try:
+        num = yaml.safe_load(record.read_text())["hydra"]["job"]["num"]
+    except (yaml.YAMLError, KeyError, TypeError):
+        return None
+    return num if isinstance(num, int) else None
 
 
 def collect_jobs(folders: list[Path]) -> list[Job]:
@@ -117,6 +168,213 @@ def _number(value: str) -> float | None:
         return float(value)
     except ValueError:
         return None
+
+
+def job_names(jobs: list[Job]) -> list[str]:
+    """Short names for figures: each job's swept values (or its label)."""
+    keys = swept_keys(jobs)
+    return [", ".join(f"{k}={j.overrides.get(k, '')}" for k in keys) or j.label for j in jobs]
+
+
+def job_colors(jobs: list[Job]) -> list[str]:
+    """A colour per job: its scenario's colour if scenarios are swept, else its name's.
+
+    Jobs without a ``scenario`` override ran conf/config.yaml's default, the baseline.
+    """
+    if "scenario" in swept_keys(jobs):
+        return [scenario_color(j.overrides.get("scenario", "baseline")) for j in jobs]
+    return [scenario_color(name) for name in job_names(jobs)]
+
+
+def _default_value(key: str) -> Any:
+    """What ``key`` is when nothing overrides it, or None if that cannot be told.
+
+    A group's default choice comes from conf/config.yaml, any other key from the schema.
+    """
+    from sim.config import Config
+    from sim.experiment import CONF_DIR
+
+    config = CONF_DIR / "config.yaml"
+    if "." not in key and config.exists():
+        for item in yaml.safe_load(config.read_text()).get("defaults", []):
+            if isinstance(item, dict) and key in item:
+                return item[key]
+    node: Any = Config()
+    for part in key.split("."):
+        if not hasattr(node, part):
+            return None
+        node = getattr(node, part)
+    return node if isinstance(node, str | int | float | bool) else None
+
+
+def _is_default(key: str, value: str | None) -> bool:
+    """Whether an override value (None: not overridden) equals the default of ``key``."""
+    if value is None:
+        return True
+    default = _default_value(key)
+    text = value.strip().strip("'\"")
+    if default is None:
+        return False
+    if isinstance(default, bool):
+        return text.lower() == str(default).lower()
+    if isinstance(default, int | float):
+        number = _number(text)
+        return number is not None and math.isclose(number, float(default))
+    return text == str(default)
+
+
+def sweep_order(jobs: list[Job]) -> list[Job]:
+    """The jobs in the order Hydra launched them (list order where that is unknown)."""
+    position = {id(j): i for i, j in enumerate(jobs)}
+    return sorted(jobs, key=lambda j: (math.inf if j.num is None else j.num, position[id(j)]))
+
+
+def choose_baseline(jobs: list[Job]) -> tuple[Job, str]:
+    """The job the others are compared with, and why it was chosen (for captions).
+
+    In order of preference: the job run with ``scenario=baseline`` (if several, the one
+    whose other swept values are the defaults); the job whose swept values are all the
+    configuration defaults; the first job in the sweep order.
+    """
+    ordered = sweep_order(jobs)
+    keys = swept_keys(jobs)
+    others = [k for k in keys if k != "scenario"]
+
+    def at_defaults(job: Job, names: list[str]) -> bool:
+        return all(_is_default(k, job.overrides.get(k)) for k in names)
+
+    scenario = [j for j in ordered if j.overrides.get("scenario") == "baseline"]
+    if scenario:
+        return next((j for j in scenario if at_defaults(j, others)), scenario[0]), (
+            "the baseline scenario"
+        )
+    defaults = [j for j in ordered if keys and at_defaults(j, keys)]
+    if defaults:
+        return defaults[0], "the job at the configuration defaults"
+    return ordered[0], "the first job of the sweep, as no job ran the baseline or the defaults"
+
+
+def _by_replication(job: Job) -> dict[int, dict[str, float]]:
+    return {
+        int(row["replication"]): row
+        for row in job.kpis
+        if math.isfinite(row.get("replication", math.nan))
+    }
+
+
+def pairing_note(job: Job, baseline: Job) -> str:
+    """Why ``job`` cannot be paired with ``baseline`` by replication ("" if it can)."""
+    mine, theirs = _by_replication(job), _by_replication(baseline)
+    if not mine:
+        return "skipped: no per-replication KPIs (kpis.csv)"
+    if not theirs:
+        return "skipped: the baseline has no per-replication KPIs (kpis.csv)"
+    if len(mine) != len(theirs):
+        return f"skipped: {len(mine)} replications, the baseline has {len(theirs)}"
+    if set(mine) != set(theirs):
+        return "skipped: replication numbers differ from the baseline's"
+    return ""
+
+
+def paired_difference_rows(jobs: list[Job], baseline: Job) -> list[dict[str, Any]]:
+    """A row per non-baseline job and KPI: the paired difference job minus baseline.
+
+    The mean and 95% paired t-interval over replications, in the KPI's own units, or NaN
+    and a note saying why the job was skipped (replications that cannot be paired).
+    """
+    names = job_names(jobs)
+    base_name = names[[id(j) for j in jobs].index(id(baseline))]
+    base = _by_replication(baseline)
+    rows = []
+    for job, name in zip(jobs, names, strict=True):
+        if job is baseline:
+            continue
+        note = pairing_note(job, baseline)
+        mine = _by_replication(job)
+        for kpi in (k for k in job.summary if k in baseline.summary):
+            mean = low = high = math.nan
+            n = 0
+            if not note:
+                reps = sorted(base)
+                mean, low, high, n = paired_difference(
+                    [base[r].get(kpi, math.nan) for r in reps],
+                    [mine[r].get(kpi, math.nan) for r in reps],
+                )
+            rows.append(
+                {
+                    "job": job.path.name,
+                    "label": name,
+                    "baseline": base_name,
+                    "kpi": kpi,
+                    "mean_difference": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": n,
+                    "note": note or ("" if n else "no replication has a value in both"),
+                }
+            )
+    return rows
+
+
+def _kpi_name(kpi: str) -> str:
+    """The KPI's label without its trailing unit in brackets."""
+    label = KPI_LABELS.get(kpi, kpi)
+    return label.rsplit(" (", 1)[0] if label.endswith(")") else label
+
+
+def difference_figure(jobs: list[Job], kpi: str, baseline: Job | None = None) -> Figure:
+    """Each job minus the baseline for one KPI: bars with 95% paired intervals, zero line.
+
+    Jobs that cannot be paired with the baseline keep their row, with the reason.
+    """
+    baseline = baseline if baseline is not None else choose_baseline(jobs)[0]
+    rows = [r for r in paired_difference_rows(jobs, baseline) if r["kpi"] == kpi]
+    colors = dict(zip(job_names(jobs), job_colors(jobs), strict=True))
+    scale, unit = DIFFERENCE_UNITS.get(kpi, (1.0, "KPI units"))
+    fig = Figure(figsize=(10, max(3.5, 1.8 + 0.5 * len(rows))), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(rows))
+    drawn = [i for i, r in enumerate(rows) if r["n"] and math.isfinite(r["mean_difference"])]
+    mean = np.array([rows[i]["mean_difference"] * scale for i in drawn])
+    low = np.array([rows[i]["ci_low"] * scale for i in drawn])
+    high = np.array([rows[i]["ci_high"] * scale for i in drawn])
+    err = np.nan_to_num(np.vstack([mean - low, high - mean]), nan=0.0)
+    if drawn:
+        ax.barh(
+            y[drawn],
+            mean,
+            xerr=err,
+            color=[colors[rows[i]["label"]] for i in drawn],
+            height=0.6,
+            capsize=4,
+        )
+    ax.axvline(0.0, color="k", lw=1)
+    for i, row in enumerate(rows):
+        if i not in drawn:
+            ax.text(
+                0.01,
+                i,
+                row["note"],
+                transform=ax.get_yaxis_transform(),  # x across the axes, y at the job's row
+                va="center",
+                ha="left",
+                fontsize=9,
+                color="0.3",
+            )
+    base_name = rows[0]["baseline"] if rows else baseline.label
+    ax.set_yticks(y, [r["label"] for r in rows])
+    ax.set_ylim(len(rows) - 0.3, -0.7)  # first job at the top, room around a single bar
+    ax.set_xlabel(f"difference in {_kpi_name(kpi)}, {unit} (job minus {base_name})")
+    ax.grid(axis="x", alpha=0.3)
+    what = _kpi_name(kpi)
+    fig.suptitle(
+        f"{what[0].upper() + what[1:]}: difference from {base_name}\n"
+        "paired by replication (same seeds): mean and 95% confidence interval",
+        x=0.01,
+        ha="left",
+        fontsize=11,
+    )
+    return fig
 
 
 def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
@@ -167,7 +425,7 @@ def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
         ax.legend()
         ax.set_title(f"{label} against {key}", loc="left")
     else:
-        names = [", ".join(f"{k}={j.overrides.get(k, '')}" for k in keys) or j.label for j in jobs]
+        names = job_names(jobs)
         mean = np.array([j.summary[kpi]["mean"] for j in jobs])
         low = np.array([j.summary[kpi]["ci_low"] for j in jobs])
         high = np.array([j.summary[kpi]["ci_high"] for j in jobs])
@@ -177,7 +435,7 @@ def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
             y,
             mean,
             xerr=err,
-            color=[PALETTE[i % len(PALETTE)] for i in range(len(jobs))],
+            color=job_colors(jobs),
             capsize=4,
         )
         ax.set_yticks(y, names)
@@ -200,8 +458,47 @@ def write_sweep_outputs(folder: Path, jobs: list[Job] | None = None) -> Path | N
         if all(kpi in j.summary for j in jobs):
             save(kpi_figure(jobs, kpi), folder / f"compare_{kpi}.png")
             captions[f"compare_{kpi}.png"] = _caption(jobs, kpi)
-    write_sweep_report(folder, captions)
+    differences: dict[str, str] = {}
+    intro = ""
+    if len(jobs) > 1:
+        baseline, reason = choose_baseline(jobs)
+        paired = paired_difference_rows(jobs, baseline)
+        write_csv(folder / "paired_differences.csv", paired, DIFFERENCE_COLUMNS)
+        base_name = job_names(jobs)[[id(j) for j in jobs].index(id(baseline))]
+        intro = f"Differences from {base_name}, {reason}."
+        for kpi in HEADLINE_KPIS:
+            rows = [r for r in paired if r["kpi"] == kpi]
+            if any(r["n"] for r in rows):
+                save(difference_figure(jobs, kpi, baseline), folder / f"difference_{kpi}.png")
+                differences[f"difference_{kpi}.png"] = _difference_caption(kpi, rows, reason)
+    write_sweep_report(folder, captions, differences, intro)
     return folder / "sweep_summary.csv"
+
+
+def _difference_caption(kpi: str, rows: list[dict[str, Any]], reason: str) -> str:
+    """What the difference figure shows, from which baseline, and its extremes."""
+    what = _kpi_name(kpi)
+    scale, unit = DIFFERENCE_UNITS.get(kpi, (1.0, "KPI units"))
+    text = (
+        f"{what[0].upper() + what[1:]}: each job minus {rows[0]['baseline']} ({reason}), "
+        "replication by replication with the same seeds, with 95% paired t-intervals; an "
+        "interval that crosses the black zero line is no clear difference."
+    )
+    compared = [r for r in rows if r["n"] and math.isfinite(r["mean_difference"])]
+
+    def value(r: dict[str, Any]) -> str:
+        return f"{r['label']} ({r['mean_difference'] * scale:+.3g} {unit})"
+
+    if len(compared) == 1:
+        text += f" Difference: {value(compared[0])}."
+    elif compared:
+        top = max(compared, key=lambda r: r["mean_difference"])
+        bottom = min(compared, key=lambda r: r["mean_difference"])
+        text += f" Highest: {value(top)}; lowest: {value(bottom)}."
+    skipped = [r for r in rows if r not in compared]
+    if skipped:
+        text += " Not compared: " + "; ".join(f"{r['label']} ({r['note']})" for r in skipped) + "."
+    return text
 
 
 def _caption(jobs: list[Job], kpi: str) -> str:
