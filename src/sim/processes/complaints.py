@@ -158,7 +158,9 @@ def run(
     try:
         while True:
             due = stage_due_wd(m, procedure, stage, request_day, complex_case)
-            m.log(child, f"stage{stage}_request", day=request_day, detail=_due_text(m, due))
+            extended = complex_case and procedure == STATUTORY and stage < 3
+            detail = _due_text(m, due) + ("; complex: deadline extended" if extended else "")
+            m.log(child, f"stage{stage}_request", day=request_day, detail=detail)
             manager_h, worker_h, min_wd = hours[stage]
             yield _stage_work(m, child, manager_h, worker_h, min_wd, due)
             done_wd = m.now_wd()
