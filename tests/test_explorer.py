@@ -1,0 +1,121 @@
+"""The interactive drift explorer: its data, the page, and the page in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import small_config
+from sim import explorer
+
+CAPS = (10, 30)
+TURNOVERS = (0.05, 0.4)
+
+
+@pytest.fixture(scope="module")
+def page_data() -> dict:
+    base = small_config(scale=0.2, years=2.0, warmup=0.5)
+    return explorer.build_data(base, CAPS, TURNOVERS, replications=2, n_jobs=1, progress=False)
+
+
+@pytest.fixture(scope="module")
+def page(page_data, tmp_path_factory) -> Path:
+    return explorer.write_page(page_data, tmp_path_factory.mktemp("explorer") / "page.html")
+
+
+def test_every_cell_has_kpis_series_and_the_same_child(page_data) -> None:
+    assert len(page_data["cells"]) == len(CAPS) * len(TURNOVERS)
+    child = page_data["child_id"]
+    firsts = set()
+    for key, cell in page_data["cells"].items():
+        assert set(cell["kpis"]) == set(explorer.PAGE_KPIS), key
+        n = len(cell["weeks"])
+        assert n > 50
+        for series in ("missed", "drift"):
+            s = cell[series]
+            assert len(s["mean"]) == len(s["low"]) == len(s["high"]) == n
+            assert all(
+                lo <= m + 1e-9 and m <= hi + 1e-9
+                for lo, m, hi in zip(s["low"], s["mean"], s["high"], strict=True)
+            )
+        story = cell["story"]
+        assert story is not None, f"child {child} missing in {key}"
+        firsts.add(next(e["date"] for e in story["events"] if e["event"] == "referral"))
+    assert len(firsts) == 1, "the same child is referred on the same day in every system"
+
+
+def test_high_caseloads_and_high_turnover_miss_more_visits(page_data) -> None:
+    # 2 replications of a fifth-size authority: the corners differ by far more than noise
+    good = page_data["cells"]["10|0.05"]["kpis"]["visits_on_time"][0]
+    bad = page_data["cells"]["30|0.4"]["kpis"]["visits_on_time"][0]
+    assert bad < good - 5, (good, bad)
+
+
+def test_page_is_self_contained(page) -> None:
+    text = page.read_text()
+    assert "/*DATA*/null" not in text
+    assert not re.search(r"""(src|href)=["']https?:""", text), "no network resources"
+    data = json.loads(re.search(r"const DATA = (\{.*?\});\n", text, re.S).group(1))
+    assert data["caps"] == list(CAPS)
+
+
+def test_bad_replications_is_a_user_error() -> None:
+    with pytest.raises(explorer.ConfigError, match="--replications"):
+        explorer.build_data(small_config(), CAPS, TURNOVERS, replications=0)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+def test_a_slider_change_updates_the_view(page, tmp_path) -> None:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser test: `make test` installs Debian's chromium")
+        pytest.skip("needs Debian's chromium (make test installs it when run as root)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        tab = browser.new_page(viewport={"width": 1280, "height": 1400})
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto(page.as_uri())
+        before_cell = tab.get_attribute("body", "data-cell")
+        before_kpi = tab.inner_text("#kpi-visits_on_time .value")
+        before_line = tab.get_attribute("#line-missed", "d")
+        rows_before = tab.locator("#chronology tbody tr").count()
+        assert rows_before > 0
+        # move the caseload slider one step, as a keyboard user would
+        tab.focus("#cap")
+        key = "ArrowLeft" if before_cell.startswith(str(CAPS[-1])) else "ArrowRight"
+        tab.keyboard.press(key)
+        tab.focus("#turnover")
+        tab.keyboard.press("ArrowRight" if before_cell.endswith(str(TURNOVERS[0])) else "ArrowLeft")
+        after_cell = tab.get_attribute("body", "data-cell")
+        assert after_cell != before_cell
+        assert tab.inner_text("#cap-out") != ""
+        assert tab.get_attribute("#line-missed", "d") != before_line
+        assert tab.inner_text("#kpi-visits_on_time .value") != before_kpi
+        assert "vs the reference system" in tab.inner_text("#cards") or after_cell == tab.evaluate(
+            "DATA.reference"
+        )
+        shot = tmp_path / "explorer.png"
+        tab.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert not errors, errors
+    assert shot.stat().st_size > 20_000

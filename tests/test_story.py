@@ -1,0 +1,105 @@
+"""The story command: picking a child, parting points, the timeline figures and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import small_config
+from sim import story
+from sim.chronology import chronology
+from sim.events import CaseEvent
+from sim.timeline import LANES, periods, timeline_figure, worker_spans
+
+D0 = date(2024, 1, 8)
+
+
+def ev(days: int, event: str, worker: str = "", detail: str = "") -> CaseEvent:
+    return CaseEvent(D0 + timedelta(days=days), event, worker, detail)
+
+
+EARLY_COMEBACK = [
+    ev(0, "referral"),
+    ev(0, "worker_change", "SW1"),
+    ev(30, "closure"),  # closed 30 days after referral: early
+    ev(100, "referral"),  # back within a year
+    ev(100, "worker_change", "SW2"),
+    ev(140, "worker_change", "SW3"),
+]
+
+
+def test_score_finds_a_rereferral_after_early_closure() -> None:
+    s = story.score(EARLY_COMEBACK)
+    assert s.early_closure_rereferral
+    assert s.workers == 3
+    late_closure = [ev(0, "referral"), ev(200, "closure"), ev(300, "referral")]
+    assert not story.score(late_closure).early_closure_rereferral
+    long_gap = [ev(0, "referral"), ev(30, "closure"), ev(30 + 400, "referral")]
+    assert not story.score(long_gap).early_closure_rereferral
+
+
+def test_periods_and_worker_spans() -> None:
+    events = [
+        ev(0, "referral"),
+        ev(0, "worker_change", "SW1"),
+        ev(10, "cpp_start"),
+        ev(50, "worker_change", "SW2"),
+        ev(90, "cpp_end"),
+        ev(90, "cin_start"),
+        ev(120, "closure"),
+    ]
+    end = D0 + timedelta(days=400)
+    cpp = periods(events, "cpp", end)
+    assert [(p.start, p.end) for p in cpp] == [(D0 + timedelta(10), D0 + timedelta(90))]
+    cin = periods(events, "cin", end)
+    assert cin[0].end == D0 + timedelta(120), "closure ends an open plan"
+    spans = worker_spans(events, end)
+    assert [s.label for s in spans] == ["SW1", "SW2"]
+    assert spans[1].end == D0 + timedelta(120)
+
+
+def test_parting_points_mark_the_first_difference_and_later_milestones() -> None:
+    common = [ev(0, "referral"), ev(5, "worker_change", "SW1"), ev(20, "icpc")]
+    a = [*common, ev(20, "cpp_start"), ev(40, "worker_change", "SW2"), ev(200, "cpp_end")]
+    b = [*common, ev(20, "cpp_start"), ev(60, "visit", "SW1"), ev(300, "cpp_end")]
+    points = story.parting_points(a, b)
+    assert points[0][0] == D0 + timedelta(40)
+    assert "new social worker (SW2)" in points[0][1]
+    assert points[1:] == [(D0 + timedelta(200), "child protection plan ends")]
+    assert story.parting_points(a, a) == []
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    return story.run_logged(small_config(scale=0.2, years=2.0, warmup=0.5))
+
+
+def test_pick_child_prefers_the_illustrative(small_model) -> None:
+    chosen = story.pick_child(small_model)
+    log, cal = small_model.case_log, small_model.cal
+    best = story.score(chronology(log, cal, chosen))
+    for cid in log.children()[:300]:
+        if log.entries[cid][0][1] != "referral" or log.entries[cid][0][0] < 0:
+            continue
+        other = story.score(chronology(log, cal, cid))
+        assert (other.early_closure_rereferral, other.workers) <= (
+            best.early_closure_rereferral,
+            best.workers,
+        )
+
+
+def test_timeline_figure_content(small_model) -> None:
+    cid = story.pick_child(small_model)
+    events = chronology(small_model.case_log, small_model.cal, cid)
+    fig = timeline_figure(events, f"Child {cid}", story.end_date(small_model))
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(reversed(LANES))
+    assert ax.get_title(loc="left") == f"Child {cid}"
+    assert ax.get_xlabel() == "Date"
+    legend_labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Child protection plan" in legend_labels
+    assert "Gap beyond the standard" in legend_labels
+    # slide-sized: 13.3 inches wide, text at least 10 pt
+    assert fig.get_size_inches()[0] == pytest.approx(13.3)
+    assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 10
