@@ -119,3 +119,29 @@ def test_a_slider_change_updates_the_view(page, tmp_path) -> None:
         browser.close()
     assert not errors, errors
     assert shot.stat().st_size > 20_000
+
+
+def test_explorer_cli_writes_one_page(tmp_path, capsys) -> None:
+    out = tmp_path / "page.html"
+    args = ["--caps", "12,24", "--turnovers", "0.1", "--replications", "1", "--n-jobs", "1"]
+    assert explorer.main([*args, "run.years=1", "run.warmup_years=0.25", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    assert '"caps":[12,24]' in out.read_text()
+    assert not out.with_suffix(".html.partial").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--caps", "twelve"], "--caps"),
+        (["--turnovers", "0.1,1.5"], "--turnovers"),
+        (["workforce.caseload_cap=-3"], "caseload_cap"),
+    ],
+)
+def test_explorer_cli_user_errors_are_one_line(args, message, tmp_path, capsys) -> None:
+    out = tmp_path / "page.html"
+    assert explorer.main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("sim.explorer: error:")
+    assert message in err[-1]
+    assert not out.exists()

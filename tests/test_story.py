@@ -103,3 +103,35 @@ def test_timeline_figure_content(small_model) -> None:
     # slide-sized: 13.3 inches wide, text at least 10 pt
     assert fig.get_size_inches()[0] == pytest.approx(13.3)
     assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 10
+
+
+def test_story_cli_writes_the_chronology_timeline_and_two_systems(tmp_path, capsys) -> None:
+    out = tmp_path / "story"
+    args = ["run.years=1", "run.warmup_years=0.25", "--versus", "high_turnover", "--out", str(out)]
+    assert story.main(args) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Child ")
+    for name in ("chronology.md", "chronology.csv", "timeline.png", "two_systems.png"):
+        assert (out / name).stat().st_size > 0, name
+    assert (out / "versus" / "chronology.md").read_text().startswith("# Child ")
+    text = (out / "chronology.md").read_text()
+    assert "| date | event | worker | detail |" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--child", "999999", "run.years=0.5", "run.warmup_years=0"], "--child: no child 999999"),
+        (["workforce.turnover_base=-1"], "turnover_base"),
+        (["no_such_group.key=1"], "unknown key"),
+        (["--scenario", "nowhere"], "unknown scenario 'nowhere'"),
+        (["--replication", "-1"], "--replication"),
+    ],
+)
+def test_story_cli_user_errors_are_one_line(args, message, tmp_path, capsys) -> None:
+    assert story.main([*args, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 or err[-1].startswith("sim.story: error:"), err
+    assert err[-1].startswith("sim.story: error:")
+    assert message in err[-1]
+    assert not (tmp_path / "x").exists(), "no partial output on a user error"

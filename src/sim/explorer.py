@@ -202,7 +202,7 @@ def _pct(row: dict, key: str, unit: str) -> float:
 def write_page(data: dict[str, Any], path: Path) -> Path:
     """Write the self-contained page; a half-written page is never left in place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(data, separators=(",", ":"), allow_nan=False, default=_nan_safe)
+    payload = json.dumps(_without_nan(data), separators=(",", ":"), allow_nan=False)
     page = TEMPLATE.replace("/*DATA*/null", payload.replace("</", "<\\/"))
     staging = path.with_suffix(".html.partial")
     staging.write_text(page, encoding="utf-8")
@@ -210,8 +210,15 @@ def write_page(data: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def _nan_safe(value: object) -> object:
-    return None
+def _without_nan(value: Any) -> Any:
+    """``value`` with NaN (e.g. an interval from one replication) as None, JSON's null."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _without_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nan(v) for v in value]
+    return value
 
 
 def _numbers(flag: str, text: str, kind: type, low: float, high: float) -> list:
