@@ -1,0 +1,65 @@
+"""The teaching figures the README shows: a story, one child in two systems, the explorer.
+
+Covers: issue 6 (teaching).
+Runs `python -m sim.story --scenario lambeth_2020 --versus improvement` (the child it
+picks), copies its timeline, two-systems figure and the first rows of its chronology to
+results/reference/, builds the drift explorer and takes a screenshot of it in headless
+Chromium (Debian's chromium; `make test` installs it).
+
+Run: .venv/bin/python experiments/teaching_figures.py
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sim import explorer, story
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "results" / "reference"
+STORY_ROWS = 24
+
+
+def main() -> None:
+    out = ROOT / "results" / "stories" / "reference"
+    if out.exists():
+        shutil.rmtree(out)
+    assert (
+        story.main(["--scenario", "lambeth_2020", "--versus", "improvement", "--out", str(out)])
+        == 0
+    )
+    REFERENCE.mkdir(parents=True, exist_ok=True)
+    shutil.copy(out / "timeline.png", REFERENCE / "story_timeline.png")
+    shutil.copy(out / "two_systems.png", REFERENCE / "two_systems.png")
+    lines = (out / "chronology.md").read_text().splitlines()
+    table_start = next(i for i, line in enumerate(lines) if line.startswith("| date"))
+    excerpt = lines[: table_start + 2 + STORY_ROWS]
+    (REFERENCE / "story_excerpt.md").write_text("\n".join(excerpt) + "\n")
+    page = ROOT / "results" / "explorer" / "drift_explorer.html"
+    assert explorer.main(["--out", str(page)]) == 0
+    screenshot(page, REFERENCE / "explorer.png")
+    print(f"Written to {REFERENCE}")
+
+
+def screenshot(page: Path, png: Path) -> None:
+    """A screenshot of the explorer page with the sliders moved to a high-pressure cell."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        tab = browser.new_page(viewport={"width": 1280, "height": 1000})
+        tab.goto(page.resolve().as_uri())
+        tab.focus("#cap")
+        tab.keyboard.press("End")
+        tab.focus("#turnover")
+        tab.keyboard.press("End")
+        tab.screenshot(path=str(png), full_page=False)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
