@@ -130,6 +130,7 @@ def draw_timeline(
                 zorder=3,
             )
     marks = {
+        "front_door_decision": ("Pathway", "v", "#2b2b2b", 7),
         "visit": ("Visits", "|", "#2b2b2b", 14),
         "no_access": ("Visits", "x", GAP_COLOR, 9),
         "icpc": ("Conferences", "D", "#d62728", 9),
@@ -183,6 +184,7 @@ def legend_handles() -> list:
         Patch(color=PERIOD_COLORS["cin"], label="Child in need plan"),
         Patch(color=GAP_COLOR, alpha=0.25, label="Gap beyond the standard"),
         Line2D([], [], color="#555555", ls="--", label="Referral"),
+        Line2D([], [], ls="none", marker="v", color="#2b2b2b", label="Front-door decision"),
         Line2D(
             [], [], ls="none", marker="|", color="#2b2b2b", markersize=12, label="Visit / review"
         ),
