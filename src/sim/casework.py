@@ -21,13 +21,13 @@ accounted for (visits due, unseen days, drift days, unseen risk) and its need mo
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING
 
 import simpy
 
 from sim import management, need
-from sim.entities import PLAN_STATES, Child, State, Worker
+from sim.entities import Child, State, Worker
 from sim.processes import complaints
 from sim.timebudget import spend_hours
 
@@ -55,17 +55,11 @@ def plan_week(m: Model, day: int, w0: int, w1: int) -> None:
     management.manager_reviews(m, w0, w1)
     for worker in m.workforce.workers:
         _plan_worker(m, worker, w0, w1, n_days)
-    totals = WeekTotals()
     open_now = list(m.open_children.values())
-    for child in open_now:
-        _account(m, child, day, w0, w1, totals)
-    m.rec.on_week_days(
-        plan_days=totals.plan_days,
-        drift_days=totals.drift_days,
-        cpp_days=totals.cpp_days,
-        cpp_unseen_days=totals.cpp_unseen_days,
-    )
-    m.rec.on_open_cases_week(day, [c.id for c in open_now])
+    week = WeekAccounts(m, day, w0, w1)
+    week.account(open_now)
+    week.report()
+    m.rec.on_open_cases_week(day, list(m.open_children))
     complaints.weekly_base_rate(m, open_now)
 
 
@@ -107,15 +101,21 @@ def duty_visit(m: Model, child: Child, wd: int) -> None:
 
 
 def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> None:
+    """Plan one worker's week in the priority order of the module docstring.
+
+    The sort keys carry the child's id, so ties never compare children and the order
+    does not depend on anything but due dates and ids.
+    """
     p = m.cfg.pathway
     days_at_work = max(0, n_days - worker.absent_days)
     budget = worker.hours_per_week * days_at_work / 5.0
     must = worker.extra_hours_due
     worker.extra_hours_due = 0.0
-    statutory: list[tuple[int, int, Child]] = []  # (due, kind 0 visit / 1 core group, child)
+    statutory: list[tuple[int, int, int, Child]] = []  # (due, 0 visit / 1 core group, id, child)
     assessments: list[Child] = []
-    cin_visits: list[tuple[int, Child]] = []
-    actions: list[Child] = []
+    cin_visits: list[tuple[int, int, Child]] = []  # (due, id, child)
+    cpp_actions: list[Child] = []
+    cin_actions: list[Child] = []
     flagged: list[Child] = []
     with_actions: list[Child] = []
     for child in worker.cases.values():
@@ -131,38 +131,37 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         if child.conference_wd is not None and w0 <= child.conference_wd <= w1:
             must += p.conference_report_hours
         state = child.state
-        if state not in PLAN_STATES:
-            continue
-        is_cpp = state is State.CPP
-        visit_due = child.next_visit_due_wd <= w1
-        if child.priority_flag and is_cpp:
-            # A manager (or the not-seen list) made this CPP case a priority this week.
-            child.priority_flag = False
+        if state is State.CPP:
+            visit_due = child.next_visit_due_wd <= w1
+            if child.priority_flag:
+                # A manager (or the not-seen list) made this CPP case a priority this week.
+                child.priority_flag = False
+                if visit_due:
+                    must += p.cpp_visit_hours
+                    _visit(m, child, worker, child.next_visit_due_wd, w0, w1)
+                    visit_due = False
+                must += p.cpp_action_hours_per_week
+                _progress(child, w0)
+            else:
+                cpp_actions.append(child)
             if visit_due:
-                must += p.cpp_visit_hours
-                _visit(m, child, worker, child.next_visit_due_wd, w0, w1)
-                visit_due = False
-            must += p.cpp_action_hours_per_week
-            _progress(child, w0)
-        elif child.priority_flag:
-            # A flagged CiN case comes straight after the CPP statutory work.
-            child.priority_flag = False
-            flagged.append(child)
-            continue
-        else:
-            actions.append(child)
-        if is_cpp:
-            if visit_due:
-                statutory.append((child.next_visit_due_wd, 0, child))
+                statutory.append((child.next_visit_due_wd, 0, child.id, child))
             if child.core_group_due_wd is not None and child.core_group_due_wd <= w1:
-                statutory.append((child.core_group_due_wd, 1, child))
-        elif visit_due:
-            cin_visits.append((child.next_visit_due_wd, child))
+                statutory.append((child.core_group_due_wd, 1, child.id, child))
+        elif state is State.CIN:
+            if child.priority_flag:
+                # A flagged CiN case comes straight after the CPP statutory work.
+                child.priority_flag = False
+                flagged.append(child)
+                continue
+            cin_actions.append(child)
+            if child.next_visit_due_wd <= w1:
+                cin_visits.append((child.next_visit_due_wd, child.id, child))
 
     used = must
     demand = must
-    statutory.sort(key=lambda t: (t[0], t[1], t[2].id))
-    for due, kind, child in statutory:
+    statutory.sort()
+    for due, kind, _, child in statutory:
         hours = p.cpp_visit_hours if kind == 0 else p.core_group_hours
         demand += hours
         if used + hours <= budget:
@@ -185,9 +184,9 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
                 _visit(m, child, worker, child.next_visit_due_wd, w0, w1)
             _progress(child, w0)
         else:
-            actions.append(child)
+            cin_actions.append(child)
             if child.next_visit_due_wd <= w1:
-                cin_visits.append((child.next_visit_due_wd, child))
+                cin_visits.append((child.next_visit_due_wd, child.id, child))
     for child in assessments:
         work = child.work
         assert work is not None
@@ -196,21 +195,22 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         used, work.hours_left, finished_wd = spend_hours(budget, used, work.hours_left, w0, n_days)
         if finished_wd is not None:
             _finish_work(m, child, finished_wd)
-    cin_visits.sort(key=lambda t: (t[0], t[1].id))
-    for due, child in cin_visits:
-        demand += p.cin_visit_hours
-        if used + p.cin_visit_hours <= budget:
-            used += p.cin_visit_hours
-            _visit(m, child, worker, due, w0, w1)
-    actions.sort(key=lambda c: c.state is not State.CPP)
-    for child in actions:
-        hours = (
-            p.cpp_action_hours_per_week if child.state is State.CPP else p.cin_action_hours_per_week
-        )
+    cin_visits.sort()
+    hours = p.cin_visit_hours
+    for due, _, child in cin_visits:
         demand += hours
         if used + hours <= budget:
             used += hours
-            _progress(child, w0)
+            _visit(m, child, worker, due, w0, w1)
+    for actions, hours in (
+        (cpp_actions, p.cpp_action_hours_per_week),
+        (cin_actions, p.cin_action_hours_per_week),
+    ):
+        for child in actions:
+            demand += hours
+            if used + hours <= budget:
+                used += hours
+                _progress(child, w0)
     if with_actions:
         used, demand = _complaint_actions(m, with_actions, w0, w1, budget, used, demand)
     full_budget = worker.hours_per_week * n_days / 5.0
@@ -274,63 +274,92 @@ def _days_beyond(ref_wd: int, event_wd: int | None, a: int, w1: int, limit: int)
     return before + max(0, w1 - max(a, event_wd + limit + 1) + 1)
 
 
-class WeekTotals:
-    """Child-day counts of one week, handed to the recorder once at the end of the week."""
+class WeekAccounts:
+    """The week's accounting of open cases, and its child-day totals for the recorder.
 
-    __slots__ = ("plan_days", "drift_days", "cpp_days", "cpp_unseen_days")
+    ``account`` records the week of each case it is given and moves its need on; the
+    totals go to the recorder once, in ``report``. Config values are read once a week
+    here rather than once per case: this is the model's hottest code.
+    """
 
-    def __init__(self) -> None:
+    def __init__(self, m: Model, day: int, w0: int, w1: int) -> None:
+        self.m, self.day, self.w0, self.w1 = m, day, w0, w1
         self.plan_days = self.drift_days = self.cpp_days = self.cpp_unseen_days = 0
+        self.step_need = need.weekly_step(m)
 
+    def account(self, children: Iterable[Child]) -> None:
+        """Record the week for each of ``children`` (open cases) and move its need on."""
+        m, day, w0, w1 = self.m, self.day, self.w0, self.w1
+        rec, p = m.rec, m.cfg.pathway
+        high = m.cfg.need.high_threshold
+        drift_limit = p.drift_threshold_wd
+        cpp_interval, cin_interval = p.cpp_visit_interval_wd, p.cin_visit_interval_wd
+        disengage, reengage = p.disengage_prob_per_week, p.reengage_prob_per_week
+        missed_visit_prob = m.cfg.complaints.missed_visit_prob
+        day_of_wd = m.cal.day_of_wd
+        step_need = self.step_need
+        cpp, cin = State.CPP, State.CIN
+        plan_days = drift_days = cpp_days = cpp_unseen_days = 0
+        for child in children:
+            if child.need >= high and child.perceived_need < high:
+                rec.on_unseen_risk(child.id, 7.0, day)
+                need.outside_alert(m, child, w0)
+            progress_wd = child.week_progress_wd
+            state = child.state
+            drifting = False
+            if state is cpp or state is cin:
+                a = max(w0, child.plan_start_wd)
+                is_cpp = state is cpp
+                interval = cpp_interval if is_cpp else cin_interval
+                visit_wd = child.week_visit_wd
+                due = child.next_visit_due_wd
+                if not child.visit_due_recorded and due <= w1:
+                    on_time = visit_wd is not None and visit_wd <= due
+                    rec.on_visit_due(day_of_wd(due), on_time, "cpp" if is_cpp else "cin")
+                    child.visit_due_recorded = True
+                    if not on_time:
+                        complaints.failure(m, child, missed_visit_prob)
+                days = w1 - a + 1
+                plan_days += days
+                last_progress = child.last_progress_wd
+                drift_days += _days_beyond(last_progress, progress_wd, a, w1, drift_limit)
+                if is_cpp:
+                    cpp_days += days
+                    cpp_unseen_days += _days_beyond(child.last_seen_wd, visit_wd, a, w1, interval)
+                    if child.core_group_due_wd is not None:
+                        _account_core_group(m, child, w1)
+                if visit_wd is not None:
+                    child.last_seen_wd = visit_wd
+                    child.next_visit_due_wd = visit_wd + interval
+                    child.visit_due_recorded = False
+                if progress_wd is not None and progress_wd > last_progress:
+                    child.last_progress_wd = last_progress = progress_wd
+                drifting = w1 - last_progress > drift_limit
+                if child.rng.uniform() < (reengage if child.disengaged else disengage):
+                    child.disengaged = not child.disengaged
+            else:
+                child.disengaged = False
+            child.escalated_visit = False
+            if child.complaint_actions:
+                for action in child.complaint_actions:
+                    if not action.recorded and action.due_wd <= w1:
+                        rec.on_complaint_action(day_of_wd(action.due_wd), False)
+                        action.recorded = True
+            step_need(child, progress_wd is not None, drifting)
+            child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
+        self.plan_days += plan_days
+        self.drift_days += drift_days
+        self.cpp_days += cpp_days
+        self.cpp_unseen_days += cpp_unseen_days
 
-def _account(m: Model, child: Child, day: int, w0: int, w1: int, totals: WeekTotals) -> None:
-    """Record the week for one open case and move its need on."""
-    rec, p, n = m.rec, m.cfg.pathway, m.cfg.need
-    if child.need >= n.high_threshold and child.perceived_need < n.high_threshold:
-        rec.on_unseen_risk(child.id, 7.0, day)
-        need.outside_alert(m, child, w0)
-    progressed = child.week_progress_wd is not None
-    drifting = False
-    if child.state in PLAN_STATES:
-        a = max(w0, child.plan_start_wd)
-        is_cpp = child.state is State.CPP
-        interval = p.cpp_visit_interval_wd if is_cpp else p.cin_visit_interval_wd
-        visit_wd = child.week_visit_wd
-        if not child.visit_due_recorded and child.next_visit_due_wd <= w1:
-            on_time = visit_wd is not None and visit_wd <= child.next_visit_due_wd
-            rec.on_visit_due(m.cal.day_of_wd(child.next_visit_due_wd), on_time, child.state.value)
-            child.visit_due_recorded = True
-            if not on_time:
-                complaints.failure(m, child, m.cfg.complaints.missed_visit_prob)
-        days = w1 - a + 1
-        totals.plan_days += days
-        totals.drift_days += _days_beyond(
-            child.last_progress_wd, child.week_progress_wd, a, w1, p.drift_threshold_wd
+    def report(self) -> None:
+        """Hand the week's child-day totals to the recorder."""
+        self.m.rec.on_week_days(
+            plan_days=self.plan_days,
+            drift_days=self.drift_days,
+            cpp_days=self.cpp_days,
+            cpp_unseen_days=self.cpp_unseen_days,
         )
-        if is_cpp:
-            totals.cpp_days += days
-            totals.cpp_unseen_days += _days_beyond(child.last_seen_wd, visit_wd, a, w1, interval)
-            _account_core_group(m, child, w1)
-        if visit_wd is not None:
-            child.last_seen_wd = visit_wd
-            child.next_visit_due_wd = visit_wd + interval
-            child.visit_due_recorded = False
-        if child.week_progress_wd is not None:
-            child.last_progress_wd = max(child.last_progress_wd, child.week_progress_wd)
-        drifting = w1 - child.last_progress_wd > p.drift_threshold_wd
-    if child.state in PLAN_STATES:
-        switch = p.reengage_prob_per_week if child.disengaged else p.disengage_prob_per_week
-        if child.rng.uniform() < switch:
-            child.disengaged = not child.disengaged
-    else:
-        child.disengaged = False
-    child.escalated_visit = False
-    for action in child.complaint_actions:
-        if not action.recorded and action.due_wd <= w1:
-            rec.on_complaint_action(m.cal.day_of_wd(action.due_wd), False)
-            action.recorded = True
-    need.step_week(m, child, progressed, drifting)
-    child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
 
 
 def _account_core_group(m: Model, child: Child, w1: int) -> None:

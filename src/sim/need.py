@@ -9,6 +9,7 @@ the current need, or when an alert from outside is acted on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sim.entities import Child, State, Worker
@@ -20,19 +21,28 @@ if TYPE_CHECKING:
 SQRT12 = 12.0**0.5
 
 
-def step_week(m: Model, child: Child, progressed: bool, drifting: bool) -> None:
-    """Move a child's latent need on by one week.
+def weekly_step(m: Model) -> Callable[[Child, bool, bool], None]:
+    """The weekly need step, ``step(child, progressed, drifting)``, with this run's values.
 
-    The weekly innovation is uniform with standard deviation ``weekly_noise_sd``: one
-    fast draw on the model's hottest path; summed over weeks it is close to normal.
+    Purposeful work this week (``progressed``) lowers the child's baseline need and
+    drift raises it; need is pulled towards the baseline with noise. The weekly
+    innovation is uniform with standard deviation ``weekly_noise_sd``, one draw from the
+    child's own stream; summed over weeks it is close to normal. The parameters are read
+    once here, not once per child and week: this runs for every open case every week.
     """
     n = m.cfg.need
-    if progressed:
-        child.baseline_need -= n.progress_effect_per_week
-    if drifting:
-        child.baseline_need += n.drift_effect_per_week
-    noise = (child.rng.uniform() - 0.5) * SQRT12 * n.weekly_noise_sd
-    child.need += n.weekly_reversion * (child.baseline_need - child.need) + noise
+    progress_effect, drift_effect = n.progress_effect_per_week, n.drift_effect_per_week
+    reversion, noise_sd = n.weekly_reversion, n.weekly_noise_sd
+
+    def step(child: Child, progressed: bool, drifting: bool) -> None:
+        if progressed:
+            child.baseline_need -= progress_effect
+        if drifting:
+            child.baseline_need += drift_effect
+        noise = (child.rng.uniform() - 0.5) * SQRT12 * noise_sd
+        child.need += reversion * (child.baseline_need - child.need) + noise
+
+    return step
 
 
 def detection_probability(m: Model, child: Child, worker: Worker | None, wd: int) -> float:
