@@ -8,7 +8,14 @@ from datetime import date
 import pytest
 
 from conftest import small_config
-from sim.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
+from sim.chronology import (
+    EVENT_LABELS,
+    PLANNED_EVENTS,
+    CaseLog,
+    chronology,
+    to_markdown,
+    write_csv,
+)
 from sim.events import COLUMNS, EVENT_TYPES
 from sim.model import Model
 from sim.processes.plans import ONGOING_TEXT
@@ -89,3 +96,82 @@ def test_csv_and_markdown(logged_model: Model, tmp_path) -> None:
 def test_unknown_child_is_a_clear_error(logged_model: Model) -> None:
     with pytest.raises(KeyError, match="no logged events"):
         chronology(logged_model.case_log, logged_model.cal, 10**9)
+
+
+class _Worker:
+    def __init__(self, id: int) -> None:
+        self.id = id
+
+
+def _names(log: CaseLog, child: int = 0) -> list[tuple[float, str, str]]:
+    return [(day, event, worker) for day, event, worker, _ in log.entries[child]]
+
+
+def test_closure_mid_week_drops_the_rest_of_the_weeks_plan() -> None:
+    # Monday's plan: a visit on Thursday (day 3), a core group and a manager review on Friday
+    log = CaseLog(enabled=True)
+    log.add(0, 0.0, "visit", _Worker(1))
+    log.add(0, 3.0, "visit", _Worker(1))
+    log.add(0, 4.0, "core_group", _Worker(1))
+    log.add(0, 4.0, "manager_review", "TM1")
+    log.add(0, 1.5, "cpp_end", _Worker(1), "plan ended: case to close")
+    log.add(0, 1.5, "closure")
+    assert [e for _, e, _ in _names(log)] == ["visit", "cpp_end", "closure"]
+
+
+def test_step_down_keeps_the_weeks_visit_but_not_the_core_group() -> None:
+    # the model still counts the visit after a step-down to a CiN plan (casework._account)
+    log = CaseLog(enabled=True)
+    log.add(0, 3.0, "visit", _Worker(1))
+    log.add(0, 4.0, "core_group", _Worker(1))
+    log.add(0, 1.5, "cpp_end", _Worker(1), "stepped down to a child in need plan")
+    log.add(0, 1.5, "cin_start", _Worker(1))
+    assert [e for _, e, _ in _names(log)] == ["visit", "cpp_end", "cin_start"]
+    log.add(0, 10.0, "visit", _Worker(1))
+    log.add(0, 8.5, "cin_end", _Worker(1), "escalated to a strategy discussion")
+    assert "visit" not in [e for d, e, _ in _names(log) if d > 8.5]
+
+
+def test_a_new_worker_takes_over_the_weeks_planned_visits() -> None:
+    log = CaseLog(enabled=True)
+    log.add(0, 0.0, "visit", _Worker(1))
+    log.add(0, 3.0, "visit", _Worker(1))
+    log.add(0, 3.0, "manager_review", "TM2")
+    log.add(0, 2.0, "visit", None)  # the duty service stays the duty service
+    log.add(0, 1.3, "worker_change", _Worker(7), "handover: the previous worker left")
+    assert sorted(_names(log)) == [
+        (0.0, "visit", "SW1"),
+        (1.3, "worker_change", "SW7"),
+        (2.0, "visit", "duty"),
+        (3.0, "manager_review", "TM2"),
+        (3.0, "visit", "SW7"),
+    ]
+
+
+def test_no_worker_is_duty_only_for_a_visit() -> None:
+    log = CaseLog(enabled=True)
+    log.add(0, 0.0, "cpp_start", None, ONGOING_TEXT)
+    log.add(0, 1.0, "visit", None)
+    log.add(0, 1.0, "no_access", None)
+    assert [w for _, _, w in _names(log)] == ["", "duty", "duty"]
+
+
+def test_simulated_chronologies_are_consistent(logged_model: Model) -> None:
+    """No planned event after a closure; visits by the worker holding the case."""
+    log, cal = logged_model.case_log, logged_model.cal
+    for child_id in log.children():
+        closed = False
+        holder = ""
+        for e in chronology(log, cal, child_id):
+            if e.event in {"closure", "care"}:
+                closed = True
+            elif e.event == "referral":
+                closed = False
+            elif closed:
+                assert e.event not in PLANNED_EVENTS, f"child {child_id}: {e} after closure"
+            if e.event == "worker_change":
+                holder = e.worker
+            elif e.event in {"visit", "no_access", "core_group"}:
+                assert e.worker in {holder, "duty"}, f"child {child_id}: {e} held by {holder}"
+            elif e.event not in {"visit", "no_access"}:
+                assert e.worker != "duty", f"child {child_id}: {e}"

@@ -26,9 +26,24 @@ if TYPE_CHECKING:
     from sim.entities import Worker
 
 
-PLANNED_EVENTS = frozenset({"visit", "no_access", "core_group"})
-"""Events the weekly plan logs ahead, on the day they are planned for."""
-PLAN_END_EVENTS = frozenset({"cpp_end", "cin_end"})
+PLANNED_EVENTS = frozenset({"visit", "no_access", "core_group", "manager_review"})
+"""Events the weekly plan logs ahead (on Monday), on the day they are planned for."""
+DROPPED_BY: dict[str, frozenset[str]] = {
+    "closure": PLANNED_EVENTS,
+    "care": PLANNED_EVENTS,
+    "cin_end": frozenset({"visit", "no_access", "core_group"}),
+    "cpp_end": frozenset({"core_group"}),
+}
+"""Planned events that an event earlier in the same week cancels.
+
+A case that closes (or a child who comes into care) takes every planned visit, meeting
+and manager review with it. A CiN plan that ends (escalation or closure) takes its
+visits. A CPP that ends takes its core groups, but not its visits: after a step-down to a
+CiN plan the model still counts the week's visit (casework.py sets the next CiN visit from
+it), and a CPP that ends in closure or care loses them to that event the same day.
+"""
+VISIT_EVENTS = frozenset({"visit", "no_access"})
+"""Events done by the duty service when ``worker`` is None; for others None means unallocated."""
 
 
 def worker_name(worker: Worker | None) -> str:
@@ -51,23 +66,51 @@ class CaseLog:
         worker: Worker | None | str = "",
         detail: str = "",
     ) -> None:
-        """Log ``event`` for ``child_id`` on simulation day ``day`` (no-op when disabled)."""
+        """Log ``event`` for ``child_id`` on simulation day ``day`` (no-op when disabled).
+
+        ``worker`` None is the duty service for a visit and nobody (a blank worker: the
+        case is waiting for one) for any other event.
+        """
         if not self.enabled:
             return
-        name = worker if isinstance(worker, str) else worker_name(worker)
-        if event in PLAN_END_EVENTS:
-            self.drop_planned(child_id, day)
-        self.entries[child_id].append((day, check_event_name(event, "case log"), name, detail))
+        if isinstance(worker, str):
+            name = worker
+        elif worker is None and event not in VISIT_EVENTS:
+            name = ""
+        else:
+            name = worker_name(worker)
+        check_event_name(event, "case log")
+        if event in DROPPED_BY:
+            self.drop_planned(child_id, day, DROPPED_BY[event])
+        elif event == "worker_change":
+            self._hand_over_planned(child_id, day, name)
+        self.entries[child_id].append((day, event, name, detail))
 
-    def drop_planned(self, child_id: int, after_day: float) -> None:
-        """Forget visits and meetings planned for after ``after_day`` (the plan ended first).
+    def drop_planned(
+        self, child_id: int, after_day: float, events: frozenset[str] = PLANNED_EVENTS
+    ) -> None:
+        """Forget planned ``events`` for after ``after_day`` (the plan or case ended first).
 
-        Workers plan the week's visits on Monday; a plan that ends mid-week takes the rest
-        of the week's planned visits with it.
+        Workers plan the week's visits and managers their reviews on Monday; a plan or
+        case that ends mid-week takes the rest of the week's planned events with it.
         """
         rows = self.entries.get(child_id)
         if rows:
-            rows[:] = [r for r in rows if not (r[0] > after_day and r[1] in PLANNED_EVENTS)]
+            rows[:] = [r for r in rows if not (r[0] > after_day and r[1] in events)]
+
+    def _hand_over_planned(self, child_id: int, day: float, name: str) -> None:
+        """A new worker takes over the visits and meetings their predecessor planned.
+
+        A worker who leaves mid-week (an agency worker whose post is filled) planned the
+        week's visits on Monday; the model still counts them, so the chronology shows
+        them done by the worker who holds the case on the day.
+        """
+        rows = self.entries.get(child_id)
+        if not rows:
+            return
+        for i, (when, event, who, detail) in enumerate(rows):
+            if when > day and event in PLANNED_EVENTS and who.startswith("SW") and who != name:
+                rows[i] = (when, event, name, detail)
 
     def children(self) -> list[int]:
         """Ids of the children with at least one entry."""

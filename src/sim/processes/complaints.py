@@ -160,7 +160,13 @@ def run(
             due = stage_due_wd(m, procedure, stage, request_day, complex_case)
             extended = complex_case and procedure == STATUTORY and stage < 3
             detail = _due_text(m, due) + ("; complex: deadline extended" if extended else "")
-            m.log(child, f"stage{stage}_request", day=request_day, detail=detail)
+            m.log(
+                child,
+                f"stage{stage}_request",
+                day=request_day,
+                # stage 3's deadline is for the review panel, not a response
+                detail=detail.replace("response due", "panel due") if stage == 3 else detail,
+            )
             manager_h, worker_h, min_wd = hours[stage]
             yield _stage_work(m, child, manager_h, worker_h, min_wd, due)
             done_wd = m.now_wd()
