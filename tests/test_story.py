@@ -10,7 +10,7 @@ from conftest import small_config
 from sim import story
 from sim.chronology import chronology
 from sim.events import CaseEvent
-from sim.timeline import LANES, periods, timeline_figure, worker_spans
+from sim.timeline import LANES, UNALLOCATED, periods, timeline_figure, worker_spans
 
 D0 = date(2024, 1, 8)
 
@@ -70,6 +70,55 @@ def test_parting_points_mark_the_first_difference_and_later_milestones() -> None
     assert story.parting_points(a, a) == []
 
 
+def test_parting_points_compare_workers_by_their_place_in_the_story() -> None:
+    # two systems employ different people: SW12 in one is the child's first worker as SW9
+    # is in the other, so the stories have not parted
+    a = [ev(0, "referral"), ev(0, "worker_change", "SW12"), ev(9, "visit", "SW12")]
+    b = [ev(0, "referral"), ev(0, "worker_change", "SW9"), ev(9, "visit", "SW9")]
+    assert story.parting_points(a, b) == []
+    c = [*b[:2], ev(5, "worker_change", "SW4"), ev(9, "visit", "SW4")]
+    d = [*b[:2], ev(5, "worker_change", "SW4"), ev(9, "visit", "SW9")]
+    points = story.parting_points(c, d)
+    assert points[0][0] == D0 + timedelta(9)
+    assert "visit: child seen (SW4)" in points[0][1]
+
+
+def test_worker_spans_show_the_wait_for_a_new_worker() -> None:
+    events = [
+        ev(0, "referral"),
+        ev(0, "worker_change", "SW1", "allocated"),
+        ev(
+            100,
+            "worker_change",
+            "SW2",
+            "handover: the previous worker left; after 30 days without a worker",
+        ),
+    ]
+    spans = worker_spans(events, D0 + timedelta(200))
+    assert [(s.label, (s.start - D0).days, (s.end - D0).days) for s in spans] == [
+        ("SW1", 0, 70),
+        (UNALLOCATED, 70, 100),
+        ("SW2", 100, 200),
+    ]
+
+
+def test_the_audit_of_a_story_stops_where_the_weekly_plans_stop() -> None:
+    # visits every 10 WD, then nothing planned after the last full week of the run
+    events = [ev(0, "cpp_start"), ev(14, "visit"), ev(28, "visit"), ev(50, "closure")]
+    cfg = small_config()
+    assert any(f.kind == "visit_gap" for f in story.findings_and_gaps(events, cfg)[0])
+    end = D0 + timedelta(41)
+    assert not any(f.kind == "visit_gap" for f in story.findings_and_gaps(events, cfg, end)[0])
+
+
+def test_record_end_is_the_last_planned_week(small_model) -> None:
+    last_monday = small_model.rec.weeks[-1].day
+    end = story.record_end(small_model)
+    assert end == small_model.cal.date_of(last_monday + 6)
+    assert end.weekday() == 6
+    assert small_model.cal.day_of(end) + 7 >= small_model.end_day
+
+
 @pytest.fixture(scope="module")
 def small_model():
     return story.run_logged(small_config(scale=0.2, years=2.0, warmup=0.5))
@@ -100,6 +149,12 @@ def test_timeline_figure_content(small_model) -> None:
     legend_labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "Child protection plan" in legend_labels
     assert "Gap beyond the standard" in legend_labels
+    assert "No allocated worker" in legend_labels
+    # the legend fits the figure's width (it used to lose its first and last columns)
+    fig.canvas.draw()
+    box = fig.legends[0].get_window_extent()
+    assert box.x0 >= 0
+    assert box.x1 <= fig.bbox.width
     # slide-sized: 13.3 inches wide, text at least 10 pt
     assert fig.get_size_inches()[0] == pytest.approx(13.3)
     assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 10
@@ -126,6 +181,7 @@ def test_story_cli_writes_the_chronology_timeline_and_two_systems(tmp_path, caps
         (["no_such_group.key=1"], "unknown key"),
         (["--scenario", "nowhere"], "unknown scenario 'nowhere'"),
         (["--replication", "-1"], "--replication"),
+        (["--versus", "nowhere", "run.years=0.5", "run.warmup_years=0"], "'nowhere'"),
     ],
 )
 def test_story_cli_user_errors_are_one_line(args, message, tmp_path, capsys) -> None:

@@ -101,13 +101,35 @@ def run_logged(cfg: Config, replication: int = 0) -> Model:
     return model
 
 
-def findings_and_gaps(
-    events: Sequence[CaseEvent], cfg: Config
-) -> tuple[list, list[Span], list[Span]]:
-    """Audit a chronology; return the findings and the visit and review gaps to shade."""
-    from sim.audit import audit, standards_from_config
+def record_end(model: Model) -> date:
+    """The last day the model's weekly plans cover.
 
-    findings = audit(list(events), standards_from_config(cfg))
+    Visits, manager reviews and casework are planned a week at a time (casework.py); a
+    run that ends part-way through a week plans nothing in that last part, so a
+    chronology is complete only up to the end of the last planned week.
+    """
+    weeks = model.rec.weeks
+    last = weeks[-1].day + 6 if weeks else 0
+    return model.cal.date_of(min(last, model.end_day - 1))
+
+
+def findings_and_gaps(
+    events: Sequence[CaseEvent], cfg: Config, end: date | None = None
+) -> tuple[list, list[Span], list[Span]]:
+    """Audit a chronology; return the findings and the visit and review gaps to shade.
+
+    ``end`` is the last day the record is complete to (:func:`record_end`): nothing due
+    after it is looked for.
+    """
+    from sim.audit import Chronology, Window, audit, standards_from_config
+    from sim.events import EVENT_TYPES
+
+    chron = Chronology.from_events(events)
+    if end is not None and events:
+        first = min(e.date for e in events)
+        window = Window(first, max(end, first))
+        chron = Chronology.from_events(events, complete_records=dict.fromkeys(EVENT_TYPES, window))
+    findings = audit(chron, standards_from_config(cfg))
     visit_gaps: list[Span] = []
     review_gaps: list[Span] = []
     for f in findings:
@@ -130,7 +152,7 @@ def end_date(model: Model) -> date:
 def write_story(model: Model, child_id: int, out_dir: Path, label: str) -> dict[str, Path]:
     """Write one child's chronology (Markdown, CSV) and timeline to ``out_dir``."""
     events = chronology(model.case_log, model.cal, child_id)
-    findings, visit_gaps, review_gaps = findings_and_gaps(events, model.cfg)
+    findings, visit_gaps, review_gaps = findings_and_gaps(events, model.cfg, record_end(model))
     s = score(events)
     title = f"Child {child_id} in the {label} scenario"
     notes = [
@@ -159,10 +181,15 @@ def parting_points(a: Sequence[CaseEvent], b: Sequence[CaseEvent]) -> list[tuple
     First the first event that differs (date, event or worker); then, for each milestone
     kind (conference, plan start or end, closure, care, complaint), the first time the two
     stories disagree about it, when that is later. Empty when the stories are the same.
+
+    Workers are compared by their place in each story (the child's first social worker,
+    second...), not by name: the two systems hire different people, so SW12 in one is
+    not SW12 in the other.
     """
     points: list[tuple[date, str]] = []
+    who_a, who_b = _worker_order(a), _worker_order(b)
     for ea, eb in zip(a, b, strict=False):
-        if (ea.date, ea.event, ea.worker) != (eb.date, eb.event, eb.worker):
+        if (ea.date, ea.event, who_a[ea.worker]) != (eb.date, eb.event, who_b[eb.worker]):
             points.append((min(ea.date, eb.date), f"{_short(ea)} / {_short(eb)}"))
             break
     else:
@@ -182,6 +209,18 @@ def parting_points(a: Sequence[CaseEvent], b: Sequence[CaseEvent]) -> list[tuple
                     points.append((when, EVENT_LABELS[kind].lower()))
                 break
     return points[:1] + sorted(points[1:])
+
+
+def _worker_order(events: Sequence[CaseEvent]) -> dict[str, str]:
+    """Each worker name of a story as its order of appearance (``SW#1``, ``TM#2``...)."""
+    order: dict[str, str] = {"": "", "duty": "duty"}
+    counts: dict[str, int] = {}
+    for e in events:
+        if e.worker not in order:
+            kind = e.worker.rstrip("0123456789")
+            counts[kind] = counts.get(kind, 0) + 1
+            order[e.worker] = f"{kind}#{counts[kind]}"
+    return order
 
 
 def _short(e: CaseEvent) -> str:
@@ -273,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.replication < 0:
             raise ConfigError(f"--replication: {args.replication} is negative; allowed: >= 0")
         cfg = compose_config(args.scenario, args.overrides)
+        cfg_b = compose_config(args.versus, args.overrides) if args.versus else None
         print(
             f"Running {args.scenario} (one replication, {cfg.run.years:g} years)...",
             file=sys.stderr,
@@ -283,11 +323,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ConfigError(
                 f"--child: no child {child_id} in this run; allowed: 0 to {len(model.children) - 1}"
             )
+        other = None
+        if cfg_b is not None:
+            print(f"Running {args.versus} for the same child...", file=sys.stderr)
+            other = run_logged(cfg_b, args.replication)
+            _check_same_child(model, other, child_id, args)
+        # every user error is found before anything is written
         out = args.out or Path("results") / "stories" / f"{args.scenario}-child{child_id}"
         paths = write_story(model, child_id, out, args.scenario)
-        if args.versus:
-            paths.update(_versus(model, child_id, args, out))
-    except ConfigError as exc:
+        if other is not None:
+            paths.update(_versus(model, other, child_id, args, out))
+    except (ConfigError, OSError) as exc:
         print(f"sim.story: error: {exc}", file=sys.stderr)
         return 2
     print(f"Child {child_id}:")
@@ -296,13 +342,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _versus(model: Model, child_id: int, args: argparse.Namespace, out: Path) -> dict[str, Path]:
-    cfg_b = compose_config(args.versus, args.overrides)
-    print(f"Running {args.versus} for the same child...", file=sys.stderr)
-    other = run_logged(cfg_b, args.replication)
-    a = chronology(model.case_log, model.cal, child_id)
+def _check_same_child(model: Model, other: Model, child_id: int, args: argparse.Namespace) -> None:
+    """Raise a ConfigError unless ``child_id`` is the same child in both runs."""
     if child_id not in other.case_log.entries:
         raise ConfigError(f"--versus: child {child_id} is never referred under {args.versus}")
+    a = chronology(model.case_log, model.cal, child_id)
     b = chronology(other.case_log, other.cal, child_id)
     first_a = next((e.date for e in a if e.event == "referral"), None)
     first_b = next((e.date for e in b if e.event == "referral"), None)
@@ -311,9 +355,16 @@ def _versus(model: Model, child_id: int, args: argparse.Namespace, out: Path) ->
             f"--versus: {args.scenario} and {args.versus} differ in demand, so child {child_id} "
             "is not the same child in both; compare scenarios with the same referrals"
         )
+
+
+def _versus(
+    model: Model, other: Model, child_id: int, args: argparse.Namespace, out: Path
+) -> dict[str, Path]:
+    a = chronology(model.case_log, model.cal, child_id)
+    b = chronology(other.case_log, other.cal, child_id)
     paths = write_story(other, child_id, out / "versus", args.versus)
-    gaps_a = findings_and_gaps(a, model.cfg)[1:]
-    gaps_b = findings_and_gaps(b, other.cfg)[1:]
+    gaps_a = findings_and_gaps(a, model.cfg, record_end(model))[1:]
+    gaps_b = findings_and_gaps(b, other.cfg, record_end(other))[1:]
     end = min(end_date(model), end_date(other))
     fig = two_systems_figure(a, b, (args.scenario, args.versus), end, (gaps_a, gaps_b), child_id)
     return {

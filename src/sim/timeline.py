@@ -3,12 +3,14 @@
 Lanes, top to bottom: the pathway (assessment, enquiry and plan periods as coloured
 bars, referrals as dashed lines), conferences and meetings, visits (ticks for the child
 seen, crosses for no access, red spans where the gap between visits went past the
-standard), the allocated social worker (a bar per worker, labelled), manager reviews
-(ticks, with lapsed gaps shaded) and complaint stages. Sized and lettered for a slide.
+standard), the allocated social worker (a bar per worker, labelled; grey while the case
+waits for one), manager reviews (ticks, with lapsed gaps shaded) and complaint stages.
+Sized and lettered for a slide.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,7 +32,7 @@ PERIOD_COLORS = {
     "unallocated": "#bbbbbb",
 }
 GAP_COLOR = "#d62728"
-WORKER_COLORS = ("#4c72b0", "#55a868", "#8172b2", "#64b5cd", "#937860", "#da8bc3", "#8c8c8c")
+WORKER_COLORS = ("#4c72b0", "#55a868", "#8172b2", "#64b5cd", "#937860", "#da8bc3", "#2f4b7c")
 PERIOD_EVENTS = {
     "assessment": ("assessment_start", "assessment_end"),
     "s47": ("s47_start", "s47_end"),
@@ -38,6 +40,10 @@ PERIOD_EVENTS = {
     "cin": ("cin_start", "cin_end"),
 }
 CLOSING_EVENTS = {"closure", "care", "transfer_out", "step_down"}
+UNALLOCATED = "unallocated"
+"""Label of a span with no allocated worker (the wait a ``worker_change`` detail reports)."""
+WAIT_TEXT = re.compile(r"after (\d+) days without a worker")
+"""How a ``worker_change`` detail says the case waited for the worker (workforce.py)."""
 
 
 @dataclass(frozen=True)
@@ -66,13 +72,23 @@ def periods(events: Sequence[CaseEvent], kind: str, end: date) -> list[Span]:
 
 
 def worker_spans(events: Sequence[CaseEvent], end: date) -> list[Span]:
-    """Who held the case when: from each worker_change to the next one or to closure."""
+    """Who held the case when: from each worker_change to the next one or to closure.
+
+    A ``worker_change`` whose detail says the case waited "after N days without a
+    worker" ends the previous worker's span N days earlier, and the wait is a span
+    labelled :data:`UNALLOCATED`.
+    """
     spans: list[Span] = []
     current: tuple[date, str] | None = None
     for e in events:
         if e.event == "worker_change":
+            wait = WAIT_TEXT.search(e.detail)
+            since = e.date - timedelta(days=int(wait.group(1))) if wait else e.date
             if current is not None:
-                spans.append(Span(current[0], e.date, current[1]))
+                since = max(since, current[0])
+                spans.append(Span(current[0], since, current[1]))
+            if since < e.date:
+                spans.append(Span(since, e.date, UNALLOCATED))
             current = (e.date, e.worker)
         elif e.event in CLOSING_EVENTS and current is not None:
             spans.append(Span(current[0], e.date, current[1]))
@@ -107,11 +123,12 @@ def draw_timeline(
             _bar(ax, lane["Pathway"], span, PERIOD_COLORS[kind], zorder=2)
     names: list[str] = []
     for span in worker_spans(events, end):
-        if span.label not in names:
-            names.append(span.label)
-        color = WORKER_COLORS[names.index(span.label) % len(WORKER_COLORS)]
-        if span.label == "duty":
+        if span.label == UNALLOCATED:
             color = PERIOD_COLORS["unallocated"]
+        else:
+            if span.label not in names:
+                names.append(span.label)
+            color = WORKER_COLORS[names.index(span.label) % len(WORKER_COLORS)]
         _bar(ax, lane["Social worker"], span, color, edgecolor="white", linewidth=1.5, zorder=2)
         middle = (
             mdates.date2num(span.start)
@@ -183,6 +200,7 @@ def legend_handles() -> list:
         Patch(color=PERIOD_COLORS["cpp"], label="Child protection plan"),
         Patch(color=PERIOD_COLORS["cin"], label="Child in need plan"),
         Patch(color=GAP_COLOR, alpha=0.25, label="Gap beyond the standard"),
+        Patch(color=PERIOD_COLORS["unallocated"], label="No allocated worker"),
         Line2D([], [], color="#555555", ls="--", label="Referral"),
         Line2D([], [], ls="none", marker="v", color="#2b2b2b", label="Front-door decision"),
         Line2D(
@@ -213,6 +231,6 @@ def timeline_figure(
     ax.set_title(title, fontsize=14, loc="left")
     ax.set_xlabel("Date", fontsize=11)
     fig.legend(
-        handles=legend_handles(), loc="outside lower center", ncol=8, fontsize=10, frameon=False
+        handles=legend_handles(), loc="outside lower center", ncol=6, fontsize=10, frameon=False
     )
     return fig
