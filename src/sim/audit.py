@@ -521,7 +521,8 @@ FINDING_KINDS: dict[str, str] = {
     "rcpc_interval_months after the last review",
     "visit_gap": "a child on a CPP (CiN plan) not seen for longer than cpp_visit_interval_wd "
     "(cin_visit_interval_wd)",
-    "month_without_visit": "a calendar month wholly inside a plan with no visit",
+    "month_without_visit": "a calendar month wholly inside a plan with no visit, the visits "
+    "either side of it further apart than the plan's visit standard",
     "core_group_gap": "no core group within first_core_group_due_wd of the CPP start or "
     "core_group_interval_wd of the last one",
     "lapsed_manager_review": "an open case without a manager review for longer than "
@@ -637,6 +638,16 @@ LATER_STEPS = frozenset(
     }
 )
 """Pathway steps after a referral: one with no front-door decision before it is not timed."""
+ONGOING_MARK = "already in place"
+"""In a ``cpp_start`` or ``cin_start`` detail: the plan began before the record does.
+
+The event then marks where the record of the plan starts, not the plan itself, so the
+first review conference and core group are timed at the later intervals
+(``rcpc_interval_months``, ``core_group_interval_wd``). The model's plans in place on
+day 0 say so (processes/plans.py ONGOING_TEXT).
+"""
+VISIT_STANDARD = {"CPP": "cpp_visit_interval_wd", "CiN plan": "cin_visit_interval_wd"}
+"""The visit standard of each kind of plan."""
 GAP_RECORDS = {
     "visit_gap": "visit",
     "month_without_visit": "visit",
@@ -672,6 +683,15 @@ class _Auditor:
 
     def add_months(self, a: date, months: int) -> date:
         return self.cal.date_of(self.cal.add_months(self.cal.day_of(a), months))
+
+    def months_due(self, a: date, months: int) -> date:
+        """Due date ``months`` after ``a``: the first working day on or after that date."""
+        wd = self.cal.wd_on_or_after(self.cal.day_of(self.add_months(a, months)))
+        return self.cal.date_of(self.cal.day_of_wd(wd))
+
+    def ongoing(self, index: int) -> bool:
+        """Whether the plan starting at ``index`` began before the record (ONGOING_MARK)."""
+        return ONGOING_MARK in self.entries[index].event.detail.lower()
 
     def window(self, event: str) -> Window | None:
         if self.c.complete_records is None:
@@ -857,12 +877,12 @@ class _Auditor:
             icpcs = self.indices("icpc", lo=previous, hi=i0 + 1)
             previous = i0
             prev = self.point(icpcs[-1]) if icpcs else self.point(i0)
-            months = first
+            months = later if not icpcs and self.ongoing(i0) else first
             for r in self.indices("rcpc", lo=i0, hi=i1):
                 cur = self.point(r)
-                due = self.add_months(prev.day, months)
+                due = self.months_due(prev.day, months)
                 if cur.day > due:
-                    sure = cur.lo > self.add_months(prev.hi, months)
+                    sure = cur.lo > self.months_due(prev.hi, months)
                     message = (
                         f"Review conference late: {cur.label}, {(cur.day - due).days} days after "
                         f"it was due ({due}, {months} months after {prev.label})"
@@ -880,7 +900,7 @@ class _Auditor:
                 prev, months = cur, later
             win = self.window("rcpc")
             end = self.point(i1) if i1 is not None else self.edge(self.end, "the end of the record")
-            due = self.add_months(prev.day, months)
+            due = self.months_due(prev.day, months)
             if win is not None and win.start <= due < min(win.end, end.day):
                 message = (
                     f"No review conference by {due} ({months} months after {prev.label}); "
@@ -953,7 +973,7 @@ class _Auditor:
         ]
         periods.sort()
         for i0, i1, label in periods:
-            allowed = self.s["cpp_visit_interval_wd" if label == "CPP" else "cin_visit_interval_wd"]
+            allowed = self.s[VISIT_STANDARD[label]]
             self.gaps("visit_gap", [(i0, i1, label)], "visit", allowed, allowed, ("no_access",))
         self.months_without_visit(periods)
 
@@ -984,6 +1004,14 @@ class _Auditor:
                     after = [
                         v for v in visits if v.date > m_end and (end is None or v.date <= end.date)
                     ]
+                    # A month with fewer working days than the standard can pass between
+                    # two visits on time (a CiN plan over Easter): not a breach.
+                    gap_from = before[-1].date if before else lo
+                    gap_to = min(after[0].date if after else hi, win.end)
+                    allowed = self.s[VISIT_STANDARD[label]]
+                    if self.wd(gap_from, gap_to) <= allowed:
+                        month = m_end + timedelta(days=1)
+                        continue
                     tried = [
                         self.entries[j]
                         for j in self.indices("no_access", lo=i0, hi=i1)
@@ -1006,14 +1034,10 @@ class _Auditor:
                 month = m_end + timedelta(days=1)
 
     def core_groups(self) -> None:
-        periods = [(i0, i1, "CPP") for i0, i1 in self.plan_periods("cpp_start", CPP_ENDS)]
-        self.gaps(
-            "core_group_gap",
-            periods,
-            "core_group",
-            self.s["first_core_group_due_wd"],
-            self.s["core_group_interval_wd"],
-        )
+        later = self.s["core_group_interval_wd"]
+        for i0, i1 in self.plan_periods("cpp_start", CPP_ENDS):
+            first = later if self.ongoing(i0) else self.s["first_core_group_due_wd"]
+            self.gaps("core_group_gap", [(i0, i1, "CPP")], "core_group", first, later)
 
     def manager_reviews(self) -> None:
         periods: list[tuple[int, int | None, str]] = []
