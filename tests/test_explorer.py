@@ -121,6 +121,70 @@ def test_a_slider_change_updates_the_view(page, tmp_path) -> None:
     assert shot.stat().st_size > 20_000
 
 
+def _launch(p):
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+
+
+def test_turnover_keys_come_from_python() -> None:
+    # 0.01234567 is "0.0123457" to Python's :g but "0.012346" to JS toFixed(6)
+    assert explorer.Cell(10, 0.01234567).key == "10|0.0123457"
+    with pytest.raises(explorer.ConfigError, match="--turnovers"):
+        explorer.build_data(small_config(), CAPS, (0.1234561, 0.1234564), replications=1)
+
+
+@pytest.mark.browser
+def test_every_cell_renders_even_without_a_story_or_a_kpi(tmp_path) -> None:
+    if CHROMIUM is None:
+        pytest.skip("needs Debian's chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    turnovers = (0.125, 0.3333, 0.01234567)
+    data = explorer.build_data(
+        small_config(scale=0.1, years=1.0, warmup=0.25),
+        (10, 20),
+        turnovers,
+        replications=1,  # one replication: every interval is NaN (null in the page)
+        n_jobs=1,
+        progress=False,
+    )
+    assert data["turnover_keys"] == ["0.125", "0.3333", "0.0123457"]
+    odd = [k for k in data["cells"] if k != data["reference"]]
+    data["cells"][odd[0]]["story"] = None  # the child is never referred in this system
+    data["cells"][odd[1]]["kpis"]["visits_on_time"] = [float("nan")] * 3
+    del data["cells"][odd[2]]["kpis"]["drift_share"]
+    page = explorer.write_page(data, tmp_path / "page.html")
+    shown = {}
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p)
+        tab = browser.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto(page.as_uri())
+        assert tab.get_attribute("body", "data-cell") == data["reference"]
+        for i in range(len(data["caps"])):
+            for j in range(len(turnovers)):
+                tab.evaluate(
+                    "([i, j]) => { for (const [id, v] of [['cap', i], ['turnover', j]]) {"
+                    " const s = document.getElementById(id); s.value = v;"
+                    " s.dispatchEvent(new Event('input')); } }",
+                    [i, j],
+                )
+                key = tab.get_attribute("body", "data-cell")
+                shown[key] = (
+                    tab.inner_text("#child-title"),
+                    tab.inner_text("#kpi-visits_on_time .value"),
+                    tab.inner_text("#turnover-out"),
+                )
+        browser.close()
+    assert not errors, errors
+    assert set(shown) == set(data["cells"])
+    assert "not referred" in shown[odd[0]][0]
+    assert shown[odd[1]][1] == "n/a"
+    assert {v[2] for v in shown.values()} == {"12.5%", "33.33%", "1.235%"}
+
+
 def test_explorer_cli_writes_one_page(tmp_path, capsys) -> None:
     out = tmp_path / "page.html"
     args = ["--caps", "12,24", "--turnovers", "0.1", "--replications", "1", "--n-jobs", "1"]

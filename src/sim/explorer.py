@@ -33,7 +33,7 @@ from sim.config import Config, ConfigError, validate
 from sim.events import CaseEvent
 from sim.model import Model
 from sim.results import replication_result
-from sim.story import compose_config, findings_and_gaps, pick_child
+from sim.story import compose_config, findings_and_gaps, pick_child, record_end
 
 CAPS = (14, 18, 22, 26)
 TURNOVERS = (0.10, 0.15, 0.25, 0.35)
@@ -48,6 +48,11 @@ PAGE_KPIS = {
 SMOOTH_WEEKS = 4
 
 
+def turnover_key(turnover: float) -> str:
+    """How a turnover rate appears in a cell's key (6 significant figures)."""
+    return f"{turnover:g}"
+
+
 @dataclass(frozen=True)
 class Cell:
     """One precomputed system: a caseload cap and a turnover rate."""
@@ -58,7 +63,7 @@ class Cell:
     @property
     def key(self) -> str:
         """The cell's key in the page's data."""
-        return f"{self.cap}|{self.turnover:g}"
+        return f"{self.cap}|{turnover_key(self.turnover)}"
 
 
 def cell_config(base: Config, cell: Cell) -> Config:
@@ -75,12 +80,12 @@ def _run_cell(cfg: Config, replication: int, child_id: int | None) -> tuple[Any,
     story = None
     if child_id is not None and child_id in model.case_log.entries:
         events = chronology(model.case_log, model.cal, child_id)
-        story = _story_json(events, cfg)
+        story = _story_json(events, cfg, record_end(model))
     return result, story
 
 
-def _story_json(events: list[CaseEvent], cfg: Config) -> dict[str, Any]:
-    findings, visit_gaps, review_gaps = findings_and_gaps(events, cfg)
+def _story_json(events: list[CaseEvent], cfg: Config, end: date) -> dict[str, Any]:
+    findings, visit_gaps, review_gaps = findings_and_gaps(events, cfg, end)
     return {
         "events": [
             {
@@ -126,6 +131,13 @@ def build_data(
     """Run every cell and return the page's data (JSON-ready)."""
     if replications < 1:
         raise ConfigError(f"--replications: {replications}; allowed: >= 1")
+    if not caps or len(set(caps)) < len(caps):
+        raise ConfigError(f"--caps: {list(caps)}; allowed: distinct caseload caps")
+    turnover_keys = [turnover_key(t) for t in turnovers]
+    if not turnovers or len(set(turnover_keys)) < len(turnover_keys):
+        raise ConfigError(
+            f"--turnovers: {list(turnovers)}; allowed: rates distinct to 6 significant figures"
+        )
     cells = [Cell(c, t) for c in caps for t in turnovers]
     reference = min(
         cells,
@@ -162,7 +174,15 @@ def build_data(
     data: dict[str, Any] = {
         "caps": list(caps),
         "turnovers": list(turnovers),
+        "cap_keys": [str(c) for c in caps],
+        "turnover_keys": turnover_keys,
         "reference": reference.key,
+        "reference_index": [
+            list(caps).index(reference.cap),
+            list(turnovers).index(reference.turnover),
+        ],
+        "smooth_weeks": SMOOTH_WEEKS,
+        "drift_threshold_wd": base.pathway.drift_threshold_wd,
         "child_id": child_id,
         "replications": replications,
         "seed": base.run.seed,
