@@ -165,7 +165,8 @@ def test_story_cli_writes_the_chronology_timeline_and_two_systems(tmp_path, caps
     args = ["run.years=1", "run.warmup_years=0.25", "--versus", "high_turnover", "--out", str(out)]
     assert story.main(args) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("Child ")
+    assert printed.startswith("What a handover costs a child")
+    assert "\nChild " in printed
     for name in ("chronology.md", "chronology.csv", "timeline.png", "two_systems.png"):
         assert (out / name).stat().st_size > 0, name
     assert (out / "versus" / "chronology.md").read_text().startswith("# Child ")
@@ -191,3 +192,21 @@ def test_story_cli_user_errors_are_one_line(args, message, tmp_path, capsys) -> 
     assert err[-1].startswith("sim.story: error:")
     assert message in err[-1]
     assert not (tmp_path / "x").exists(), "no partial output on a user error"
+
+
+def test_handover_cost_splits_cpp_visit_gaps_by_handover() -> None:
+    events = [
+        ev(0, "cpp_start"),
+        ev(10, "visit", "SW1"),  # 10 days, no handover
+        ev(12, "worker_change", "SW2", "handover: the previous worker left"),
+        ev(40, "visit", "SW2"),  # 30 days, with a handover
+        ev(50, "worker_change", "SW3", "allocated"),  # not a leaver: no handover
+        ev(54, "visit", "SW3"),  # 14 days
+        ev(60, "cpp_end"),
+        ev(70, "visit", "SW3"),  # after the plan: not counted
+    ]
+    cost = story.handover_cost([events])
+    assert cost.with_handover == [30]
+    assert cost.without == [10, 14]
+    assert "30.0 days on average" in cost.summary()
+    assert "No handovers" in story.handover_cost([]).summary()

@@ -21,12 +21,13 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import matplotlib.dates as mdates
+import numpy as np
 from matplotlib.figure import Figure
 
 from sim.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
@@ -92,6 +93,51 @@ def pick_child(model: Model) -> int:
         return (s.early_closure_rereferral, s.workers, s.on_cpp, s.events, -cid)
 
     return max(candidates, key=key)
+
+
+@dataclass(frozen=True)
+class HandoverCost:
+    """Days between visits to children on a CPP, with and without a handover in between."""
+
+    with_handover: list[int]
+    without: list[int]
+
+    def summary(self) -> str:
+        """One plain sentence for the console and the chronology's notes."""
+        if not self.with_handover or not self.without:
+            return "No handovers between visits to a child on a child protection plan in this run."
+        w, o = np.array(self.with_handover), np.array(self.without)
+        return (
+            f"What a handover costs a child, across this run: a gap between visits to a child "
+            f"on a child protection plan that spans a handover lasts {w.mean():.1f} days on "
+            f"average and one in ten lasts {np.percentile(w, 90):.0f} days or more "
+            f"({len(w)} gaps); without a handover {o.mean():.1f} days, and one in ten "
+            f"{np.percentile(o, 90):.0f} or more ({len(o)} gaps)."
+        )
+
+
+def handover_cost(chronologies: Iterable[Sequence[CaseEvent]]) -> HandoverCost:
+    """Split the gaps between CPP visits by whether the worker left in between.
+
+    A gap runs from the plan's start or a visit to the next visit on the same plan; it
+    spans a handover when a ``worker_change`` saying the previous worker left falls in it.
+    """
+    with_handover: list[int] = []
+    without: list[int] = []
+    for events in chronologies:
+        last: date | None = None
+        handover = False
+        for e in events:
+            if e.event == "cpp_start":
+                last, handover = e.date, False
+            elif e.event in {"cpp_end", "closure", "care", "transfer_out"}:
+                last = None
+            elif last is not None and e.event == "worker_change" and "left" in e.detail:
+                handover = True
+            elif last is not None and e.event == "visit":
+                (with_handover if handover else without).append((e.date - last).days)
+                last, handover = e.date, False
+    return HandoverCost(with_handover, without)
 
 
 def run_logged(cfg: Config, replication: int = 0) -> Model:
@@ -336,6 +382,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, OSError) as exc:
         print(f"sim.story: error: {exc}", file=sys.stderr)
         return 2
+    cost = handover_cost(
+        chronology(model.case_log, model.cal, c) for c in model.case_log.children()
+    )
+    print(textwrap.fill(cost.summary(), width=100))
     print(f"Child {child_id}:")
     for name, path in paths.items():
         print(f"  {name:<12} {path}")
