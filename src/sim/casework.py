@@ -118,6 +118,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
     cin_actions: list[Child] = []
     flagged: list[Child] = []
     with_actions: list[Child] = []
+    cpp, cin = State.CPP, State.CIN
     for child in worker.cases.values():
         if child.complaint_actions:
             with_actions.append(child)
@@ -128,10 +129,11 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
                 _finish_work(m, child, w0)
             else:
                 assessments.append(child)
-        if child.conference_wd is not None and w0 <= child.conference_wd <= w1:
+        conference_wd = child.conference_wd
+        if conference_wd is not None and w0 <= conference_wd <= w1:
             must += p.conference_report_hours
         state = child.state
-        if state is State.CPP:
+        if state is cpp:
             visit_due = child.next_visit_due_wd <= w1
             if child.priority_flag:
                 # A manager (or the not-seen list) made this CPP case a priority this week.
@@ -148,7 +150,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
                 statutory.append((child.next_visit_due_wd, 0, child.id, child))
             if child.core_group_due_wd is not None and child.core_group_due_wd <= w1:
                 statutory.append((child.core_group_due_wd, 1, child.id, child))
-        elif state is State.CIN:
+        elif state is cin:
             if child.priority_flag:
                 # A flagged CiN case comes straight after the CPP statutory work.
                 child.priority_flag = False
@@ -210,7 +212,9 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
             demand += hours
             if used + hours <= budget:
                 used += hours
-                _progress(child, w0)
+                # _progress(child, w0) written out: the most frequent step of the plan
+                if child.week_progress_wd is None or w0 < child.week_progress_wd:
+                    child.week_progress_wd = w0
     if with_actions:
         used, demand = _complaint_actions(m, with_actions, w0, w1, budget, used, demand)
     full_budget = worker.hours_per_week * n_days / 5.0
@@ -321,11 +325,19 @@ class WeekAccounts:
                         complaints.failure(m, child, missed_visit_prob)
                 days = w1 - a + 1
                 plan_days += days
+                # (no day is beyond a limit when the last events are recent: skip the sums)
                 last_progress = child.last_progress_wd
-                drift_days += _days_beyond(last_progress, progress_wd, a, w1, drift_limit)
+                if w1 - last_progress > drift_limit or (
+                    progress_wd is not None and w1 - progress_wd > drift_limit
+                ):
+                    drift_days += _days_beyond(last_progress, progress_wd, a, w1, drift_limit)
                 if is_cpp:
                     cpp_days += days
-                    cpp_unseen_days += _days_beyond(child.last_seen_wd, visit_wd, a, w1, interval)
+                    last_seen = child.last_seen_wd
+                    if w1 - last_seen > interval or (
+                        visit_wd is not None and w1 - visit_wd > interval
+                    ):
+                        cpp_unseen_days += _days_beyond(last_seen, visit_wd, a, w1, interval)
                     if child.core_group_due_wd is not None:
                         _account_core_group(m, child, w1)
                 if visit_wd is not None:

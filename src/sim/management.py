@@ -56,34 +56,37 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
     n_days = w1 - w0 + 1
     budget = c.manager_review_hours_per_week * n_days / 5.0
     cost = c.manager_review_hours_per_case
+    day_of_wd = m.cal.day_of_wd
+    interval, drift_limit = c.manager_review_interval_wd, p.drift_threshold_wd
+    cpp, cin = State.CPP, State.CIN
     for team_index, team in enumerate(m.workforce.team_workers()):
         used = _complaint_work(m, m.complaint_tasks[team_index], budget, w0, w1)
         due = [
-            child
+            (child.review_due_wd, child.id, child)
             for worker in team
             for child in worker.cases.values()
             if child.review_due_wd is not None and child.review_due_wd <= w1
         ]
-        due.sort(key=lambda ch: (ch.review_due_wd, ch.id))
-        for child in due:
-            review_due = child.review_due_wd
-            assert review_due is not None
+        due.sort()  # earliest first, then by id (ids are unique: children never compared)
+        manager = _manager(team_index)
+        for review_due, _, child in due:
             if used + cost <= budget:
                 used += cost
                 if not child.review_due_recorded:
                     # on time only if due this week; one overdue from a week when the case
                     # had no worker (so was not looked at) is late
-                    m.rec.on_manager_review_due(m.cal.day_of_wd(review_due), review_due >= w0)
+                    m.rec.on_manager_review_due(day_of_wd(review_due), review_due >= w0)
                 wd = max(w0, min(review_due, w1))
-                m.log(child, "manager_review", _manager(team_index), day=m.cal.day_of_wd(wd))
-                child.review_due_wd = wd + c.manager_review_interval_wd
+                m.log(child, "manager_review", manager, day=day_of_wd(wd))
+                child.review_due_wd = wd + interval
                 child.review_due_recorded = False
-                drifting = wd - child.last_progress_wd > p.drift_threshold_wd
+                drifting = wd - child.last_progress_wd > drift_limit
                 visit_overdue = child.next_visit_due_wd < wd
-                if child.state in (State.CPP, State.CIN) and (drifting or visit_overdue):
+                on_plan = child.state is cpp or child.state is cin
+                if on_plan and (drifting or visit_overdue):
                     child.priority_flag = True
             elif not child.review_due_recorded:
-                m.rec.on_manager_review_due(m.cal.day_of_wd(review_due), False)
+                m.rec.on_manager_review_due(day_of_wd(review_due), False)
                 child.review_due_recorded = True
 
 

@@ -211,8 +211,10 @@ class Recorder:
             self.open_children.update(child_ids)
 
     def _count(self, key: str, value: float = 1.0) -> None:
-        if self._week is not None:
-            self._week.flows[key] = self._week.flows.get(key, 0.0) + value
+        week = self._week
+        if week is not None:
+            flows = week.flows
+            flows[key] = flows.get(key, 0.0) + value
 
     def close(self) -> None:
         """Mark episodes still open at the end as censored."""

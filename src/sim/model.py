@@ -17,6 +17,9 @@ this order:
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import numpy as np
@@ -36,6 +39,8 @@ from sim.workforce import Workforce
 
 CASE_EVENT_TIME = 0.5
 DAYS_PER_YEAR = 365.25
+GC_YOUNG_THRESHOLD = 100_000
+"""Allocations between young garbage collections during a run (CPython's default: 700)."""
 
 
 class Model:
@@ -80,7 +85,8 @@ class Model:
         self.env.process(demand.arrivals(self))
         self.env.process(self.front_door.daily())
         self.env.process(casework.weekly(self))
-        self.env.run(until=self.end_day)
+        with _fewer_garbage_collections():
+            self.env.run(until=self.end_day)
         self.rec.close()
         return self.rec
 
@@ -97,8 +103,7 @@ class Model:
 
     def set_state(self, child: Child, state: State) -> None:
         """Move ``child`` to ``state``: the one place where states change."""
-        if child.id in self.by_state[child.state]:
-            self.by_state[child.state].discard(child.id)
+        self.by_state[child.state].discard(child.id)
         child.state = state
         self.by_state[state].add(child.id)
         if state in OPEN_STATES:
@@ -216,6 +221,23 @@ class Model:
 
         done.callbacks.append(clear)
         return done
+
+
+@contextmanager
+def _fewer_garbage_collections() -> Iterator[None]:
+    """Collect garbage less often while a run is going (the thresholds are restored).
+
+    A run keeps hundreds of thousands of objects alive (pending events, records,
+    children). With CPython's default thresholds the collector looks at them again
+    after every 700 new objects, which took about a quarter of a run's time. Reference
+    cycles are still freed, in fewer and larger batches; results do not change.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def run_replication(cfg: Config, replication: int, audit: bool = False) -> Recorder:
