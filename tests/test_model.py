@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import math
 from pathlib import Path
 
@@ -64,6 +65,13 @@ def test_episodes_still_open_at_the_end_are_censored(audited):
     assert not any(e["censored"] for e in audited.rec.episodes if e["end_day"] is not None)
     cpp_now = len(audited.by_state[State.CPP])
     assert sum(1 for e in open_at_end if e["kind"] == "cpp") == cpp_now
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it():
+    """A run collects garbage less often, and restores the thresholds when it ends."""
+    before = gc.get_threshold()
+    Model(small_config(scale=0.1, years=0.5, warmup=0.0), 0).run()
+    assert gc.get_threshold() == before
 
 
 def test_same_seed_same_kpis_and_other_seed_differs():
