@@ -34,7 +34,8 @@ def main() -> None:
     shutil.copy(out / "two_systems.png", REFERENCE / "two_systems.png")
     lines = (out / "chronology.md").read_text().splitlines()
     table_start = next(i for i, line in enumerate(lines) if line.startswith("| date"))
-    excerpt = lines[: table_start + 2 + STORY_ROWS]
+    # without the page's title (the README has its own headings), cut after STORY_ROWS rows
+    excerpt = [*lines[2:table_start], *lines[table_start : table_start + 2 + STORY_ROWS]]
     (REFERENCE / "story_excerpt.md").write_text("\n".join(excerpt) + "\n")
     page = ROOT / "results" / "explorer" / "drift_explorer.html"
     assert explorer.main(["--out", str(page)]) == 0

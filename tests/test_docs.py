@@ -56,3 +56,34 @@ def test_every_kpi_is_documented(kpi):
     assert kpi in _documented_names(text), (
         f"KPI {kpi} has no heading or table entry in docs/kpis.md"
     )
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "python -m sim.story",
+        "python -m sim.audit",
+        "python -m sim.explorer",
+        "python -m sim.compare",
+        "--versus",
+        "--example lambeth",
+    ],
+)
+def test_readme_documents_every_command(command):
+    assert command in README.read_text()
+
+
+def test_readme_pictures_exist():
+    text = README.read_text()
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert "results/reference/story_timeline.png" in pictures
+    for picture in pictures:
+        assert (README.parent / picture).is_file(), picture
+
+
+def test_readme_shows_the_reference_story_excerpt():
+    excerpt = (README.parent / "results" / "reference" / "story_excerpt.md").read_text()
+    assert excerpt.strip() in README.read_text()
