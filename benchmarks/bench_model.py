@@ -79,6 +79,7 @@ def process_speedup(replications: int = 4) -> tuple[float, float]:
     times = []
     for n_jobs in (1, 2):
         run = dataclasses.replace(cfg.run, replications=replications, n_jobs=n_jobs)
+        gc.collect()  # a clean heap for the worker processes to start from
         start = time.perf_counter()
         run_replications(dataclasses.replace(cfg, run=run), progress=False)
         times.append(time.perf_counter() - start)
