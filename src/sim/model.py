@@ -29,7 +29,7 @@ from sim import casework
 from sim.calendar import WorkingCalendar
 from sim.chronology import CaseLog
 from sim.config import Config
-from sim.entities import OPEN_STATES, Child, State, WorkItem
+from sim.entities import OPEN_STATES, Child, State, Worker, WorkItem
 from sim.metrics import Recorder
 from sim.processes import demand
 from sim.processes.conference import ConferenceDiary
@@ -169,14 +169,14 @@ class Model:
         self,
         child: Child,
         event: str,
-        worker: object = "",
+        worker: Worker | None | str = "",
         detail: str = "",
         day: float | None = None,
     ) -> None:
         """Add ``event`` to ``child``'s chronology (today unless ``day`` is given)."""
         if self.case_log.enabled:
             when = self.env.now if day is None else day
-            self.case_log.add(child.id, when, event, worker, detail)  # type: ignore[arg-type]
+            self.case_log.add(child.id, when, event, worker, detail)
 
     # -- time helpers -------------------------------------------------------------------
     def now_wd(self) -> int:
