@@ -5,18 +5,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean chromium
+.PHONY: run test lint bench clean chromium build
 
-$(STAMP): pyproject.toml
+# The model's hot modules, which the install compiles with mypyc (setup.py); the build
+# records their sources in $(BUILT). When one of them changes, they are compiled again.
+COMPILED_SOURCES := $(shell $(PYTHON) -c 'import runpy, pathlib; c = runpy.run_path("src/sim/_compiled.py"); print(*(c["source_path"](m, pathlib.Path("src/sim")) for m in c["COMPILED_MODULES"]))')
+BUILT := src/sim/_compiled_sources.json
+
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(BUILT): $(COMPILED_SOURCES) | $(STAMP)
+	@echo "make: compiling the model's hot modules with mypyc (about a minute)"
+	$(BIN)/pip install --quiet --no-deps -e .
+
+build: $(BUILT)
+
+run: build
 	$(BIN)/python -m sim $(ARGS)
 
-test: $(STAMP) chromium
+test: build chromium
 	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The explorer page's browser test needs Debian's chromium: install it when missing
@@ -31,11 +42,12 @@ chromium:
 	  fi; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests setup.py
+	$(BIN)/ruff format --check src tests setup.py
 
-bench: $(STAMP)
+bench: build
 	$(BIN)/python benchmarks/bench_model.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build $(BUILT)
+	find src -name '*.so' -delete

@@ -7,7 +7,8 @@ the same run, so the model's cost can be read against SimPy's own per-event cost
 peak resident memory of this process; and four replications run with run.n_jobs=1 and 2.
 
 Run: ``make bench`` (or ``python benchmarks/bench_model.py --repeats 5``). The README's
-performance figures come from this script.
+performance figures come from this script. It says whether the hot modules ran compiled
+(the normal build) or as pure Python (``CPSIM_PURE_PYTHON=1 make bench`` compares).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 
 import simpy
 
+from sim import _compiled
 from sim.config import Config, validate
 from sim.experiment import run_replications
 from sim.model import Model
@@ -94,6 +96,9 @@ def main() -> None:
     median, best, events = model_seconds_per_year(args.repeats)
     bare = bare_simpy_events_per_second()
     years = validate(Config()).run.years
+    compiled = len(_compiled.compiled_modules())
+    build = f"{compiled} of {len(_compiled.COMPILED_MODULES)} hot modules compiled with mypyc"
+    print(f"build: {build if compiled else 'pure Python (not compiled)'}")
     print(
         f"seconds per simulated authority-year: median {median:.3f}, best {best:.3f} ({args.repeats} runs)"
     )

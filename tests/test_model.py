@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import math
 from pathlib import Path
@@ -12,7 +11,7 @@ from omegaconf import OmegaConf
 from tests.conftest import small_config
 
 from sim.casework import _days_beyond
-from sim.entities import OPEN_STATES, State
+from sim.entities import OPEN_STATES, Child, State
 from sim.experiment import run_experiment
 from sim.metrics import KPIS, compute_kpis
 from sim.model import Model
@@ -133,13 +132,8 @@ def test_ranked_decision_keeps_marginals_and_ranks_by_need():
     model_like = []
     for i in range(4000):
         rng = streams.child_stream(i)
-
-        @dataclasses.dataclass
-        class Kid:
-            need: float
-            rng: object
-
-        model_like.append(Kid(rng.normal(), rng))
+        need = rng.normal()
+        model_like.append(Child(id=i, rng=rng, need=need, baseline_need=need))
     outcomes = [ranked_decision(k, (0.2, 0.5), accuracy=0.8) for k in model_like]
     shares = [outcomes.count(i) / len(outcomes) for i in range(3)]
     assert shares == pytest.approx([0.2, 0.5, 0.3], abs=0.03)

@@ -2,6 +2,10 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from sim import _compiled
+
+_compiled.choose_modules()  # before any compiled module is imported
+
 try:
     __version__ = version("cpsim")
 except PackageNotFoundError:  # running from a source tree without installing

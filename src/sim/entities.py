@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Final
 
 import simpy
 
@@ -40,10 +41,10 @@ PLAN_STATES = frozenset({State.CPP, State.CIN})
 class Priority:
     """Allocation priority of an unallocated case (lower is served first)."""
 
-    SECTION_47 = 0
-    CPP = 1
-    ASSESSMENT = 2
-    CIN = 3
+    SECTION_47: Final = 0
+    CPP: Final = 1
+    ASSESSMENT: Final = 2
+    CIN: Final = 3
 
 
 @dataclass(slots=True, eq=False)

@@ -114,7 +114,7 @@ class Model:
     def stocks(self) -> dict[str, float]:
         """Stocks for the weekly snapshot (and the state audit when enabled)."""
         workers = self.workforce.workers
-        counts = {
+        counts: dict[str, float] = {
             f"{s.value}_open": len(ids) for s, ids in self.by_state.items() if s in OPEN_STATES
         }
         counts["closed"] = len(self.by_state[State.CLOSED])
@@ -193,7 +193,11 @@ class Model:
 
     def succeed_at_wd(self, event: simpy.Event, wd: int) -> None:
         """Trigger ``event`` at case-event time on working day ``wd``."""
-        self.wait_until_wd(wd).callbacks.append(lambda _t: event.succeed())
+
+        def fire(_t: simpy.Event) -> None:
+            event.succeed()
+
+        self.wait_until_wd(wd).callbacks.append(fire)
 
     def escalate_at(self, child: Child, wd: int) -> None:
         """Escalate a CiN case to a strategy discussion on ``wd`` if still on that plan."""

@@ -180,9 +180,9 @@ class Workforce:
                 worker.cap = c.caseload_cap
                 worker.hours_per_week = c.casework_hours_per_week
                 heapq.heappush(self._room, (len(worker.cases), worker.id))
-            worker.absent_days = sum(
-                1 for _ in range(5) if worker.rng.uniform() < c.sickness_absence
-            )
+            rng = worker.rng
+            assert rng is not None, "every hired worker has a stream of their own"
+            worker.absent_days = sum(rng.uniform() < c.sickness_absence for _ in range(5))
             if worker.leaving:
                 continue
             if worker.kind == "agency":
@@ -190,14 +190,18 @@ class Workforce:
             else:
                 excess = min(1.0, max(0.0, worker.sustained_overload - c.pressure_tolerance))
                 hazard = c.turnover_base * (1.0 + c.turnover_pressure_effect * excess)
-            if worker.rng.uniform() < 1.0 - math.exp(-hazard * week_years):
+            if rng.uniform() < 1.0 - math.exp(-hazard * week_years):
                 self._resign(worker)
         self._serve_queue()
 
     def _resign(self, worker: Worker) -> None:
         worker.leaving = True
         delay = 7.0 * self.cfg.notice_weeks
-        self.m.env.timeout(delay).callbacks.append(lambda _e: self._leave(worker))
+
+        def leave(_e: object) -> None:
+            self._leave(worker)
+
+        self.m.env.timeout(delay).callbacks.append(leave)
 
     def _leave(self, worker: Worker) -> None:
         """The worker goes: hand over their cases and open the post to recruitment."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import simpy
@@ -70,11 +70,12 @@ def prepopulate(m: Model) -> None:
             child.perceived_need = child.need
             child.referral_day = -365.0 * child.rng.uniform()
             child.referrals = 1
+            first_review: float
             if stage == "cpp":
                 first_review = m.cal.add_months(0, p.rcpc_interval_months) * child.rng.uniform()
             else:
-                first_review = m.cal.day_of_wd(
-                    round(p.cin_review_interval_wd * child.rng.uniform())
+                first_review = float(
+                    m.cal.day_of_wd(round(p.cin_review_interval_wd * child.rng.uniform()))
                 )
             m.set_state(child, State.CPP if stage == "cpp" else State.CIN)
             m.log(child, "referral", day=child.referral_day, detail="before the run starts")
@@ -114,7 +115,7 @@ def prepopulate_closures(m: Model) -> None:
         child.referrals = 1
         m.set_state(child, State.CLOSED)
         m.log(child, "closure", day=closed_day, detail="closed before the run starts")
-        m.env.timeout(day).callbacks.append(lambda _event, c=child: _rerefer(m, c))
+        m.env.timeout(day).callbacks.append(_rereferral(m, child))
 
 
 def start_referral(m: Model, child: Child) -> None:
@@ -145,9 +146,14 @@ def schedule_rereferral(m: Model, child: Child) -> None:
     delay = child.rng.exponential(n.rereferral_mean_days)
     if m.env.now + delay >= m.end_day:
         return
-    m.env.timeout(delay).callbacks.append(lambda _event: _rerefer(m, child))
+    m.env.timeout(delay).callbacks.append(_rereferral(m, child))
 
 
-def _rerefer(m: Model, child: Child) -> None:
-    if child.state is State.CLOSED:
-        start_referral(m, child)
+def _rereferral(m: Model, child: Child) -> Callable[[simpy.Event], None]:
+    """A callback that refers ``child`` again if their case is still closed."""
+
+    def rerefer(_event: simpy.Event) -> None:
+        if child.state is State.CLOSED:
+            start_referral(m, child)
+
+    return rerefer
