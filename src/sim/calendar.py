@@ -18,11 +18,22 @@ from datetime import date, timedelta
 import holidays
 import numpy as np
 
+_BANK_HOLIDAYS: dict[tuple[int, int], tuple[date, ...]] = {}
+"""Bank holidays already looked up in this process, by (first year, last year)."""
+
 
 def england_bank_holidays(first_year: int, last_year: int) -> list[date]:
-    """Bank holidays in England and Wales for the given years (inclusive)."""
-    cal = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    return sorted(cal.keys())
+    """Bank holidays in England and Wales for the given years (inclusive).
+
+    Kept once looked up: computing them takes the ``holidays`` package about a tenth of
+    a second, which every replication would otherwise pay again.
+    """
+    key = (first_year, last_year)
+    if key not in _BANK_HOLIDAYS:
+        years = range(first_year, last_year + 1)
+        cal = holidays.country_holidays("GB", subdiv="ENG", years=years)
+        _BANK_HOLIDAYS[key] = tuple(sorted(cal.keys()))
+    return list(_BANK_HOLIDAYS[key])
 
 
 class WorkingCalendar:

@@ -289,7 +289,7 @@ class WeekAccounts:
     def __init__(self, m: Model, day: int, w0: int, w1: int) -> None:
         self.m, self.day, self.w0, self.w1 = m, day, w0, w1
         self.plan_days = self.drift_days = self.cpp_days = self.cpp_unseen_days = 0
-        self.step_need = need.weekly_step(m)
+        self.need = need.WeeklyNeed(m)
 
     def account(self, children: Iterable[Child]) -> None:
         """Record the week for each of ``children`` (open cases) and move its need on."""
@@ -301,7 +301,7 @@ class WeekAccounts:
         disengage, reengage = p.disengage_prob_per_week, p.reengage_prob_per_week
         missed_visit_prob = m.cfg.complaints.missed_visit_prob
         day_of_wd = m.cal.day_of_wd
-        step_need = self.step_need
+        weekly_need = self.need
         cpp, cin = State.CPP, State.CIN
         plan_days = drift_days = cpp_days = cpp_unseen_days = 0
         for child in children:
@@ -357,7 +357,7 @@ class WeekAccounts:
                     if not action.recorded and action.due_wd <= w1:
                         rec.on_complaint_action(day_of_wd(action.due_wd), False)
                         action.recorded = True
-            step_need(child, progress_wd is not None, drifting)
+            weekly_need.step(child, progress_wd is not None, drifting)
             child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
         self.plan_days += plan_days
         self.drift_days += drift_days

@@ -9,8 +9,7 @@ the current need, or when an alert from outside is acted on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from sim.entities import Child, State, Worker
 
@@ -18,10 +17,10 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 
-SQRT12 = 12.0**0.5
+SQRT12: Final = 12.0**0.5
 
 
-def weekly_step(m: Model) -> Callable[[Child, bool, bool], None]:
+class WeeklyNeed:
     """The weekly need step, ``step(child, progressed, drifting)``, with this run's values.
 
     Purposeful work this week (``progressed``) lowers the child's baseline need and
@@ -30,19 +29,22 @@ def weekly_step(m: Model) -> Callable[[Child, bool, bool], None]:
     child's own stream; summed over weeks it is close to normal. The parameters are read
     once here, not once per child and week: this runs for every open case every week.
     """
-    n = m.cfg.need
-    progress_effect, drift_effect = n.progress_effect_per_week, n.drift_effect_per_week
-    reversion, noise_sd = n.weekly_reversion, n.weekly_noise_sd
 
-    def step(child: Child, progressed: bool, drifting: bool) -> None:
+    def __init__(self, m: Model) -> None:
+        n = m.cfg.need
+        self.progress_effect: float = n.progress_effect_per_week
+        self.drift_effect: float = n.drift_effect_per_week
+        self.reversion: float = n.weekly_reversion
+        self.noise_sd: float = n.weekly_noise_sd
+
+    def step(self, child: Child, progressed: bool, drifting: bool) -> None:
+        """Move ``child``'s need on by one week."""
         if progressed:
-            child.baseline_need -= progress_effect
+            child.baseline_need -= self.progress_effect
         if drifting:
-            child.baseline_need += drift_effect
-        noise = (child.rng.uniform() - 0.5) * SQRT12 * noise_sd
-        child.need += reversion * (child.baseline_need - child.need) + noise
-
-    return step
+            child.baseline_need += self.drift_effect
+        noise = (child.rng.uniform() - 0.5) * SQRT12 * self.noise_sd
+        child.need += self.reversion * (child.baseline_need - child.need) + noise
 
 
 def detection_probability(m: Model, child: Child, worker: Worker | None, wd: int) -> float:

@@ -107,8 +107,7 @@ def cin(
         if first_review_day is not None:
             next_review_wd = m.cal.wd_on_or_after(first_review_day)
         while True:
-            review = m.wait_until_wd(next_review_wd)
-            yield review | child.escalation
+            yield m.first_of(m.wait_until_wd(next_review_wd), child.escalation)
             if child.escalation.triggered:
                 m.rec.on_episode_end(child.id, "cin", m.env.now, "escalated")
                 m.log(child, "cin_end", child.worker, "escalated to a strategy discussion")
