@@ -21,7 +21,7 @@ import json
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -61,15 +61,32 @@ class ReplicationResult:
     episodes: list[dict[str, Any]]
 
 
-def _iso(start: date, day: float | None) -> str:
-    return "" if day is None else (start + timedelta(days=int(day))).isoformat()
+def _iso_dates(start: date) -> Callable[[float | None], str]:
+    """``day -> ISO date`` for a run starting on ``start`` ("" for None).
+
+    Each day's text is made once: a run's tables name the same few thousand days tens
+    of thousands of times.
+    """
+    texts: dict[int, str] = {}
+
+    def iso(day: float | None) -> str:
+        if day is None:
+            return ""
+        whole = int(day)
+        text = texts.get(whole)
+        if text is None:
+            text = texts[whole] = (start + timedelta(days=whole)).isoformat()
+        return text
+
+    return iso
 
 
 def replication_result(rec: Recorder, replication: int, start: date) -> ReplicationResult:
     """Turn a finished recorder into tables."""
+    iso = _iso_dates(start)
     timeseries = []
     for week in rec.weeks:
-        row: dict[str, Any] = {"replication": replication, "week_start": _iso(start, week.day)}
+        row: dict[str, Any] = {"replication": replication, "week_start": iso(week.day)}
         row["measured"] = int(rec.in_window(week.day))
         row.update(week.stocks)
         for key in (
@@ -89,11 +106,11 @@ def replication_result(rec: Recorder, replication: int, start: date) -> Replicat
             "replication": replication,
             "child_id": e["child_id"],
             "kind": e["kind"],
-            "start_date": _iso(start, e["start_day"]),
-            "end_date": _iso(start, e["end_day"]),
+            "start_date": iso(e["start_day"]),
+            "end_date": iso(e["end_day"]),
             "censored": int(e["censored"]),
             "outcome": e["outcome"],
-            "due_date": _iso(start, e["due_day"]),
+            "due_date": iso(e["due_day"]),
         }
         for e in rec.episodes
     ]
