@@ -361,3 +361,16 @@ def test_policy_comparison_runs_its_four_jobs(tmp_path):
     rows = read_csv(sweep / "sweep_summary.csv")
     combos = {(r["policy.not_seen_list"], r["policy.track_complaint_actions"]) for r in rows}
     assert combos == {("False", "False"), ("False", "True"), ("True", "False"), ("True", "True")}
+
+
+def test_a_sweep_jobs_progress_bar_names_the_job_and_its_overrides(capsys) -> None:
+    from tests.conftest import small_config
+
+    from sim.experiment import run_replications, sweep_job_label
+
+    label = sweep_job_label(3, "workforce.caseload_cap=16,workforce.turnover_base=0.2", "base")
+    assert label == "job 3 (workforce.caseload_cap=16,workforce.turnover_base=0.2)"
+    assert sweep_job_label(0, "", "baseline") == "job 0 (baseline)", "no overrides: the scenario"
+    cfg = small_config(scale=0.1, years=1.0, warmup=0.5, replications=1, n_jobs=1)
+    run_replications(cfg, progress=True, label=label)
+    assert f"{label}: replications" in capsys.readouterr().err

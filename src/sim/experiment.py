@@ -19,6 +19,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
@@ -41,18 +42,24 @@ def _one_replication(cfg: Config, replication: int) -> ReplicationResult:
     return replication_result(rec, replication, date.fromisoformat(cfg.run.start_date))
 
 
-def run_replications(cfg: Config, progress: bool | None = None) -> list[ReplicationResult]:
+def run_replications(
+    cfg: Config, progress: bool | None = None, label: str | None = None
+) -> list[ReplicationResult]:
     """Run every replication, in parallel when ``run.n_jobs`` allows, in index order.
 
     Each replication draws only from its own streams, so results do not depend on the
-    number of processes.
+    number of processes. The progress bar (on a terminal) is labelled ``label``, by
+    default the scenario's name.
     """
     n_reps = cfg.run.replications
     n_jobs = cfg.run.n_jobs or os.cpu_count() or 1
     n_jobs = max(1, min(n_jobs, n_reps))
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(
-        total=n_reps, desc=f"{cfg.scenario_name}: replications", unit="rep", disable=not show
+        total=n_reps,
+        desc=f"{label or cfg.scenario_name}: replications",
+        unit="rep",
+        disable=not show,
     )
     results: list[ReplicationResult] = []
     with bar:
@@ -79,9 +86,15 @@ class ExperimentOutput:
 
 
 def run_experiment(
-    dcfg: DictConfig, out_dir: Path, overrides: Sequence[str] = (), progress: bool | None = None
+    dcfg: DictConfig,
+    out_dir: Path,
+    overrides: Sequence[str] = (),
+    progress: bool | None = None,
+    label: str | None = None,
 ) -> ExperimentOutput:
     """Validate the config, run the replications and write every output to ``out_dir``.
+
+    ``label`` names the run on its progress bar (default: the scenario).
 
     Raises:
         ConfigError: for bad input (after recording the failure in run.json).
@@ -98,7 +111,7 @@ def run_experiment(
     )
     try:
         cfg = to_config(dcfg)
-        results = run_replications(cfg, progress)
+        results = run_replications(cfg, progress, label)
         summary = summarize([r.kpis for r in results], list(KPIS))
         write_tables(out_dir, results, summary)
         title = f"cpsim {cfg.scenario_name} ({cfg.authority.name} authority)"
@@ -149,6 +162,11 @@ def already_done(dcfg: DictConfig, out_dir: Path) -> bool:
     return (out_dir / "config.yaml").read_text() == OmegaConf.to_yaml(OmegaConf.create(plain))
 
 
+def sweep_job_label(job_num: int, override_dirname: str, scenario: str) -> str:
+    """How a sweep job's progress bar names it: its number and what it changes."""
+    return f"job {job_num} ({override_dirname or scenario})"
+
+
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
 def hydra_main(dcfg: DictConfig) -> None:
     """Hydra task: one scenario run in Hydra's output folder."""
@@ -158,7 +176,10 @@ def hydra_main(dcfg: DictConfig) -> None:
         print(f"Skipped: a complete result for this config is already in {out_dir}")
         return
     try:
-        output = run_experiment(dcfg, out_dir, overrides=list(hc.overrides.task))
+        label = None
+        if hc.mode == RunMode.MULTIRUN:
+            label = sweep_job_label(hc.job.num, hc.job.override_dirname, str(dcfg.scenario_name))
+        output = run_experiment(dcfg, out_dir, overrides=list(hc.overrides.task), label=label)
     except ConfigError as exc:
         print(f"cpsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
