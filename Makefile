@@ -20,13 +20,14 @@ STAMP := $(VENV)/.installed-stamp
 COMPILED_SOURCES := $(shell $(PYTHON) -c 'import runpy, pathlib; c = runpy.run_path("src/sim/_compiled.py"); print(*(c["source_path"](m, pathlib.Path("src/sim")) for m in c["COMPILED_MODULES"]))')
 BUILT := src/sim/_compiled_sources.json
 
+# The dependencies, and cpsim as plain Python; $(BUILT) then compiles it (once).
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	CPSIM_PURE_PYTHON=1 $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(BUILT): $(COMPILED_SOURCES) | $(STAMP)
+$(BUILT): $(COMPILED_SOURCES) $(STAMP)
 	@echo "make: compiling the model's hot modules with mypyc (about a minute)"
 	$(BIN)/pip install --quiet --no-deps -e .
 
