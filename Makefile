@@ -3,7 +3,7 @@
 # The interpreter for the virtual environment: the distribution's python3 when it is 3.11
 # or newer and has what building the compiled modules needs (venv and the C headers),
 # else python3 on PATH. Debian's is built with profile-guided optimisation and linked
-# statically, and runs the model about a fifth faster than a plain source build of the
+# statically, and ran the model 10-20% faster here than a plain source build of the
 # same version (README, Performance). Choose another with `make PYTHON=python3.12 ...`.
 SYSTEM_PYTHON := /usr/bin/python3
 ifeq ($(origin PYTHON), undefined)
