@@ -67,10 +67,71 @@ def test_episodes_still_open_at_the_end_are_censored(audited):
 
 
 def test_a_run_leaves_the_garbage_collector_as_it_found_it():
-    """A run collects garbage less often, and restores the thresholds when it ends."""
+    """A run switches the cycle collector off, and leaves it as it found it when it ends."""
     before = gc.get_threshold()
-    Model(small_config(scale=0.1, years=0.5, warmup=0.0), 0).run()
+    model = Model(small_config(scale=0.1, years=0.5, warmup=0.0), 0)
+    seen_during_run = []
+
+    def probe():
+        yield model.env.timeout(1)
+        seen_during_run.append(gc.isenabled())
+
+    model.env.process(probe())
+    model.run()
     assert gc.get_threshold() == before
+    assert seen_during_run == [False]
+    assert gc.isenabled()
+
+
+def _resume_order(first_of: bool) -> list[str]:
+    """The order in which processes resume when one waits on the first of two events.
+
+    ``first_of`` chooses Model.first_of; otherwise SimPy's own condition ``a | b``.
+    """
+    model = Model(small_config(scale=0.1, years=0.5, warmup=0.0), 0)
+    env = model.env
+    order: list[str] = []
+
+    def wait_first(name, a, b):
+        yield model.first_of(a, b) if first_of else a | b
+        order.append(f"{name}@{env.now}")
+
+    def at(name, delay):
+        yield env.timeout(delay)
+        order.append(f"{name}@{env.now}")
+
+    def trigger(event, delay):
+        yield env.timeout(delay)
+        event.succeed()
+
+    escalation = env.event()
+    done_before = env.event()
+    done_before.succeed()
+    env.process(at("before", 1))
+    env.process(wait_first("review", env.timeout(1), escalation))  # the timeout comes first
+    env.process(at("after", 1))
+    env.process(wait_first("escalated", env.timeout(5), escalation))  # the event comes first
+    env.process(trigger(escalation, 2))
+    env.process(at("same time as the escalation", 2))
+    env.run(until=0.5)  # done_before is processed by now
+    env.process(wait_first("already", done_before, env.timeout(9)))
+    env.run(until=10)
+    return order
+
+
+def test_first_of_fires_where_a_simpy_condition_would():
+    """Model.first_of stands in for ``a | b`` in the CiN plan: same resumption order."""
+    order = _resume_order(first_of=True)
+    assert order == _resume_order(first_of=False)
+    # a waiter resumes one step after the event that wakes it, behind what was queued then
+    assert order == [
+        "already@0.5",
+        "before@1",
+        "after@1",
+        "review@1",
+        "same time as the escalation@2",
+        "escalated@2",
+    ]
 
 
 def test_same_seed_same_kpis_and_other_seed_differs():

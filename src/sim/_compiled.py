@@ -121,7 +121,7 @@ class PureSourceFinder(importlib.abc.MetaPathFinder):
 
 
 def choose_modules() -> None:
-    """Import stale compiled modules (or all, when asked) from their sources.
+    """Import every compiled module from its source when asked, or when any is stale.
 
     Called once when ``sim`` is imported, before any of its modules.
     """

@@ -211,7 +211,7 @@ class Model:
                 woken.succeed()
 
         for event in (first, second):
-            if event.callbacks is None:  # already processed
+            if event.processed:
                 wake(event)
             else:
                 event.callbacks.append(wake)
