@@ -13,7 +13,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean chromium build
+.PHONY: run test lint bench clean chromium build baseline
 
 # The model's hot modules, which the install compiles with mypyc (setup.py); the build
 # records their sources in $(BUILT). When one of them changes, they are compiled again.
@@ -53,6 +53,11 @@ chromium:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests setup.py
 	$(BIN)/ruff format --check src tests setup.py
+
+# Regenerate the committed seeded baseline (tests/baseline/) after a change that moves
+# results on purpose; say in the commit which KPIs moved and why.
+baseline: build
+	$(BIN)/python -m sim.baseline
 
 bench: build
 	$(BIN)/python benchmarks/bench_model.py
