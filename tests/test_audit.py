@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.audit import (
+from sim.teaching.audit import (
     DEFAULT_STANDARDS,
     EXAMPLES,
     FINDING_KINDS,
@@ -28,9 +28,9 @@ from sim.audit import (
     standards_markdown,
     summary_table,
 )
-from sim.chronology import chronology
+from sim.teaching.chronology import chronology
 from sim.config import ComplaintsConfig, Config, PathwayConfig, WorkforceConfig
-from sim.events import EVENT_TYPES, CaseEvent
+from sim.teaching.case_events import EVENT_TYPES, CaseEvent
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -645,7 +645,7 @@ def test_simulated_chronologies_report_no_breach_the_model_does_not():
     the first visit of a plan already in place), never less.
     """
     from conftest import small_config
-    from sim.story import findings_and_gaps, record_end, run_logged
+    from sim.teaching.story import findings_and_gaps, record_end, run_logged
 
     model = run_logged(small_config(scale=0.2, years=2.0, warmup=0.5))
     rec = model.rec

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from conftest import small_config
-from sim.chronology import (
+from sim.teaching.chronology import (
     EVENT_LABELS,
     PLANNED_EVENTS,
     CaseLog,
@@ -16,7 +16,7 @@ from sim.chronology import (
     to_markdown,
     write_csv,
 )
-from sim.events import COLUMNS, EVENT_TYPES
+from sim.teaching.case_events import COLUMNS, EVENT_TYPES
 from sim.model import Model
 from sim.processes.plans import ONGOING_TEXT
 from sim.results import replication_result

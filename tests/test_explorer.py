@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import small_config
-from sim import explorer
+from sim.teaching import explorer
 
 CAPS = (10, 30)
 TURNOVERS = (0.05, 0.4)

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import small_config
-from sim import story
-from sim.chronology import chronology
-from sim.events import CaseEvent
-from sim.timeline import LANES, UNALLOCATED, periods, timeline_figure, worker_spans
+from sim.teaching import story
+from sim.teaching.chronology import chronology
+from sim.teaching.case_events import CaseEvent
+from sim.teaching.timeline import LANES, UNALLOCATED, periods, timeline_figure, worker_spans
 
 D0 = date(2024, 1, 8)
 

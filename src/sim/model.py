@@ -27,7 +27,7 @@ import simpy
 
 from sim import casework
 from sim.calendar import WorkingCalendar
-from sim.chronology import CaseLog
+from sim.teaching.chronology import CaseLog
 from sim.config import Config
 from sim.entities import OPEN_STATES, Child, State, Worker, WorkItem
 from sim.metrics import Recorder

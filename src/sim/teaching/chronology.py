@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.events import COLUMNS, CaseEvent, check_event_name
+from sim.teaching.case_events import COLUMNS, CaseEvent, check_event_name
 
 if TYPE_CHECKING:
     from sim.calendar import WorkingCalendar

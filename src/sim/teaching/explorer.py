@@ -1,0 +1,292 @@
+"""``python -m sim.explorer``: an interactive page for people who do not program.
+
+Runs a grid of caseload caps by social-worker turnover rates (a few replications each)
+and writes one self-contained HTML file (``results/explorer/drift_explorer.html``): two
+sliders choose the caseload cap and the turnover; the page shows the KPIs, missed visits
+and drift week by week, and one child's chronology in that system. The child is the
+same in every cell (same random streams), so moving a slider shows how the same child's
+story changes. All results are precomputed and embedded: the page needs no server and no
+network, and can be emailed or put on a shared drive.
+
+Further arguments are Hydra overrides applied to every cell (e.g. ``run.years=3``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from sim.analysis import summarize
+from sim.teaching.chronology import EVENT_LABELS, chronology
+from sim.config import Config, ConfigError, validate
+from sim.teaching.case_events import CaseEvent
+from sim.model import Model
+from sim.results import replication_result
+from sim.teaching.story import compose_config, findings_and_gaps, pick_child, record_end
+
+CAPS = (14, 18, 22, 26)
+TURNOVERS = (0.10, 0.15, 0.25, 0.35)
+PAGE_KPIS = {
+    "visits_on_time": ("Statutory visits on time", "%"),
+    "drift_share": ("Plan-days in drift", "%"),
+    "cpp_unseen_share": ("CPP days with the child unseen past the standard", "%"),
+    "turnover_rate": ("Social workers leaving a year", "%"),
+    "caseload_mean": ("Mean caseload", "cases"),
+    "unallocated_days_mean": ("Days a case waits for a worker", "days"),
+}
+SMOOTH_WEEKS = 4
+
+
+def turnover_key(turnover: float) -> str:
+    """How a turnover rate appears in a cell's key (6 significant figures)."""
+    return f"{turnover:g}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One precomputed system: a caseload cap and a turnover rate."""
+
+    cap: int
+    turnover: float
+
+    @property
+    def key(self) -> str:
+        """The cell's key in the page's data."""
+        return f"{self.cap}|{turnover_key(self.turnover)}"
+
+
+def cell_config(base: Config, cell: Cell) -> Config:
+    """``base`` with the cell's caseload cap and turnover."""
+    workforce = replace(base.workforce, caseload_cap=cell.cap, turnover_base=cell.turnover)
+    return validate(replace(base, workforce=workforce))
+
+
+def _run_cell(cfg: Config, replication: int, child_id: int | None) -> tuple[Any, list | None]:
+    """One replication of one cell; the child's chronology when ``child_id`` is given."""
+    model = Model(cfg, replication, case_log=child_id is not None)
+    rec = model.run()
+    result = replication_result(rec, replication, date.fromisoformat(cfg.run.start_date))
+    story = None
+    if child_id is not None and child_id in model.case_log.entries:
+        events = chronology(model.case_log, model.cal, child_id)
+        story = _story_json(events, cfg, record_end(model))
+    return result, story
+
+
+def _story_json(events: list[CaseEvent], cfg: Config, end: date) -> dict[str, Any]:
+    findings, visit_gaps, review_gaps = findings_and_gaps(events, cfg, end)
+    return {
+        "events": [
+            {
+                "date": e.date.isoformat(),
+                "event": e.event,
+                "label": EVENT_LABELS[e.event],
+                "worker": e.worker,
+                "detail": e.detail,
+            }
+            for e in events
+        ],
+        "visit_gaps": [[g.start.isoformat(), g.end.isoformat()] for g in visit_gaps],
+        "findings": [f.message for f in findings],
+        "workers": len({e.worker for e in events if e.event == "worker_change"}),
+    }
+
+
+def _weekly(results: list, num: str, den: str, miss: bool = False) -> dict[str, list]:
+    """Weekly ratio (percent) per replication, smoothed; mean, low and high across them."""
+    series = []
+    for r in results:
+        n = np.array([row[num] for row in r.timeseries], dtype=float)
+        d = np.array([row[den] for row in r.timeseries], dtype=float)
+        kernel = np.ones(SMOOTH_WEEKS)
+        ratio = np.convolve(n, kernel, "same") / np.maximum(np.convolve(d, kernel, "same"), 1)
+        series.append(100 * (1 - ratio) if miss else 100 * ratio)
+    stacked = np.vstack(series)
+    return {
+        "mean": np.round(stacked.mean(axis=0), 2).tolist(),
+        "low": np.round(stacked.min(axis=0), 2).tolist(),
+        "high": np.round(stacked.max(axis=0), 2).tolist(),
+    }
+
+
+def build_data(
+    base: Config,
+    caps: Sequence[int] = CAPS,
+    turnovers: Sequence[float] = TURNOVERS,
+    replications: int = 3,
+    n_jobs: int | None = None,
+    progress: bool | None = None,
+) -> dict[str, Any]:
+    """Run every cell and return the page's data (JSON-ready)."""
+    if replications < 1:
+        raise ConfigError(f"--replications: {replications}; allowed: >= 1")
+    if not caps or len(set(caps)) < len(caps):
+        raise ConfigError(f"--caps: {list(caps)}; allowed: distinct caseload caps")
+    turnover_keys = [turnover_key(t) for t in turnovers]
+    if not turnovers or len(set(turnover_keys)) < len(turnover_keys):
+        raise ConfigError(
+            f"--turnovers: {list(turnovers)}; allowed: rates distinct to 6 significant figures"
+        )
+    cells = [Cell(c, t) for c in caps for t in turnovers]
+    reference = min(
+        cells,
+        key=lambda c: (
+            abs(c.cap - base.workforce.caseload_cap),
+            abs(c.turnover - base.workforce.turnover_base),
+        ),
+    )
+    first = Model(cell_config(base, reference), 0, case_log=True)
+    first.run()
+    child_id = pick_child(first)
+    jobs = [(cell, r) for cell in cells for r in range(replications)]
+    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
+    show = sys.stderr.isatty() if progress is None else progress
+    outputs: dict[tuple[Cell, int], tuple] = {}
+    with tqdm(total=len(jobs), desc="explorer: cells x replications", disable=not show) as bar:
+        if n_jobs == 1:
+            for cell, r in jobs:
+                outputs[cell, r] = _run_cell(
+                    cell_config(base, cell), r, child_id if r == 0 else None
+                )
+                bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+                futures = {
+                    (cell, r): pool.submit(
+                        _run_cell, cell_config(base, cell), r, child_id if r == 0 else None
+                    )
+                    for cell, r in jobs
+                }
+                for key, future in futures.items():
+                    outputs[key] = future.result()
+                    bar.update()
+    data: dict[str, Any] = {
+        "caps": list(caps),
+        "turnovers": list(turnovers),
+        "cap_keys": [str(c) for c in caps],
+        "turnover_keys": turnover_keys,
+        "reference": reference.key,
+        "reference_index": [
+            list(caps).index(reference.cap),
+            list(turnovers).index(reference.turnover),
+        ],
+        "smooth_weeks": SMOOTH_WEEKS,
+        "drift_threshold_wd": base.pathway.drift_threshold_wd,
+        "child_id": child_id,
+        "replications": replications,
+        "seed": base.run.seed,
+        "years": base.run.years,
+        "authority": base.authority.name,
+        "kpis": {k: {"label": v[0], "unit": v[1]} for k, v in PAGE_KPIS.items()},
+        "cells": {},
+    }
+    for cell in cells:
+        results = [outputs[cell, r][0] for r in range(replications)]
+        measured = [row["measured"] for row in results[0].timeseries]
+        summary = summarize([r.kpis for r in results], list(PAGE_KPIS))
+        data["cells"][cell.key] = {
+            "kpis": {
+                str(row["kpi"]): [
+                    _pct(row, k, PAGE_KPIS[str(row["kpi"])][1])
+                    for k in ("mean", "ci_low", "ci_high")
+                ]
+                for row in summary
+            },
+            "weeks": [row["week_start"] for row in results[0].timeseries],
+            "measured": measured,
+            "missed": _weekly(results, "visits_on_time", "visits_due", miss=True),
+            "drift": _weekly(results, "drift_days", "plan_days"),
+            "story": outputs[cell, 0][1],
+        }
+    return data
+
+
+def _pct(row: dict, key: str, unit: str) -> float:
+    value = float(row[key])
+    if np.isnan(value):
+        return value
+    return round(100 * value, 1) if unit == "%" else round(value, 1)
+
+
+def write_page(data: dict[str, Any], path: Path) -> Path:
+    """Write the self-contained page; a half-written page is never left in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(_without_nan(data), separators=(",", ":"), allow_nan=False)
+    page = TEMPLATE.replace("/*DATA*/null", payload.replace("</", "<\\/"))
+    staging = path.with_suffix(".html.partial")
+    staging.write_text(page, encoding="utf-8")
+    staging.replace(path)
+    return path
+
+
+def _without_nan(value: Any) -> Any:
+    """``value`` with NaN (e.g. an interval from one replication) as None, JSON's null."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _without_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nan(v) for v in value]
+    return value
+
+
+def _numbers(flag: str, text: str, kind: type, low: float, high: float) -> list:
+    """Parse a comma-separated list of numbers in [low, high], or raise a one-line error."""
+    try:
+        values = [kind(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ConfigError(f"{flag}: {text!r} is not a comma-separated list of numbers") from None
+    bad = [v for v in values if not low <= v <= high]
+    if not values or bad:
+        raise ConfigError(f"{flag}: {bad or text!r} out of range; allowed: {low:g} to {high:g}")
+    return sorted(set(values))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.explorer", description=__doc__.splitlines()[0].split(": ", 1)[1]
+    )
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides for every cell")
+    parser.add_argument("--scenario", default="baseline", help="scenario the grid starts from")
+    parser.add_argument("--replications", type=int, default=3, help="replications per cell")
+    parser.add_argument(
+        "--caps", default=",".join(map(str, CAPS)), help="caseload caps, comma-separated"
+    )
+    parser.add_argument(
+        "--turnovers",
+        default=",".join(f"{t:g}" for t in TURNOVERS),
+        help="turnover rates a year (0-1), comma-separated",
+    )
+    parser.add_argument("--n-jobs", type=int, default=None, help="processes (default: all cores)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("results") / "explorer" / "drift_explorer.html"
+    )
+    args = parser.parse_args(argv)
+    try:
+        caps = _numbers("--caps", args.caps, int, 1, 1000)
+        turnovers = _numbers("--turnovers", args.turnovers, float, 0.0, 1.0)
+        base = compose_config(args.scenario, args.overrides)
+        data = build_data(base, caps, turnovers, args.replications, args.n_jobs)
+    except ConfigError as exc:
+        print(f"sim.explorer: error: {exc}", file=sys.stderr)
+        return 2
+    print(write_page(data, args.out))
+    return 0
+
+
+TEMPLATE = (Path(__file__).with_name("explorer_page.html")).read_text(encoding="utf-8")
+
+if __name__ == "__main__":
+    sys.exit(main())

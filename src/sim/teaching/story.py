@@ -1,0 +1,427 @@
+"""``python -m sim.story``: one simulated child's story, told as a chronology and a timeline.
+
+Runs one replication of a scenario with the case log on, picks a child (or takes
+``--child``), and writes to ``--out`` (default ``results/stories/<scenario>-child<N>/``):
+
+* ``chronology.md`` - the dated events as a table, then what a case audit finds;
+* ``chronology.csv`` - the same events in the case-audit file format (docs/audit.md);
+* ``timeline.png`` - the chronology drawn as a timeline, slide-sized.
+
+With ``--versus SCENARIO`` the same child (same random streams) also lives through the
+second scenario: ``two_systems.png`` draws both timelines one above the other with the
+points where the stories part marked, and ``versus/`` holds the second chronology.
+
+When no child is named, the story picks an illustrative one: a child re-referred after an
+early closure, with the most changes of social worker (seed 002: six social workers).
+Further arguments are Hydra overrides, e.g. ``workforce.turnover_base=0.3``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import matplotlib.dates as mdates
+import numpy as np
+from matplotlib.figure import Figure
+
+from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
+from sim.config import Config, ConfigError, to_config
+from sim.teaching.case_events import CaseEvent
+from sim.model import Model
+from sim.plots import save
+from sim.teaching.timeline import Span, draw_timeline, legend_handles, timeline_figure
+
+EARLY_CLOSURE_DAYS = 120
+"""A case closed within this many days of its referral counts as an early closure."""
+REREFERRAL_WINDOW_DAYS = 365
+"""A re-referral within this many days of a closure counts as the case coming back."""
+MILESTONES = ("icpc", "cpp_start", "cpp_end", "cin_start", "closure", "care", "complaint")
+"""Events compared when marking where two versions of one child's story part."""
+
+
+@dataclass(frozen=True)
+class StoryScore:
+    """Why a child makes an illustrative story: higher is better, compared in order."""
+
+    early_closure_rereferral: bool
+    workers: int
+    on_cpp: bool
+    events: int
+
+
+def score(events: Sequence[CaseEvent]) -> StoryScore:
+    """How illustrative a chronology is (a re-referral after early closure, many workers)."""
+    comeback = False
+    referred: date | None = None
+    closed_early: date | None = None
+    for e in events:
+        if e.event == "referral":
+            if closed_early and (e.date - closed_early).days <= REREFERRAL_WINDOW_DAYS:
+                comeback = True
+            referred = e.date
+        elif e.event == "closure" and referred is not None:
+            early = (e.date - referred).days <= EARLY_CLOSURE_DAYS
+            closed_early = e.date if early else None
+    workers = {e.worker for e in events if e.event == "worker_change"}
+    return StoryScore(
+        early_closure_rereferral=comeback,
+        workers=len(workers),
+        on_cpp=any(e.event == "cpp_start" for e in events),
+        events=len(events),
+    )
+
+
+def pick_child(model: Model) -> int:
+    """The most illustrative child referred during the run (lowest id on ties)."""
+    log, cal = model.case_log, model.cal
+    candidates = [
+        cid
+        for cid in log.children()
+        if log.entries[cid] and log.entries[cid][0][1] == "referral" and log.entries[cid][0][0] >= 0
+    ]
+    if not candidates:
+        raise ConfigError("no child was referred during the run: run for longer (run.years)")
+
+    def key(cid: int) -> tuple:
+        s = score(chronology(log, cal, cid))
+        return (s.early_closure_rereferral, s.workers, s.on_cpp, s.events, -cid)
+
+    return max(candidates, key=key)
+
+
+@dataclass(frozen=True)
+class HandoverCost:
+    """Days between visits to children on a CPP, with and without a handover in between."""
+
+    with_handover: list[int]
+    without: list[int]
+
+    def summary(self) -> str:
+        """One plain sentence for the console and the chronology's notes."""
+        if not self.with_handover or not self.without:
+            return "No handovers between visits to a child on a child protection plan in this run."
+        w, o = np.array(self.with_handover), np.array(self.without)
+        return (
+            f"What a handover costs a child, across this run: a gap between visits to a child "
+            f"on a child protection plan that spans a handover lasts {w.mean():.1f} days on "
+            f"average and one in ten lasts {np.percentile(w, 90):.0f} days or more "
+            f"({len(w)} gaps); without a handover {o.mean():.1f} days, and one in ten "
+            f"{np.percentile(o, 90):.0f} or more ({len(o)} gaps)."
+        )
+
+
+def handover_cost(chronologies: Iterable[Sequence[CaseEvent]]) -> HandoverCost:
+    """Split the gaps between CPP visits by whether the worker left in between.
+
+    A gap runs from the plan's start or a visit to the next visit on the same plan; it
+    spans a handover when a ``worker_change`` saying the previous worker left falls in it.
+    """
+    with_handover: list[int] = []
+    without: list[int] = []
+    for events in chronologies:
+        last: date | None = None
+        handover = False
+        for e in events:
+            if e.event == "cpp_start":
+                last, handover = e.date, False
+            elif e.event in {"cpp_end", "closure", "care", "transfer_out"}:
+                last = None
+            elif last is not None and e.event == "worker_change" and "left" in e.detail:
+                handover = True
+            elif last is not None and e.event == "visit":
+                (with_handover if handover else without).append((e.date - last).days)
+                last, handover = e.date, False
+    return HandoverCost(with_handover, without)
+
+
+def run_logged(cfg: Config, replication: int = 0) -> Model:
+    """Run one replication of ``cfg`` with every child's events logged."""
+    model = Model(cfg, replication, case_log=True)
+    model.run()
+    return model
+
+
+def record_end(model: Model) -> date:
+    """The last day the model's weekly plans cover.
+
+    Visits, manager reviews and casework are planned a week at a time (casework.py); a
+    run that ends part-way through a week plans nothing in that last part, so a
+    chronology is complete only up to the end of the last planned week.
+    """
+    weeks = model.rec.weeks
+    last = weeks[-1].day + 6 if weeks else 0
+    return model.cal.date_of(min(last, model.end_day - 1))
+
+
+def findings_and_gaps(
+    events: Sequence[CaseEvent], cfg: Config, end: date | None = None
+) -> tuple[list, list[Span], list[Span]]:
+    """Audit a chronology; return the findings and the visit and review gaps to shade.
+
+    ``end`` is the last day the record is complete to (:func:`record_end`): nothing due
+    after it is looked for.
+    """
+    from sim.teaching.audit import Chronology, Window, audit, standards_from_config
+    from sim.teaching.case_events import EVENT_TYPES
+
+    chron = Chronology.from_events(events)
+    if end is not None and events:
+        first = min(e.date for e in events)
+        window = Window(first, max(end, first))
+        chron = Chronology.from_events(events, complete_records=dict.fromkeys(EVENT_TYPES, window))
+    findings = audit(chron, standards_from_config(cfg))
+    visit_gaps: list[Span] = []
+    review_gaps: list[Span] = []
+    for f in findings:
+        dates = [ref.date for ref in f.events]
+        if not dates:
+            continue
+        span = Span(min(dates), max(dates))
+        if f.kind == "visit_gap":
+            visit_gaps.append(span)
+        elif f.kind == "lapsed_manager_review":
+            review_gaps.append(span)
+    return findings, visit_gaps, review_gaps
+
+
+def end_date(model: Model) -> date:
+    """The last day of the run."""
+    return model.cal.date_of(model.end_day)
+
+
+def write_story(model: Model, child_id: int, out_dir: Path, label: str) -> dict[str, Path]:
+    """Write one child's chronology (Markdown, CSV) and timeline to ``out_dir``."""
+    events = chronology(model.case_log, model.cal, child_id)
+    findings, visit_gaps, review_gaps = findings_and_gaps(events, model.cfg, record_end(model))
+    s = score(events)
+    title = f"Child {child_id} in the {label} scenario"
+    notes = [
+        f"Simulated by cpsim: seed {model.cfg.run.seed}, replication {model.replication}, "
+        f"{model.cfg.authority.name} authority, run ending {end_date(model):%d %b %Y}.",
+        f"{len(events)} events; {s.workers} social workers; "
+        f"{sum(e.event == 'visit' for e in events)} visits; "
+        f"{sum(e.event == 'referral' for e in events)} referrals.",
+    ]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "markdown": out_dir / "chronology.md",
+        "csv": out_dir / "chronology.csv",
+        "timeline": out_dir / "timeline.png",
+    }
+    paths["markdown"].write_text(to_markdown(events, title, notes, findings))
+    write_csv(events, paths["csv"])
+    fig = timeline_figure(events, title, end_date(model), visit_gaps, review_gaps)
+    save(fig, paths["timeline"])
+    return paths
+
+
+def parting_points(a: Sequence[CaseEvent], b: Sequence[CaseEvent]) -> list[tuple[date, str]]:
+    """Where two versions of one child's story part.
+
+    First the first event that differs (date, event or worker); then, for each milestone
+    kind (conference, plan start or end, closure, care, complaint), the first time the two
+    stories disagree about it, when that is later. Empty when the stories are the same.
+
+    Workers are compared by their place in each story (the child's first social worker,
+    second...), not by name: the two systems hire different people, so SW12 in one is
+    not SW12 in the other.
+    """
+    points: list[tuple[date, str]] = []
+    who_a, who_b = _worker_order(a), _worker_order(b)
+    for ea, eb in zip(a, b, strict=False):
+        if (ea.date, ea.event, who_a[ea.worker]) != (eb.date, eb.event, who_b[eb.worker]):
+            points.append((min(ea.date, eb.date), f"{_short(ea)} / {_short(eb)}"))
+            break
+    else:
+        if len(a) != len(b):
+            longer = a if len(a) > len(b) else b
+            extra = longer[min(len(a), len(b))]
+            points.append((extra.date, _short(extra)))
+    for kind in MILESTONES:
+        dates_a = [e.date for e in a if e.event == kind]
+        dates_b = [e.date for e in b if e.event == kind]
+        for i in range(max(len(dates_a), len(dates_b))):
+            da = dates_a[i] if i < len(dates_a) else None
+            db = dates_b[i] if i < len(dates_b) else None
+            if da != db:
+                when = min(d for d in (da, db) if d is not None)
+                if points and when > points[0][0]:
+                    points.append((when, EVENT_LABELS[kind].lower()))
+                break
+    return points[:1] + sorted(points[1:])
+
+
+def _worker_order(events: Sequence[CaseEvent]) -> dict[str, str]:
+    """Each worker name of a story as its order of appearance (``SW#1``, ``TM#2``...)."""
+    order: dict[str, str] = {"": "", "duty": "duty"}
+    counts: dict[str, int] = {}
+    for e in events:
+        if e.worker not in order:
+            kind = e.worker.rstrip("0123456789")
+            counts[kind] = counts.get(kind, 0) + 1
+            order[e.worker] = f"{kind}#{counts[kind]}"
+    return order
+
+
+def _short(e: CaseEvent) -> str:
+    who = f" ({e.worker})" if e.worker and e.event in {"worker_change", "visit"} else ""
+    return f"{EVENT_LABELS[e.event].lower()}{who} {e.date:%d %b %Y}"
+
+
+def two_systems_figure(
+    a: Sequence[CaseEvent],
+    b: Sequence[CaseEvent],
+    labels: tuple[str, str],
+    end: date,
+    gaps: tuple[tuple[list[Span], list[Span]], tuple[list[Span], list[Span]]],
+    child_id: int,
+) -> Figure:
+    """Both timelines, one above the other on one time axis, parting points marked."""
+    fig = Figure(figsize=(13.3, 9.0), layout="constrained")
+    axes = fig.subplots(2, 1, sharex=True)
+    start = min(e.date for e in [*a, *b])
+    for ax, events, label, (visit_gaps, review_gaps) in zip(
+        axes, (a, b), labels, gaps, strict=True
+    ):
+        draw_timeline(ax, events, end, visit_gaps, review_gaps, start=start)
+        ax.set_title(f"{label}", fontsize=13, loc="left")
+    points = parting_points(a, b)
+    for i, (when, _text) in enumerate(points):
+        x = mdates.date2num(when)
+        for ax in axes:
+            ax.axvline(
+                x, color="#2ca02c", lw=2 if i == 0 else 1, alpha=0.9 if i == 0 else 0.5, zorder=5
+            )
+        axes[1].annotate(
+            "1" if i == 0 else str(i + 1),
+            xy=(x, 0.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, 2),
+            textcoords="offset points",
+            fontsize=9,
+            color="#2ca02c",
+        )
+    axes[1].set_xlabel("Date", fontsize=11)
+    axes[0].set_xlim(mdates.date2num(start - timedelta(days=10)), mdates.date2num(end))
+    fig.suptitle(
+        f"Child {child_id}, one child in two systems: {labels[0]} (top) and {labels[1]} (bottom)",
+        fontsize=14,
+    )
+    from matplotlib.lines import Line2D
+
+    handles = [*legend_handles(), Line2D([], [], color="#2ca02c", lw=2, label="Stories part")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=10, frameon=False)
+    if points:
+        lines = [f"{i + 1}: {when:%d %b %Y}, {text}" for i, (when, text) in enumerate(points)]
+        wrapped = textwrap.fill("Where the stories part - " + "; ".join(lines), width=150)
+        axes[1].set_xlabel(f"Date\n\n{wrapped}", fontsize=11)
+    return fig
+
+
+def compose_config(scenario: str, overrides: Sequence[str]) -> Config:
+    """Compose conf/ with ``scenario`` and ``overrides`` as the main command does."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.experiment import CONF_DIR, check_overrides
+
+    all_overrides = [f"scenario={scenario}", *overrides]
+    error = check_overrides(all_overrides)
+    if error:
+        raise ConfigError(error)
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = to_config(compose(config_name="config", overrides=all_overrides))
+    GlobalHydra.instance().clear()
+    return cfg
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.story", description=__doc__.splitlines()[0].split(": ", 1)[1]
+    )
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. run.seed=7")
+    parser.add_argument("--scenario", default="baseline", help="scenario (conf/scenario/)")
+    parser.add_argument("--child", type=int, default=None, help="child id (default: pick one)")
+    parser.add_argument("--versus", default=None, help="a second scenario for the same child")
+    parser.add_argument("--replication", type=int, default=0, help="replication index")
+    parser.add_argument("--out", type=Path, default=None, help="output folder")
+    args = parser.parse_args(argv)
+    try:
+        if args.replication < 0:
+            raise ConfigError(f"--replication: {args.replication} is negative; allowed: >= 0")
+        cfg = compose_config(args.scenario, args.overrides)
+        cfg_b = compose_config(args.versus, args.overrides) if args.versus else None
+        print(
+            f"Running {args.scenario} (one replication, {cfg.run.years:g} years)...",
+            file=sys.stderr,
+        )
+        model = run_logged(cfg, args.replication)
+        child_id = pick_child(model) if args.child is None else args.child
+        if child_id not in model.case_log.entries:
+            raise ConfigError(
+                f"--child: no child {child_id} in this run; allowed: 0 to {len(model.children) - 1}"
+            )
+        other = None
+        if cfg_b is not None:
+            print(f"Running {args.versus} for the same child...", file=sys.stderr)
+            other = run_logged(cfg_b, args.replication)
+            _check_same_child(model, other, child_id, args)
+        # every user error is found before anything is written
+        out = args.out or Path("results") / "stories" / f"{args.scenario}-child{child_id}"
+        paths = write_story(model, child_id, out, args.scenario)
+        if other is not None:
+            paths.update(_versus(model, other, child_id, args, out))
+    except (ConfigError, OSError) as exc:
+        print(f"sim.story: error: {exc}", file=sys.stderr)
+        return 2
+    cost = handover_cost(
+        chronology(model.case_log, model.cal, c) for c in model.case_log.children()
+    )
+    print(textwrap.fill(cost.summary(), width=100))
+    print(f"Child {child_id}:")
+    for name, path in paths.items():
+        print(f"  {name:<12} {path}")
+    return 0
+
+
+def _check_same_child(model: Model, other: Model, child_id: int, args: argparse.Namespace) -> None:
+    """Raise a ConfigError unless ``child_id`` is the same child in both runs."""
+    if child_id not in other.case_log.entries:
+        raise ConfigError(f"--versus: child {child_id} is never referred under {args.versus}")
+    a = chronology(model.case_log, model.cal, child_id)
+    b = chronology(other.case_log, other.cal, child_id)
+    first_a = next((e.date for e in a if e.event == "referral"), None)
+    first_b = next((e.date for e in b if e.event == "referral"), None)
+    if first_a != first_b:
+        raise ConfigError(
+            f"--versus: {args.scenario} and {args.versus} differ in demand, so child {child_id} "
+            "is not the same child in both; compare scenarios with the same referrals"
+        )
+
+
+def _versus(
+    model: Model, other: Model, child_id: int, args: argparse.Namespace, out: Path
+) -> dict[str, Path]:
+    a = chronology(model.case_log, model.cal, child_id)
+    b = chronology(other.case_log, other.cal, child_id)
+    paths = write_story(other, child_id, out / "versus", args.versus)
+    gaps_a = findings_and_gaps(a, model.cfg, record_end(model))[1:]
+    gaps_b = findings_and_gaps(b, other.cfg, record_end(other))[1:]
+    end = min(end_date(model), end_date(other))
+    fig = two_systems_figure(a, b, (args.scenario, args.versus), end, (gaps_a, gaps_b), child_id)
+    return {
+        "versus": paths["markdown"],
+        "two_systems": save(fig, out / "two_systems.png"),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
