@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.config import ComplaintsConfig, Config, PathwayConfig, WorkforceConfig
 from sim.teaching.audit import (
     DEFAULT_STANDARDS,
     EXAMPLES,
@@ -28,9 +29,8 @@ from sim.teaching.audit import (
     standards_markdown,
     summary_table,
 )
-from sim.teaching.chronology import chronology
-from sim.config import ComplaintsConfig, Config, PathwayConfig, WorkforceConfig
 from sim.teaching.case_events import EVENT_TYPES, CaseEvent
+from sim.teaching.chronology import chronology
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"

@@ -32,7 +32,11 @@ def test_kpis_equal_the_committed_baseline():
     committed = {(r["replication"], r["kpi"]): r["value"] for r in _read(baseline.KPI_FILE)}
     now = {(r["replication"], r["kpi"]): r["value"] for r in baseline.kpi_rows()}
     assert set(now) == set(committed), "KPIs added or removed: run `make baseline`"
-    moved = [f"{k[1]} (rep {k[0]}): {committed[k]} -> {now[k]}" for k in now if not _same(now[k], committed[k])]
+    moved = [
+        f"{k[1]} (rep {k[0]}): {committed[k]} -> {now[k]}"
+        for k in now
+        if not _same(now[k], committed[k])
+    ]
     assert not moved, "results changed; if on purpose, run `make baseline`:\n" + "\n".join(moved)
 
 

@@ -8,6 +8,10 @@ from datetime import date
 import pytest
 
 from conftest import small_config
+from sim.model import Model
+from sim.processes.plans import ONGOING_TEXT
+from sim.results import replication_result
+from sim.teaching.case_events import COLUMNS, EVENT_TYPES
 from sim.teaching.chronology import (
     EVENT_LABELS,
     PLANNED_EVENTS,
@@ -16,10 +20,6 @@ from sim.teaching.chronology import (
     to_markdown,
     write_csv,
 )
-from sim.teaching.case_events import COLUMNS, EVENT_TYPES
-from sim.model import Model
-from sim.processes.plans import ONGOING_TEXT
-from sim.results import replication_result
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 
 from conftest import small_config
 from sim.teaching import story
-from sim.teaching.chronology import chronology
 from sim.teaching.case_events import CaseEvent
+from sim.teaching.chronology import chronology
 from sim.teaching.timeline import LANES, UNALLOCATED, periods, timeline_figure, worker_spans
 
 D0 = date(2024, 1, 8)

@@ -27,7 +27,6 @@ import simpy
 
 from sim import casework
 from sim.calendar import WorkingCalendar
-from sim.teaching.chronology import CaseLog
 from sim.config import Config
 from sim.entities import OPEN_STATES, Child, State, Worker, WorkItem
 from sim.metrics import Recorder
@@ -35,6 +34,7 @@ from sim.processes import demand
 from sim.processes.conference import ConferenceDiary
 from sim.processes.front_door import FrontDoor
 from sim.rng import Streams
+from sim.teaching.chronology import CaseLog
 from sim.workforce import Workforce
 
 CASE_EVENT_TIME = 0.5

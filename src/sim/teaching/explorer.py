@@ -28,11 +28,11 @@ import numpy as np
 from tqdm import tqdm
 
 from sim.analysis import summarize
-from sim.teaching.chronology import EVENT_LABELS, chronology
 from sim.config import Config, ConfigError, validate
-from sim.teaching.case_events import CaseEvent
 from sim.model import Model
 from sim.results import replication_result
+from sim.teaching.case_events import CaseEvent
+from sim.teaching.chronology import EVENT_LABELS, chronology
 from sim.teaching.story import compose_config, findings_and_gaps, pick_child, record_end
 
 CAPS = (14, 18, 22, 26)

@@ -30,11 +30,11 @@ import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
 from sim.config import Config, ConfigError, to_config
-from sim.teaching.case_events import CaseEvent
 from sim.model import Model
 from sim.plots import save
+from sim.teaching.case_events import CaseEvent
+from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
 from sim.teaching.timeline import Span, draw_timeline, legend_handles, timeline_figure
 
 EARLY_CLOSURE_DAYS = 120
