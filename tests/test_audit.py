@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.case_events import EVENT_TYPES, CaseEvent
 from sim.config import ComplaintsConfig, Config, PathwayConfig, WorkforceConfig
 from sim.teaching.audit import (
     DEFAULT_STANDARDS,
@@ -29,7 +30,6 @@ from sim.teaching.audit import (
     standards_markdown,
     summary_table,
 )
-from sim.teaching.case_events import EVENT_TYPES, CaseEvent
 from sim.teaching.chronology import chronology
 
 REPO = Path(__file__).resolve().parents[1]

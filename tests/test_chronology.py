@@ -8,45 +8,37 @@ from datetime import date
 import pytest
 
 from conftest import small_config
-from sim.model import Model
-from sim.processes.plans import ONGOING_TEXT
+from sim import events as ev
+from sim.case_events import COLUMNS, EVENT_TYPES
+from sim.caselog import ONGOING_TEXT, PLANNED_EVENTS, CaseLog
 from sim.results import replication_result
-from sim.teaching.case_events import COLUMNS, EVENT_TYPES
-from sim.teaching.chronology import (
-    EVENT_LABELS,
-    PLANNED_EVENTS,
-    CaseLog,
-    chronology,
-    to_markdown,
-    write_csv,
-)
+from sim.runner import Run, run_one
+from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
 
 
 @pytest.fixture(scope="module")
-def logged_model() -> Model:
-    model = Model(small_config(scale=0.2, years=2.0), 0, case_log=True)
-    model.run()
-    return model
+def logged_model() -> Run:
+    return run_one(small_config(scale=0.2, years=2.0), 0, case_log=True)
 
 
-def test_logging_does_not_change_results(logged_model: Model) -> None:
+def test_logging_does_not_change_results(logged_model: Run) -> None:
     cfg = logged_model.cfg
-    plain = Model(cfg, 0)
+    plain = run_one(cfg, 0)
     start = date.fromisoformat(cfg.run.start_date)
     logged = replication_result(logged_model.rec, 0, start).kpis
-    plain_kpis = replication_result(plain.run(), 0, start).kpis
+    plain_kpis = replication_result(plain.rec, 0, start).kpis
     # nan == nan is False: compare the undefined KPIs (e.g. no Ombudsman case) as nan
     assert {k: repr(v) for k, v in plain_kpis.items()} == {k: repr(v) for k, v in logged.items()}
-    assert not plain.case_log.entries, "the log stays empty when switched off"
+    assert plain.case_log is None, "no log is kept unless asked for"
 
 
 def test_every_event_type_has_a_label() -> None:
     assert set(EVENT_LABELS) == set(EVENT_TYPES)
 
 
-def test_chronologies_are_ordered_and_follow_the_pathway(logged_model: Model) -> None:
+def test_chronologies_are_ordered_and_follow_the_pathway(logged_model: Run) -> None:
     log, cal = logged_model.case_log, logged_model.cal
-    assert len(log.children()) == len(logged_model.children)
+    assert len(log.children()) == len(logged_model.model.children)
     plans_seen = 0
     for child_id in log.children():
         events = chronology(log, cal, child_id)
@@ -72,16 +64,16 @@ def test_chronologies_are_ordered_and_follow_the_pathway(logged_model: Model) ->
     assert plans_seen > 0
 
 
-def test_worker_changes_name_real_workers(logged_model: Model) -> None:
+def test_worker_changes_name_real_workers(logged_model: Run) -> None:
     log = logged_model.case_log
-    hired = logged_model.workforce._next_id
+    hired = logged_model.model.workforce._next_id
     names = {e[2] for rows in log.entries.values() for e in rows if e[1] == "worker_change"}
     assert names
     assert all(n.startswith("SW") and n[2:].isdigit() for n in names)
     assert max(int(n[2:]) for n in names) < hired
 
 
-def test_csv_and_markdown(logged_model: Model, tmp_path) -> None:
+def test_csv_and_markdown(logged_model: Run, tmp_path) -> None:
     log, cal = logged_model.case_log, logged_model.cal
     child_id = max(log.children(), key=lambda c: len(log.entries[c]))
     events = chronology(log, cal, child_id)
@@ -95,70 +87,24 @@ def test_csv_and_markdown(logged_model: Model, tmp_path) -> None:
     assert text.count("\n| ") == len(events) + 1  # header row plus one row per event
 
 
-def test_unknown_child_is_a_clear_error(logged_model: Model) -> None:
+def test_unknown_child_is_a_clear_error(logged_model: Run) -> None:
     with pytest.raises(KeyError, match="no logged events"):
         chronology(logged_model.case_log, logged_model.cal, 10**9)
 
 
-class _Worker:
-    def __init__(self, id: int) -> None:
-        self.id = id
-
-
-def _names(log: CaseLog, child: int = 0) -> list[tuple[float, str, str]]:
-    return [(day, event, worker) for day, event, worker, _ in log.entries[child]]
-
-
-def test_closure_mid_week_drops_the_rest_of_the_weeks_plan() -> None:
-    # Monday's plan: a visit on Thursday (day 3), a core group and a manager review on Friday
-    log = CaseLog(enabled=True)
-    log.add(0, 0.0, "visit", _Worker(1))
-    log.add(0, 3.0, "visit", _Worker(1))
-    log.add(0, 4.0, "core_group", _Worker(1))
-    log.add(0, 4.0, "manager_review", "TM1")
-    log.add(0, 1.5, "cpp_end", _Worker(1), "plan ended: case to close")
-    log.add(0, 1.5, "closure")
-    assert [e for _, e, _ in _names(log)] == ["visit", "cpp_end", "closure"]
-
-
-def test_step_down_keeps_the_weeks_visit_but_not_the_core_group() -> None:
-    # the model still counts the visit after a step-down to a CiN plan (casework._account)
-    log = CaseLog(enabled=True)
-    log.add(0, 3.0, "visit", _Worker(1))
-    log.add(0, 4.0, "core_group", _Worker(1))
-    log.add(0, 1.5, "cpp_end", _Worker(1), "stepped down to a child in need plan")
-    log.add(0, 1.5, "cin_start", _Worker(1))
-    assert [e for _, e, _ in _names(log)] == ["visit", "cpp_end", "cin_start"]
-    log.add(0, 10.0, "visit", _Worker(1))
-    log.add(0, 8.5, "cin_end", _Worker(1), "escalated to a strategy discussion")
-    assert "visit" not in [e for d, e, _ in _names(log) if d > 8.5]
-
-
-def test_a_new_worker_takes_over_the_weeks_planned_visits() -> None:
-    log = CaseLog(enabled=True)
-    log.add(0, 0.0, "visit", _Worker(1))
-    log.add(0, 3.0, "visit", _Worker(1))
-    log.add(0, 3.0, "manager_review", "TM2")
-    log.add(0, 2.0, "visit", None)  # the duty service stays the duty service
-    log.add(0, 1.3, "worker_change", _Worker(7), "handover: the previous worker left")
-    assert sorted(_names(log)) == [
-        (0.0, "visit", "SW1"),
-        (1.3, "worker_change", "SW7"),
-        (2.0, "visit", "duty"),
-        (3.0, "manager_review", "TM2"),
-        (3.0, "visit", "SW7"),
-    ]
-
-
 def test_no_worker_is_duty_only_for_a_visit() -> None:
-    log = CaseLog(enabled=True)
-    log.add(0, 0.0, "cpp_start", None, ONGOING_TEXT)
-    log.add(0, 1.0, "visit", None)
-    log.add(0, 1.0, "no_access", None)
-    assert [w for _, _, w in _names(log)] == ["", "duty", "duty"]
+    log = CaseLog()
+    for handler, record in (
+        (log.handlers()[ev.EpisodeStarted], ev.EpisodeStarted(0, "cpp", 0.0, None, ongoing=True)),
+        (log.handlers()[ev.VisitMade], ev.VisitMade(0, 1.0, None)),
+        (log.handlers()[ev.VisitNoAccess], ev.VisitNoAccess(0, 1.0, None)),
+    ):
+        handler(record)
+    assert [w for _, _, w, _ in log.entries[0]] == ["", "duty", "duty"]
+    assert log.entries[0][0][3] == ONGOING_TEXT
 
 
-def test_simulated_chronologies_are_consistent(logged_model: Model) -> None:
+def test_simulated_chronologies_are_consistent(logged_model: Run) -> None:
     """No planned event after a closure; visits by the worker holding the case."""
     log, cal = logged_model.case_log, logged_model.cal
     for child_id in log.children():

@@ -22,12 +22,13 @@ import json, sys
 sys.path.insert(0, {tests!r})
 from conftest import small_config
 from sim import _compiled
+from sim.runner import Run, run_one
 from sim.metrics import compute_kpis
 from sim.model import Model
 cfg = small_config(scale=0.2, years=2.0)
 kpis = {{}}
 for replication in range(2):
-    rec = Model(cfg, replication).run()
+    rec = run_one(cfg, replication).rec
     kpis[replication] = {{k: repr(v) for k, v in compute_kpis(rec).items()}}
 print(json.dumps({{"compiled": _compiled.compiled_modules(), "kpis": kpis}}))
 """

@@ -9,6 +9,7 @@ from tests.conftest import small_config
 
 from sim.model import Model
 from sim.processes.complaints import CORPORATE, STATUTORY, stage_due_wd
+from sim.runner import Run, run_one
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_corporate_procedure_uses_seed_004_clocks(model):
 
 
 @pytest.fixture(scope="module")
-def complaining() -> Model:
+def complaining() -> Run:
     """A small authority where families complain a great deal, managers with ample time."""
     cfg = small_config(scale=0.25, years=2.0, warmup=0.5)
     cfg.complaints.base_rate_per_case_year = 0.3
@@ -55,9 +56,7 @@ def complaining() -> Model:
     cfg.complaints.escalate_2_3_prob = 0.8
     cfg.complaints.ombudsman_prob = 0.8
     cfg.workforce.manager_review_hours_per_week = 200.0
-    model = Model(cfg, 0)
-    model.run()
-    return model
+    return run_one(cfg, 0)
 
 
 def test_every_stage_happens_and_a_stage3_panel_respects_30_working_days(complaining):
@@ -83,7 +82,7 @@ def test_every_stage_happens_and_a_stage3_panel_respects_30_working_days(complai
 def test_a_child_has_at_most_one_open_complaint(complaining):
     received = sorted((d, c) for d, c in ((d, p) for d, p, _ in complaining.rec.complaints))
     assert received
-    open_now = [c for c in complaining.children.values() if c.complaint_open]
+    open_now = [c for c in complaining.model.children.values() if c.complaint_open]
     assert len(open_now) == len({c.id for c in open_now})
 
 

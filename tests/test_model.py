@@ -10,25 +10,25 @@ import pytest
 from omegaconf import OmegaConf
 from tests.conftest import small_config
 
-from sim.casework import _days_beyond
 from sim.entities import OPEN_STATES, Child, State
 from sim.experiment import run_experiment
 from sim.metrics import KPIS, compute_kpis
+from sim.metrics import days_beyond as _days_beyond
 from sim.model import Model
 from sim.processes.conference import ConferenceDiary
 from sim.processes.decisions import ranked_decision
 from sim.rng import Streams
+from sim.runner import Run, run_one
 
 
 @pytest.fixture(scope="module")
-def audited() -> Model:
-    model = Model(small_config(scale=0.25, years=2.0, warmup=0.5), 0, audit=True)
-    model.run()
+def audited() -> Run:
+    model = run_one(small_config(scale=0.25, years=2.0, warmup=0.5), 0, audit=True)
     return model
 
 
 def test_every_referred_child_is_in_exactly_one_state_at_every_snapshot(audited):
-    log = audited.audit_log
+    log = audited.model.audit_log
     assert len(log) > 100
     for snapshot in log:
         # the state sets partition the children: no child missing, none in two states
@@ -40,17 +40,17 @@ def test_every_referred_child_is_in_exactly_one_state_at_every_snapshot(audited)
 
 
 def test_snapshot_stocks_match_state_attributes(audited):
-    for week, snapshot in zip(audited.rec.weeks, audited.audit_log, strict=True):
+    for week, snapshot in zip(audited.rec.weeks, audited.model.audit_log, strict=True):
         for state in OPEN_STATES:
             assert week.stocks[f"{state.value}_open"] == snapshot.get(f"attr_{state.value}", 0)
         assert week.stocks["closed"] == snapshot.get("attr_closed", 0)
 
 
 def test_no_case_is_held_twice_or_held_after_closing(audited):
-    for snapshot in audited.audit_log:
+    for snapshot in audited.model.audit_log:
         assert snapshot["held_twice"] == 0
         assert snapshot["closed_but_held"] == 0
-    for worker in audited.workforce.workers:
+    for worker in audited.model.workforce.workers:
         assert len(worker.cases) <= worker.cap
         for child in worker.cases.values():
             assert child.worker is worker
@@ -62,7 +62,7 @@ def test_episodes_still_open_at_the_end_are_censored(audited):
     assert open_at_end, "a run this short must leave open episodes"
     assert all(e["censored"] for e in open_at_end)
     assert not any(e["censored"] for e in audited.rec.episodes if e["end_day"] is not None)
-    cpp_now = len(audited.by_state[State.CPP])
+    cpp_now = len(audited.model.by_state[State.CPP])
     assert sum(1 for e in open_at_end if e["kind"] == "cpp") == cpp_now
 
 
@@ -136,10 +136,10 @@ def test_first_of_fires_where_a_simpy_condition_would():
 
 def test_same_seed_same_kpis_and_other_seed_differs():
     cfg = small_config(years=1.5, warmup=0.5)
-    a, b = compute_kpis(Model(cfg, 0).run()), compute_kpis(Model(cfg, 0).run())
+    a, b = compute_kpis(run_one(cfg, 0).rec), compute_kpis(run_one(cfg, 0).rec)
     assert a == pytest.approx(b, nan_ok=True)
     assert list(a) == list(KPIS)
-    other = compute_kpis(Model(cfg, 1).run())
+    other = compute_kpis(run_one(cfg, 1).rec)
     assert other["referrals_per_year"] != a["referrals_per_year"]
 
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import small_config
+from sim.case_events import CaseEvent
 from sim.teaching import story
-from sim.teaching.case_events import CaseEvent
 from sim.teaching.chronology import chronology
 from sim.teaching.timeline import LANES, UNALLOCATED, periods, timeline_figure, worker_spans
 

@@ -17,7 +17,7 @@ from sim.calibration import TARGETS
 from sim.config import Config, validate
 from sim.experiment import run_replications
 from sim.metrics import DAYS_PER_YEAR, KPIS
-from sim.model import Model
+from sim.runner import run_one
 
 pytestmark = [pytest.mark.slow, pytest.mark.validation]
 
@@ -101,7 +101,7 @@ def test_assessment_stage_obeys_littles_law():
     with about 13,000 assessments a year over five years the sampling error of each side
     is well under 1%; the rest allows for snapshots being taken on Monday mornings only.
     """
-    rec = Model(littles_law_config(), 0).run()
+    rec = run_one(littles_law_config(), 0).rec
     # Measure on a window that ends 200 days before the run does, so every assessment
     # started in it has finished (none is censored) and W is not biased down.
     lo, hi = rec.warmup_day, rec.end_day - 200

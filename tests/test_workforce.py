@@ -6,31 +6,31 @@ import pytest
 from tests.conftest import small_config
 
 from sim.entities import OPEN_STATES, State
-from sim.metrics import compute_kpis
+from sim.metrics import Recorder, compute_kpis
 from sim.model import Model
+from sim.runner import Run, run_one
 
 
 @pytest.fixture(scope="module")
-def churning() -> Model:
+def churning() -> Run:
     """A quarter-size authority where workers leave very often."""
     cfg = small_config(scale=0.25, years=2.0, warmup=0.5)
     cfg.workforce.turnover_base = 1.0
     cfg.workforce.agency_turnover = 3.0
-    model = Model(cfg, 0, audit=True)
-    model.run()
+    model = run_one(cfg, 0, audit=True)
     return model
 
 
 def test_no_case_is_lost_or_held_twice_when_workers_leave(churning):
     assert len(churning.rec.leavers) > 50
     assert len(churning.rec.handovers) > 200
-    for snapshot in churning.audit_log:
+    for snapshot in churning.model.audit_log:
         assert snapshot["held_twice"] == 0
         assert snapshot["closed_but_held"] == 0
         assert snapshot["holder_mismatch"] == 0
         assert snapshot["lost"] == 0
-    gone = {w.id for w in churning.workforce.workers}
-    for child in churning.open_children.values():
+    gone = {w.id for w in churning.model.workforce.workers}
+    for child in churning.model.open_children.values():
         if child.worker is not None:
             assert child.worker.id in gone
             assert child.id in child.worker.cases
@@ -38,12 +38,12 @@ def test_no_case_is_lost_or_held_twice_when_workers_leave(churning):
 
 def test_every_post_holds_at_most_one_permanent_and_one_agency_worker(churning):
     by_post: dict[int, list[str]] = {}
-    for worker in churning.workforce.workers:
+    for worker in churning.model.workforce.workers:
         by_post.setdefault(worker.post, []).append(worker.kind)
     for kinds in by_post.values():
         assert kinds.count("permanent") <= 1
         assert kinds.count("agency") <= 1
-    for post in churning.workforce.posts:
+    for post in churning.model.workforce.posts:
         if post.agency is not None:
             assert post.permanent is None or post.agency.leaving
 
@@ -52,6 +52,7 @@ def test_leaving_hands_cases_over_with_time_and_a_new_relationship():
     cfg = small_config(scale=0.25, years=1.0, warmup=0.5)
     cfg.workforce.dynamics = False  # nobody else leaves: only the worker made to leave
     model = Model(cfg, 0)
+    rec = Recorder.attach(model)
     seen: dict[str, object] = {}
 
     def leave_at(day: float):
@@ -79,7 +80,7 @@ def test_leaving_hands_cases_over_with_time_and_a_new_relationship():
     assert seen["receivers_owe_hours"]
     assert seen["relationships_restarted"]
     assert leaver not in model.workforce.workers
-    assert model.rec.handovers.count(200.0) == len(cases)
+    assert rec.handovers.count(200.0) == len(cases)
     for child in cases:
         if child.state in OPEN_STATES and child.worker is not None:
             assert child.worker is not leaver
@@ -90,7 +91,8 @@ def test_without_dynamics_every_post_is_filled_and_nobody_leaves():
     cfg = small_config(scale=0.25, years=1.5, warmup=0.5)
     cfg.workforce.dynamics = False
     model = Model(cfg, 0)
-    rec = model.run()
+    rec = Recorder.attach(model)
+    model.run()
     assert rec.leavers == []
     kpis = compute_kpis(rec)
     assert kpis["vacancy_rate"] == 0.0
@@ -116,7 +118,7 @@ def test_newly_qualified_workers_carry_a_protected_caseload():
 def test_managers_review_within_their_hours_and_record_skips(hours, expect_all_on_time):
     cfg = small_config(scale=0.25, years=1.0, warmup=0.25)
     cfg.workforce.manager_review_hours_per_week = hours
-    rec = Model(cfg, 0).run()
+    rec = run_one(cfg, 0).rec
     reviews = [ok for d, ok in rec.manager_reviews_due if rec.in_window(d)]
     assert len(reviews) > 100
     if expect_all_on_time:

@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from sim import events as ev
 from sim import management, need
 from sim.entities import Child, State, Worker
 from sim.processes import complaints
 from sim.timebudget import spend_hours
+from sim.visits import progress, visit
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -49,55 +51,15 @@ def weekly(m: Model) -> Generator[simpy.Event, None, None]:
 def plan_week(m: Model, day: int, w0: int, w1: int) -> None:
     """Plan the week of working days ``w0..w1`` (inclusive) starting on ``day``."""
     m.workforce.weekly_update(day)
-    m.rec.on_week_start(day, m.stocks())
+    m.events.emit(ev.WeekStarted(day, m.stocks()))
     n_days = w1 - w0 + 1
     management.not_seen_list(m, w0, w1)
     management.manager_reviews(m, w0, w1)
     for worker in m.workforce.workers:
         _plan_worker(m, worker, w0, w1, n_days)
     open_now = list(m.open_children.values())
-    week = WeekAccounts(m, day, w0, w1)
-    week.account(open_now)
-    week.report()
-    m.rec.on_open_cases_week(day, list(m.open_children))
+    WeekAccounts(m, w0, w1).account(open_now)
     complaints.weekly_base_rate(m, open_now)
-
-
-def _progress(child: Child, wd: int) -> None:
-    if child.week_progress_wd is None or wd < child.week_progress_wd:
-        child.week_progress_wd = wd
-
-
-def _visit(m: Model, child: Child, worker: Worker | None, due: int, w0: int, w1: int) -> None:
-    """Visit on the due day, or on Monday if overdue.
-
-    A disengaged family may not let the worker in (an escalated visit much less often);
-    then the child is not seen and the visit stays due.
-    """
-    wd = max(w0, min(due, w1))
-    if child.disengaged:
-        p = m.cfg.pathway.no_access_prob
-        if child.escalated_visit:
-            p *= m.cfg.policy.escalated_no_access_factor
-        if child.rng.uniform() < p:
-            m.rec.on_no_access(wd)
-            m.log(child, "no_access", worker, day=m.cal.day_of_wd(wd))
-            return
-    child.week_visit_wd = wd
-    m.log(child, "visit", worker, _visit_detail(child, worker), day=m.cal.day_of_wd(wd))
-    need.visit(m, child, worker, wd)
-    _progress(child, wd)
-
-
-def _visit_detail(child: Child, worker: Worker | None) -> str:
-    if worker is None:
-        return "duty social worker (the child's own worker is away or there is none)"
-    return "escalated: not-seen list" if child.escalated_visit else ""
-
-
-def duty_visit(m: Model, child: Child, wd: int) -> None:
-    """A visit by the duty service (no allocated worker, or the worker is off)."""
-    _visit(m, child, None, wd, wd, wd)
 
 
 def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> None:
@@ -140,10 +102,10 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
                 child.priority_flag = False
                 if visit_due:
                     must += p.cpp_visit_hours
-                    _visit(m, child, worker, child.next_visit_due_wd, w0, w1)
+                    visit(m, child, worker, child.next_visit_due_wd, w0, w1)
                     visit_due = False
                 must += p.cpp_action_hours_per_week
-                _progress(child, w0)
+                progress(child, w0)
             else:
                 cpp_actions.append(child)
             if visit_due:
@@ -169,12 +131,12 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         if used + hours <= budget:
             used += hours
             if kind == 0:
-                _visit(m, child, worker, due, w0, w1)
+                visit(m, child, worker, due, w0, w1)
             else:
                 wd = max(w0, min(due, w1))
                 child.week_core_group_wd = wd
-                _progress(child, wd)
-                m.log(child, "core_group", worker, day=m.cal.day_of_wd(wd))
+                progress(child, wd)
+                m.events.plan(ev.CoreGroupHeld(child.id, m.cal.day_of_wd(wd), worker.id))
     for child in flagged:
         hours = p.cin_action_hours_per_week
         if child.next_visit_due_wd <= w1:
@@ -183,8 +145,8 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         if used + hours <= budget:
             used += hours
             if child.next_visit_due_wd <= w1:
-                _visit(m, child, worker, child.next_visit_due_wd, w0, w1)
-            _progress(child, w0)
+                visit(m, child, worker, child.next_visit_due_wd, w0, w1)
+            progress(child, w0)
         else:
             cin_actions.append(child)
             if child.next_visit_due_wd <= w1:
@@ -203,7 +165,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         demand += hours
         if used + hours <= budget:
             used += hours
-            _visit(m, child, worker, due, w0, w1)
+            visit(m, child, worker, due, w0, w1)
     for actions, hours in (
         (cpp_actions, p.cpp_action_hours_per_week),
         (cin_actions, p.cin_action_hours_per_week),
@@ -212,7 +174,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
             demand += hours
             if used + hours <= budget:
                 used += hours
-                # _progress(child, w0) written out: the most frequent step of the plan
+                # progress(child, w0) written out: the most frequent step of the plan
                 if child.week_progress_wd is None or w0 < child.week_progress_wd:
                     child.week_progress_wd = w0
     if with_actions:
@@ -251,9 +213,12 @@ def _complaint_actions(
                 used += action.hours
             done_wd = max(w0, min(action.due_wd, w1))
             if not action.recorded:
-                m.rec.on_complaint_action(m.cal.day_of_wd(action.due_wd), done_wd <= action.due_wd)
+                on_time = done_wd <= action.due_wd
+                m.events.emit(
+                    ev.ComplaintActionFellDue(child.id, m.cal.day_of_wd(action.due_wd), on_time)
+                )
             child.complaint_actions.remove(action)
-            _progress(child, done_wd)
+            progress(child, done_wd)
     return used, demand
 
 
@@ -266,35 +231,24 @@ def _finish_work(m: Model, child: Child, wd: int) -> None:
     m.succeed_at_wd(work.done, work.finished_wd)
 
 
-def _days_beyond(ref_wd: int, event_wd: int | None, a: int, w1: int, limit: int) -> int:
-    """Working days in ``a..w1`` that are more than ``limit`` WD after the last event.
-
-    ``ref_wd`` is the last event before the week; ``event_wd`` an event during it (from
-    which day on it is the last event).
-    """
-    if event_wd is None:
-        return max(0, w1 - max(a, ref_wd + limit + 1) + 1)
-    before = max(0, min(w1, event_wd - 1) - max(a, ref_wd + limit + 1) + 1)
-    return before + max(0, w1 - max(a, event_wd + limit + 1) + 1)
-
-
 class WeekAccounts:
-    """The week's accounting of open cases, and its child-day totals for the recorder.
+    """The week's accounting of open cases: what fell due, and each case's records moved on.
 
-    ``account`` records the week of each case it is given and moves its need on; the
-    totals go to the recorder once, in ``report``. Config values are read once a week
+    ``account`` lets the stream's week observers (the recorder) measure each case's week
+    first, then emits the visits that fell due, moves the case's last-seen and
+    last-progress days on, and moves its need on. Config values are read once a week
     here rather than once per case: this is the model's hottest code.
     """
 
-    def __init__(self, m: Model, day: int, w0: int, w1: int) -> None:
-        self.m, self.day, self.w0, self.w1 = m, day, w0, w1
-        self.plan_days = self.drift_days = self.cpp_days = self.cpp_unseen_days = 0
+    def __init__(self, m: Model, w0: int, w1: int) -> None:
+        self.m, self.w0, self.w1 = m, w0, w1
         self.need = need.WeeklyNeed(m)
 
     def account(self, children: Iterable[Child]) -> None:
-        """Record the week for each of ``children`` (open cases) and move its need on."""
-        m, day, w0, w1 = self.m, self.day, self.w0, self.w1
-        rec, p = m.rec, m.cfg.pathway
+        """Account for the week of each of ``children`` (open cases) and move its need on."""
+        m, w0, w1 = self.m, self.w0, self.w1
+        events, p = m.events, m.cfg.pathway
+        observers = events.week_observers
         high = m.cfg.need.high_threshold
         drift_limit = p.drift_threshold_wd
         cpp_interval, cin_interval = p.cpp_visit_interval_wd, p.cin_visit_interval_wd
@@ -303,47 +257,33 @@ class WeekAccounts:
         day_of_wd = m.cal.day_of_wd
         weekly_need = self.need
         cpp, cin = State.CPP, State.CIN
-        plan_days = drift_days = cpp_days = cpp_unseen_days = 0
         for child in children:
+            for observer in observers:
+                observer.case_week(child, w0, w1)
             if child.need >= high and child.perceived_need < high:
-                rec.on_unseen_risk(child.id, 7.0, day)
                 need.outside_alert(m, child, w0)
             progress_wd = child.week_progress_wd
             state = child.state
             drifting = False
             if state is cpp or state is cin:
-                a = max(w0, child.plan_start_wd)
                 is_cpp = state is cpp
                 interval = cpp_interval if is_cpp else cin_interval
                 visit_wd = child.week_visit_wd
                 due = child.next_visit_due_wd
                 if not child.visit_due_recorded and due <= w1:
-                    on_time = visit_wd is not None and visit_wd <= due
-                    rec.on_visit_due(day_of_wd(due), on_time, "cpp" if is_cpp else "cin")
+                    seen = None if visit_wd is None else day_of_wd(visit_wd)
+                    plan = "cpp" if is_cpp else "cin"
+                    events.emit(ev.VisitFellDue(child.id, plan, day_of_wd(due), seen))
                     child.visit_due_recorded = True
-                    if not on_time:
+                    if visit_wd is None or visit_wd > due:
                         complaints.failure(m, child, missed_visit_prob)
-                days = w1 - a + 1
-                plan_days += days
-                # (no day is beyond a limit when the last events are recent: skip the sums)
-                last_progress = child.last_progress_wd
-                if w1 - last_progress > drift_limit or (
-                    progress_wd is not None and w1 - progress_wd > drift_limit
-                ):
-                    drift_days += _days_beyond(last_progress, progress_wd, a, w1, drift_limit)
-                if is_cpp:
-                    cpp_days += days
-                    last_seen = child.last_seen_wd
-                    if w1 - last_seen > interval or (
-                        visit_wd is not None and w1 - visit_wd > interval
-                    ):
-                        cpp_unseen_days += _days_beyond(last_seen, visit_wd, a, w1, interval)
-                    if child.core_group_due_wd is not None:
-                        _account_core_group(m, child, w1)
+                if is_cpp and child.core_group_due_wd is not None:
+                    _account_core_group(m, child, w1)
                 if visit_wd is not None:
                     child.last_seen_wd = visit_wd
                     child.next_visit_due_wd = visit_wd + interval
                     child.visit_due_recorded = False
+                last_progress = child.last_progress_wd
                 if progress_wd is not None and progress_wd > last_progress:
                     child.last_progress_wd = last_progress = progress_wd
                 drifting = w1 - last_progress > drift_limit
@@ -355,23 +295,14 @@ class WeekAccounts:
             if child.complaint_actions:
                 for action in child.complaint_actions:
                     if not action.recorded and action.due_wd <= w1:
-                        rec.on_complaint_action(day_of_wd(action.due_wd), False)
+                        events.emit(
+                            ev.ComplaintActionFellDue(child.id, day_of_wd(action.due_wd), False)
+                        )
                         action.recorded = True
             weekly_need.step(child, progress_wd is not None, drifting)
             child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
-        self.plan_days += plan_days
-        self.drift_days += drift_days
-        self.cpp_days += cpp_days
-        self.cpp_unseen_days += cpp_unseen_days
-
-    def report(self) -> None:
-        """Hand the week's child-day totals to the recorder."""
-        self.m.rec.on_week_days(
-            plan_days=self.plan_days,
-            drift_days=self.drift_days,
-            cpp_days=self.cpp_days,
-            cpp_unseen_days=self.cpp_unseen_days,
-        )
+        for observer in observers:
+            observer.week_accounted()
 
 
 def _account_core_group(m: Model, child: Child, w1: int) -> None:
@@ -380,7 +311,8 @@ def _account_core_group(m: Model, child: Child, w1: int) -> None:
     if due is None:
         return
     if child.first_core_group_pending and (held_wd is not None or due <= w1):
-        m.rec.on_first_core_group_due(m.cal.day_of_wd(due), held_wd is not None and held_wd <= due)
+        held_day = None if held_wd is None else m.cal.day_of_wd(held_wd)
+        m.events.emit(ev.FirstCoreGroupFellDue(child.id, m.cal.day_of_wd(due), held_day))
         child.first_core_group_pending = False
     if held_wd is not None:
         child.core_group_due_wd = held_wd + m.cfg.pathway.core_group_interval_wd

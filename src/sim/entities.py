@@ -12,6 +12,12 @@ import simpy
 from sim.rng import ChildStream
 
 
+def worker_id(child: Child) -> int | None:
+    """The id of ``child``'s social worker, or None while the case has none."""
+    worker = child.worker
+    return None if worker is None else worker.id
+
+
 class State(StrEnum):
     """Where a referred child is. Every referred child is in exactly one state."""
 

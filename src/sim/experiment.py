@@ -27,10 +27,10 @@ from sim.analysis import summarize
 from sim.calibration import TARGETS
 from sim.config import Config, ConfigError, register_configs, to_config
 from sim.metrics import KPIS
-from sim.model import run_replication
 from sim.plots import kpi_target_figure, overview_figure, save
 from sim.report import write_run_report
 from sim.results import ReplicationResult, RunRecord, is_complete, replication_result, write_tables
+from sim.runner import run_replication
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim import events as ev
 from sim.entities import State
 from sim.timebudget import spend_hours
+from sim.visits import duty_visit
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -33,8 +35,6 @@ def not_seen_list(m: Model, w0: int, w1: int) -> None:
     or whose worker is off all week, is visited by the duty service on the first working
     day (seed 002: follow-up action where a child on a CPP was not seen in time).
     """
-    from sim.casework import duty_visit
-
     if not m.cfg.policy.not_seen_list:
         return
     n_days = w1 - w0 + 1
@@ -68,16 +68,16 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
             if child.review_due_wd is not None and child.review_due_wd <= w1
         ]
         due.sort()  # earliest first, then by id (ids are unique: children never compared)
-        manager = _manager(team_index)
         for review_due, _, child in due:
             if used + cost <= budget:
                 used += cost
                 if not child.review_due_recorded:
                     # on time only if due this week; one overdue from a week when the case
                     # had no worker (so was not looked at) is late
-                    m.rec.on_manager_review_due(day_of_wd(review_due), review_due >= w0)
+                    on_time = review_due >= w0
+                    m.events.emit(ev.ManagerReviewFellDue(child.id, day_of_wd(review_due), on_time))
                 wd = max(w0, min(review_due, w1))
-                m.log(child, "manager_review", manager, day=day_of_wd(wd))
+                m.events.plan(ev.ManagerReviewed(child.id, day_of_wd(wd), team_index))
                 child.review_due_wd = wd + interval
                 child.review_due_recorded = False
                 drifting = wd - child.last_progress_wd > drift_limit
@@ -86,13 +86,8 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
                 if on_plan and (drifting or visit_overdue):
                     child.priority_flag = True
             elif not child.review_due_recorded:
-                m.rec.on_manager_review_due(day_of_wd(review_due), False)
+                m.events.emit(ev.ManagerReviewFellDue(child.id, day_of_wd(review_due), False))
                 child.review_due_recorded = True
-
-
-def _manager(team_index: int) -> str:
-    """How a chronology names a team manager."""
-    return f"TM{team_index + 1}"
 
 
 def _complaint_work(m: Model, tasks: list, budget: float, w0: int, w1: int) -> float:

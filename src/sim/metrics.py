@@ -1,6 +1,7 @@
-"""The recorder (``on_*`` hooks the processes call) and every KPI definition.
+"""The recorder (a subscriber to the model's event stream) and every KPI definition.
 
-Processes only report what happened; nothing outside this module computes a KPI. Each
+Processes only emit records of what happened (events.py); nothing outside this module
+computes a measure. Each
 KPI is a function of the recorded events, counted only after the warm-up (events whose
 day falls in the measured window ``[warmup_day, end_day)``), and is documented with its
 formula in docs/kpis.md. Times are simulation days; ``_wd`` values are working-day indices.
@@ -11,11 +12,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
+from sim import events as ev
+from sim.entities import Child, State
+
+if TYPE_CHECKING:
+    from sim.config import Config
+    from sim.model import Model
+
 DAYS_PER_YEAR = 365.25
+_CPP: Final = State.CPP
+_CIN: Final = State.CIN
 
 
 @dataclass
@@ -27,188 +37,244 @@ class WeekRecord:
     flows: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass
 class Recorder:
-    """Collects events from one replication.
+    """Collects one replication's records and measures each open case's week.
+
+    Subscribes to the model's event stream (:meth:`attach`) and keeps what the KPIs
+    need as compact tuples; as the stream's week observer it counts plan days, drift
+    days, CPP days unseen beyond the visit standard and unseen-risk days, in the same
+    loop as the weekly accounting. Records still open at the end (episodes, waits for a
+    worker, complaints) are kept and flagged as censored, not dropped.
 
     Args:
         warmup_day: First day of the measured window.
         end_day: Day the run ends (exclusive).
+        standards: The thresholds the week's measures use (:class:`Standards`).
 
     """
 
-    warmup_day: float
-    end_day: float
-    referrals: list[tuple[float, int, bool, bool]] = field(default_factory=list)
-    front_door: list[tuple[float, float, bool, str]] = field(default_factory=list)
-    episodes: list[dict[str, Any]] = field(default_factory=list)
-    icpcs: list[tuple[float, bool]] = field(default_factory=list)
-    rcpcs: list[tuple[float, bool]] = field(default_factory=list)
-    visits_due: list[tuple[float, bool, str]] = field(default_factory=list)
-    first_core_groups: list[tuple[float, bool]] = field(default_factory=list)
-    allocations: list[tuple[float, float]] = field(default_factory=list)
-    closures: list[tuple[float, float]] = field(default_factory=list)
-    leavers: list[tuple[float, str]] = field(default_factory=list)
-    handovers: list[float] = field(default_factory=list)
-    manager_reviews_due: list[tuple[float, bool]] = field(default_factory=list)
-    worker_log: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
-    complaints: list[tuple[float, str, str]] = field(default_factory=list)
-    complaint_stages: list[tuple[str, int, float, float, bool, bool]] = field(default_factory=list)
-    ombudsman: list[tuple[float, float, bool, float]] = field(default_factory=list)
-    complaints_closed: list[tuple[float, float]] = field(default_factory=list)
-    complaint_actions: list[tuple[float, bool]] = field(default_factory=list)
-    weeks: list[WeekRecord] = field(default_factory=list)
-    unseen_risk_days: float = 0.0
-    open_children: set[int] = field(default_factory=set)
-    _open_episodes: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
-    _week: WeekRecord | None = None
+    def __init__(self, warmup_day: float, end_day: float, standards: Standards) -> None:
+        self.warmup_day = warmup_day
+        self.end_day = end_day
+        self.standards = standards
+        self.referrals: list[tuple[float, int, bool, bool]] = []
+        self.front_door: list[tuple[float, float, bool, str]] = []
+        self.episodes: list[dict[str, Any]] = []
+        self.icpcs: list[tuple[float, bool]] = []
+        self.rcpcs: list[tuple[float, bool]] = []
+        self.visits_due: list[tuple[float, bool, str]] = []
+        self.first_core_groups: list[tuple[float, bool]] = []
+        self.allocations: list[tuple[float, float]] = []
+        self.waiting_at_end: list[float] = []
+        self.closures: list[tuple[float, float]] = []
+        self.leavers: list[tuple[float, str]] = []
+        self.handovers: list[float] = []
+        self.manager_reviews_due: list[tuple[float, bool]] = []
+        self.worker_log: dict[int, list[tuple[float, int]]] = {}
+        self.complaints: list[tuple[float, str, str]] = []
+        self.complaint_stages: list[tuple[str, int, float, float, bool, bool]] = []
+        self.ombudsman: list[tuple[float, float, bool, float]] = []
+        self.complaints_closed: list[tuple[float, float]] = []
+        self.complaints_open_at_end: list[float] = []
+        self.complaint_actions: list[tuple[float, bool]] = []
+        self.weeks: list[WeekRecord] = []
+        self.unseen_risk_days = 0.0
+        self.open_children: set[int] = set()
+        self._open_episodes: dict[tuple[int, str], dict[str, Any]] = {}
+        self._week: WeekRecord | None = None
+        self._week_in_window = False
+        self._plan_days = self._drift_days = self._cpp_days = self._cpp_unseen_days = 0
+
+    @classmethod
+    def attach(cls, model: Model) -> Recorder:
+        """A recorder subscribed to ``model``'s events (before the model runs)."""
+        rec = cls(model.warmup_day, model.end_day, Standards.from_config(model.cfg))
+        model.events.subscribe(rec.handlers())
+        model.events.observe_weeks(rec)
+        return rec
+
+    def handlers(self) -> dict[type, Callable[[Any], None]]:
+        """The record types this recorder takes, each with its handler."""
+        return {
+            ev.Referred: self._referred,
+            ev.FrontDoorDecided: self._front_door,
+            ev.EpisodeStarted: self._episode_started,
+            ev.EpisodeEnded: self._episode_ended,
+            ev.ConferenceHeld: self._conference,
+            ev.Closed: self._closed,
+            ev.VisitNoAccess: self._no_access,
+            ev.VisitFellDue: self._visit_due,
+            ev.FirstCoreGroupFellDue: self._first_core_group_due,
+            ev.ManagerReviewFellDue: self._manager_review_due,
+            ev.WeekStarted: self._week_started,
+            ev.WorkerStarted: self._worker_started,
+            ev.WorkerLeft: self._worker_left,
+            ev.CaseHandedOver: self._handed_over,
+            ev.WorkerAllocated: self._allocated,
+            ev.StillWaiting: self._still_waiting,
+            ev.ComplaintReceived: self._complaint,
+            ev.ComplaintStageAnswered: self._complaint_stage,
+            ev.OmbudsmanDecided: self._ombudsman,
+            ev.ComplaintClosed: self._complaint_closed,
+            ev.ComplaintOpenAtEnd: self._complaint_open_at_end,
+            ev.ComplaintActionFellDue: self._complaint_action,
+        }
 
     def in_window(self, day: float) -> bool:
         """Whether ``day`` is in the measured window."""
         return self.warmup_day <= day < self.end_day
 
-    # -- hooks: the pathway -------------------------------------------------------------
-    def on_referral(self, day: float, child_id: int, previous_day: float | None) -> None:
-        """A referral arrives (``previous_day``: the child's last referral, if any).
-
-        Records ``(day, child_id, within_12m, first)``.
-        """
-        within_12m = previous_day is not None and day - previous_day <= 365.0
-        self.referrals.append((day, child_id, within_12m, previous_day is None))
+    # -- the pathway ----------------------------------------------------------------------
+    def _referred(self, r: ev.Referred) -> None:
+        """Records ``(day, child, within_12m, first)``; history before the run is not counted."""
+        if r.before_run:
+            return
+        previous = r.previous_day
+        within_12m = previous is not None and r.day - previous <= 365.0
+        self.referrals.append((r.day, r.child, within_12m, previous is None))
         self._count("referrals")
 
-    def on_front_door(self, referral_day: float, day: float, on_time: bool, outcome: str) -> None:
-        """The front door decides on a referral."""
-        self.front_door.append((referral_day, day, on_time, outcome))
+    def _front_door(self, r: ev.FrontDoorDecided) -> None:
+        self.front_door.append((r.referral_day, r.day, r.on_time, r.outcome))
 
-    def on_episode_start(
-        self, child_id: int, kind: str, day: float, due_day: float | None = None
-    ) -> None:
-        """An assessment, section 47, CPP or CiN episode starts."""
+    def _episode_started(self, r: ev.EpisodeStarted) -> None:
         episode = {
-            "child_id": child_id,
-            "kind": kind,
-            "start_day": day,
+            "child_id": r.child,
+            "kind": r.kind,
+            "start_day": r.day,
             "end_day": None,
-            "due_day": due_day,
+            "due_day": r.due_day,
             "outcome": "",
         }
-        self._open_episodes[(child_id, kind)] = episode
+        self._open_episodes[(r.child, r.kind)] = episode
         self.episodes.append(episode)
-        self._count(f"{kind}_started")
+        self._count(f"{r.kind}_started")
 
-    def on_episode_end(self, child_id: int, kind: str, day: float, outcome: str) -> None:
-        """An episode ends with ``outcome``."""
-        episode = self._open_episodes.pop((child_id, kind))
-        episode["end_day"] = day
-        episode["outcome"] = outcome
-        self._count(f"{kind}_ended")
+    def _episode_ended(self, r: ev.EpisodeEnded) -> None:
+        episode = self._open_episodes.pop((r.child, r.kind))
+        episode["end_day"] = r.day
+        episode["outcome"] = r.outcome
+        self._count(f"{r.kind}_ended")
 
-    def on_icpc(self, day: float, on_time: bool) -> None:
-        """An initial child protection conference is held."""
-        self.icpcs.append((day, on_time))
-        self._count("icpc_held")
+    def _conference(self, r: ev.ConferenceHeld) -> None:
+        if r.kind == "icpc":
+            self.icpcs.append((r.day, r.on_time))
+            self._count("icpc_held")
+        else:
+            self.rcpcs.append((r.day, r.on_time))
 
-    def on_rcpc(self, day: float, on_time: bool) -> None:
-        """A review child protection conference is held."""
-        self.rcpcs.append((day, on_time))
+    def _closed(self, r: ev.Closed) -> None:
+        if not r.before_run:
+            self.closures.append((r.day, r.need))
 
-    def on_visit_due(self, due_day: float, on_time: bool, kind: str) -> None:
-        """A statutory visit fell due; ``on_time`` says whether it was made by then."""
-        self.visits_due.append((due_day, on_time, kind))
+    # -- the working week -----------------------------------------------------------------
+    def _no_access(self, r: ev.VisitNoAccess) -> None:
+        self._count("no_access_visits")
+
+    def _visit_due(self, r: ev.VisitFellDue) -> None:
+        on_time = r.seen_day is not None and r.seen_day <= r.due_day
+        self.visits_due.append((r.due_day, on_time, r.plan))
         self._count("visits_due")
         if on_time:
             self._count("visits_on_time")
 
-    def on_first_core_group_due(self, due_day: float, on_time: bool) -> None:
-        """The first core group of a CPP fell due."""
-        self.first_core_groups.append((due_day, on_time))
+    def _first_core_group_due(self, r: ev.FirstCoreGroupFellDue) -> None:
+        held = r.held_day
+        self.first_core_groups.append((r.due_day, held is not None and held <= r.due_day))
 
-    def on_allocated(self, child_id: int, worker_id: int, requested_day: float, day: float) -> None:
-        """A case waiting for a worker got one (``requested_day`` = when it started waiting)."""
-        self.allocations.append((requested_day, day))
-        self.worker_log.setdefault(child_id, []).append((day, worker_id))
-
-    def on_hire(self, day: float, kind: str) -> None:
-        """A worker (permanent or agency) started."""
-        self._count(f"{kind}_starters")
-
-    def on_leaver(self, day: float, kind: str) -> None:
-        """A worker (permanent or agency) left."""
-        self.leavers.append((day, kind))
-        self._count(f"{kind}_leavers")
-
-    def on_handover(self, day: float, child_id: int) -> None:
-        """A leaver's case had to move to another worker."""
-        self.handovers.append(day)
-        self._count("handovers")
-
-    def on_no_access(self, wd: int) -> None:
-        """A visit got no access: the family did not let the worker in."""
-        self._count("no_access_visits")
-
-    def on_complaint(self, day: float, child_id: int, procedure: str, complainant: str) -> None:
-        """A complaint is received (stage 1 of its procedure starts)."""
-        self.complaints.append((day, procedure, complainant))
-        self._count("complaints")
-
-    def on_complaint_stage(
-        self,
-        procedure: str,
-        stage: int,
-        request_day: float,
-        day: float,
-        on_time: bool,
-        upheld: bool,
-    ) -> None:
-        """A complaint stage ends with the council's response on ``day``."""
-        self.complaint_stages.append((procedure, stage, request_day, day, on_time, upheld))
-
-    def on_ombudsman(
-        self, referred_day: float, day: float, upheld: bool, remedy_gbp: float
-    ) -> None:
-        """The Ombudsman decides a complaint referred on ``referred_day``."""
-        self.ombudsman.append((referred_day, day, upheld, remedy_gbp))
-
-    def on_complaint_closed(self, received_day: float, day: float) -> None:
-        """A complaint's last step (local or Ombudsman) is over."""
-        self.complaints_closed.append((received_day, day))
-
-    def on_complaint_action(self, due_day: float, on_time: bool) -> None:
-        """An action agreed in a complaint fell due; ``on_time``: done by then."""
-        self.complaint_actions.append((due_day, on_time))
-
-    def on_manager_review_due(self, due_day: float, on_time: bool) -> None:
-        """A four-weekly manager case review fell due; ``on_time``: done by then."""
-        self.manager_reviews_due.append((due_day, on_time))
+    def _manager_review_due(self, r: ev.ManagerReviewFellDue) -> None:
+        self.manager_reviews_due.append((r.due_day, r.on_time))
         self._count("manager_reviews_due")
-        if not on_time:
+        if not r.on_time:
             self._count("manager_reviews_skipped")
 
-    def on_closure(self, day: float, need: float) -> None:
-        """A case closes with the child's latent need at that moment."""
-        self.closures.append((day, need))
-
-    # -- hooks: the working week --------------------------------------------------------
-    def on_week_start(self, day: int, stocks: dict[str, float]) -> None:
-        """A working week starts with these stocks."""
-        self._week = WeekRecord(day=day, stocks=stocks)
+    def _week_started(self, r: ev.WeekStarted) -> None:
+        self._week = WeekRecord(day=int(r.day), stocks=dict(r.stocks))
+        self._week_in_window = self.in_window(r.day)
         self.weeks.append(self._week)
 
-    def on_week_days(self, **day_counts: float) -> None:
-        """Add child-day counts measured during the current week (e.g. drift days)."""
-        for key, value in day_counts.items():
-            self._count(key, value)
+    def case_week(self, child: Child, w0: int, w1: int) -> None:
+        """Measure one open case's week (working days ``w0..w1``) before it is accounted.
 
-    def on_unseen_risk(self, child_id: int, days: float, day: float) -> None:
-        """A child spent ``days`` at high need without the service knowing."""
-        if self.in_window(day):
-            self.unseen_risk_days += days
+        Unseen risk: a week at high need the service does not know of. Drift: plan days
+        more than ``drift_threshold_wd`` working days after the last purposeful progress.
+        CPP unseen days: plan days more than the visit interval after the child was last
+        seen. A day counts from the plan's start (``plan_start_wd``) on.
+        """
+        s = self.standards
+        if child.need >= s.high_need and child.perceived_need < s.high_need:
+            if self._week_in_window:
+                self.unseen_risk_days += 7.0
+        if self._week_in_window:
+            self.open_children.add(child.id)
+        state = child.state
+        if state is not _CPP and state is not _CIN:
+            return
+        a = max(w0, child.plan_start_wd)
+        days = w1 - a + 1
+        self._plan_days += days
+        limit = s.drift_threshold_wd
+        last_progress = child.last_progress_wd
+        progress_wd = child.week_progress_wd
+        # (no day is beyond a limit when the last events are recent: skip the sums)
+        if w1 - last_progress > limit or (progress_wd is not None and w1 - progress_wd > limit):
+            self._drift_days += days_beyond(last_progress, progress_wd, a, w1, limit)
+        if state is _CPP:
+            self._cpp_days += days
+            interval = s.cpp_visit_interval_wd
+            last_seen = child.last_seen_wd
+            visit_wd = child.week_visit_wd
+            if w1 - last_seen > interval or (visit_wd is not None and w1 - visit_wd > interval):
+                self._cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
 
-    def on_open_cases_week(self, day: float, child_ids: list[int]) -> None:
-        """These children had an open case during the week starting ``day``."""
-        if self.in_window(day):
-            self.open_children.update(child_ids)
+    def week_accounted(self) -> None:
+        """Hand the week's child-day totals to the week's record."""
+        self._count("plan_days", self._plan_days)
+        self._count("drift_days", self._drift_days)
+        self._count("cpp_days", self._cpp_days)
+        self._count("cpp_unseen_days", self._cpp_unseen_days)
+        self._plan_days = self._drift_days = self._cpp_days = self._cpp_unseen_days = 0
+
+    # -- the workforce --------------------------------------------------------------------
+    def _worker_started(self, r: ev.WorkerStarted) -> None:
+        self._count(f"{r.kind}_starters")
+
+    def _worker_left(self, r: ev.WorkerLeft) -> None:
+        self.leavers.append((r.day, r.kind))
+        self._count(f"{r.kind}_leavers")
+
+    def _handed_over(self, r: ev.CaseHandedOver) -> None:
+        self.handovers.append(r.day)
+        self._count("handovers")
+
+    def _allocated(self, r: ev.WorkerAllocated) -> None:
+        self.allocations.append((r.requested_day, r.day))
+        self.worker_log.setdefault(r.child, []).append((r.day, r.worker))
+
+    def _still_waiting(self, r: ev.StillWaiting) -> None:
+        self.waiting_at_end.append(r.requested_day)
+
+    # -- complaints -----------------------------------------------------------------------
+    def _complaint(self, r: ev.ComplaintReceived) -> None:
+        self.complaints.append((r.day, r.procedure, r.complainant))
+        self._count("complaints")
+
+    def _complaint_stage(self, r: ev.ComplaintStageAnswered) -> None:
+        self.complaint_stages.append(
+            (r.procedure, r.stage, r.request_day, r.day, r.on_time, r.upheld)
+        )
+
+    def _ombudsman(self, r: ev.OmbudsmanDecided) -> None:
+        self.ombudsman.append((r.referred_day, r.day, r.upheld, r.remedy_gbp))
+
+    def _complaint_closed(self, r: ev.ComplaintClosed) -> None:
+        self.complaints_closed.append((r.received_day, r.day))
+
+    def _complaint_open_at_end(self, r: ev.ComplaintOpenAtEnd) -> None:
+        self.complaints_open_at_end.append(r.received_day)
+
+    def _complaint_action(self, r: ev.ComplaintActionFellDue) -> None:
+        self.complaint_actions.append((r.due_day, r.on_time))
 
     def _count(self, key: str, value: float = 1.0) -> None:
         week = self._week
@@ -222,6 +288,36 @@ class Recorder:
             episode["censored"] = True
         for episode in self.episodes:
             episode.setdefault("censored", False)
+
+
+@dataclass(frozen=True)
+class Standards:
+    """The thresholds the weekly measures use, read once from the configuration."""
+
+    high_need: float
+    drift_threshold_wd: int
+    cpp_visit_interval_wd: int
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> Standards:
+        """The standards of ``cfg``."""
+        return cls(
+            high_need=cfg.need.high_threshold,
+            drift_threshold_wd=cfg.pathway.drift_threshold_wd,
+            cpp_visit_interval_wd=cfg.pathway.cpp_visit_interval_wd,
+        )
+
+
+def days_beyond(ref_wd: int, event_wd: int | None, a: int, w1: int, limit: int) -> int:
+    """Working days in ``a..w1`` that are more than ``limit`` WD after the last event.
+
+    ``ref_wd`` is the last event before the week; ``event_wd`` an event during it (from
+    which day on it is the last event).
+    """
+    if event_wd is None:
+        return max(0, w1 - max(a, ref_wd + limit + 1) + 1)
+    before = max(0, min(w1, event_wd - 1) - max(a, ref_wd + limit + 1) + 1)
+    return before + max(0, w1 - max(a, event_wd + limit + 1) + 1)
 
 
 # -- KPI definitions --------------------------------------------------------------------
@@ -352,8 +448,13 @@ def drift_share(rec: Recorder) -> float:
 
 
 def unallocated_days_mean(rec: Recorder) -> float:
-    """Mean calendar days a case waited for a worker (0 when allocated at once)."""
+    """Mean calendar days a case waited for a worker (0 when allocated at once).
+
+    Over waits that ended in the measured window and waits still going at the end
+    (censored at the end day, so long waits are not left out).
+    """
     waits = [d - r for r, d in rec.allocations if rec.in_window(d)]
+    waits += [rec.end_day - r for r in rec.waiting_at_end]
     return float(np.mean(waits)) if waits else math.nan
 
 
@@ -495,8 +596,13 @@ def ombudsman_upheld_share(rec: Recorder) -> float:
 
 
 def complaint_days_to_close_mean(rec: Recorder) -> float:
-    """Mean calendar days from receipt to the last step of complaints closed in the window."""
+    """Mean calendar days from receipt to the last step of a complaint.
+
+    Over complaints closed in the measured window and complaints still open at the end
+    (censored at the end day, so slow complaints are not left out).
+    """
     days = [d - r for r, d in rec.complaints_closed if rec.in_window(d)]
+    days += [rec.end_day - r for r in rec.complaints_open_at_end]
     return float(np.mean(days)) if days else math.nan
 
 

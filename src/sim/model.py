@@ -1,7 +1,10 @@
 """Build and run one replication of the model.
 
 One :class:`Model` holds one SimPy environment, its random streams, calendar, workforce
-and recorder; nothing is global, so replications can run side by side.
+and event stream; nothing is global, so replications can run side by side. The model
+measures nothing and writes nothing: it emits records of what happens (events.py), and
+whoever wants them subscribes before the run (the KPI recorder in metrics.py, the case log
+in caselog.py; runner.py puts them together).
 
 The clock counts calendar days from ``run.start_date``. Within a day events happen in
 this order:
@@ -26,15 +29,14 @@ import numpy as np
 import simpy
 
 from sim import casework
+from sim import events as ev
 from sim.calendar import WorkingCalendar
 from sim.config import Config
-from sim.entities import OPEN_STATES, Child, State, Worker, WorkItem
-from sim.metrics import Recorder
+from sim.entities import OPEN_STATES, Child, State, WorkItem
 from sim.processes import demand
 from sim.processes.conference import ConferenceDiary
 from sim.processes.front_door import FrontDoor
 from sim.rng import Streams
-from sim.teaching.chronology import CaseLog
 from sim.workforce import Workforce
 
 CASE_EVENT_TIME = 0.5
@@ -48,13 +50,10 @@ class Model:
         cfg: A validated configuration.
         replication: Replication index (selects the random streams).
         audit: Check state bookkeeping at every weekly snapshot (slower; for tests).
-        case_log: Keep every child's dated events for chronologies (chronology.py).
 
     """
 
-    def __init__(
-        self, cfg: Config, replication: int = 0, audit: bool = False, case_log: bool = False
-    ) -> None:
+    def __init__(self, cfg: Config, replication: int = 0, audit: bool = False) -> None:
         self.cfg = cfg
         self.replication = replication
         self.audit = audit
@@ -63,8 +62,8 @@ class Model:
         self.warmup_day = round(cfg.run.warmup_years * DAYS_PER_YEAR)
         self.cal = WorkingCalendar(date.fromisoformat(cfg.run.start_date), self.end_day)
         self.streams = Streams(cfg.run.seed, replication)
-        self.rec = Recorder(warmup_day=self.warmup_day, end_day=self.end_day)
-        self.case_log = CaseLog(case_log)
+        self.events = ev.EventStream(self._now)
+        self.open_complaints: dict[int, float] = {}  # child id -> day the complaint came
         self.children: dict[int, Child] = {}
         self.open_children: dict[int, Child] = {}
         self.by_state: dict[State, set[int]] = {s: set() for s in State}
@@ -75,8 +74,11 @@ class Model:
         self.front_door = FrontDoor(self)
 
     # -- running ------------------------------------------------------------------------
-    def run(self) -> Recorder:
-        """Run to the end of the horizon and return the recorder."""
+    def _now(self) -> float:
+        return self.env.now
+
+    def run(self) -> Model:
+        """Run to the end of the horizon; subscribers have had every record."""
         if self.cfg.run.prepopulate:
             demand.prepopulate(self)
             demand.prepopulate_closures(self)
@@ -85,8 +87,21 @@ class Model:
         self.env.process(casework.weekly(self))
         with _no_garbage_collection():
             self.env.run(until=self.end_day)
-        self.rec.close()
-        return self.rec
+        self._censor()
+        return self
+
+    def _censor(self) -> None:
+        """The run is over: release what was planned, and say what is still open.
+
+        Waits for a worker and complaints still going are emitted as censored records, so
+        that measures of how long they take do not leave out the longest.
+        """
+        self.events.close(self.end_day)
+        for child in self.open_children.values():
+            if child.worker is None and child.waiting_since_day is not None:
+                self.events.emit(ev.StillWaiting(child.id, child.waiting_since_day))
+        for child_id, received in self.open_complaints.items():
+            self.events.emit(ev.ComplaintOpenAtEnd(child_id, received))
 
     # -- children and states ------------------------------------------------------------
     def new_child(self) -> Child:
@@ -162,19 +177,6 @@ class Model:
             "lost": lost,
             **{f"attr_{k}": v for k, v in by_attribute.items()},
         }
-
-    def log(
-        self,
-        child: Child,
-        event: str,
-        worker: Worker | None | str = "",
-        detail: str = "",
-        day: float | None = None,
-    ) -> None:
-        """Add ``event`` to ``child``'s chronology (today unless ``day`` is given)."""
-        if self.case_log.enabled:
-            when = self.env.now if day is None else day
-            self.case_log.add(child.id, when, event, worker, detail)
 
     # -- time helpers -------------------------------------------------------------------
     def now_wd(self) -> int:
@@ -266,8 +268,3 @@ def _no_garbage_collection() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def run_replication(cfg: Config, replication: int, audit: bool = False) -> Recorder:
-    """Run one replication of ``cfg`` and return its recorder."""
-    return Model(cfg, replication, audit=audit).run()

@@ -31,6 +31,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sim import events as ev
 from sim.entities import Child, Priority, State, Worker
 from sim.processes import complaints
 
@@ -128,7 +129,7 @@ class Workforce:
         self.workers.append(worker)
         self._by_id[worker.id] = worker
         heapq.heappush(self._room, (0, worker.id))
-        m.rec.on_hire(m.env.now, kind)
+        m.events.emit(ev.WorkerStarted(worker.id, m.env.now, kind))
         self._serve_queue()
         return worker
 
@@ -211,7 +212,7 @@ class Workforce:
         worker.leaving = True
         self.workers.remove(worker)
         del self._by_id[worker.id]
-        m.rec.on_leaver(m.env.now, worker.kind)
+        m.events.emit(ev.WorkerLeft(worker.id, m.env.now, worker.kind))
         post = self.posts[worker.post]
         if post.agency is worker:
             post.agency = None
@@ -224,7 +225,7 @@ class Workforce:
         worker.cases.clear()
         for child in cases:
             child.worker = None
-            m.rec.on_handover(m.env.now, child.id)
+            m.events.emit(ev.CaseHandedOver(child.id, m.env.now))
             complaints.failure(m, child, m.cfg.complaints.worker_change_prob)
             child.handover_pending = True
             self.request(child, PRIORITY_OF_STATE[child.state])
@@ -289,28 +290,24 @@ class Workforce:
         heapq.heappush(self._room, (len(worker.cases), worker.id))
         child.worker = worker
         child.worker_since_wd = m.now_wd()
-        if m.case_log.enabled:
-            self._log_allocation(child, worker)
+        assert child.waiting_since_day is not None
+        allocated = ev.WorkerAllocated(
+            child.id,
+            m.env.now,
+            worker.id,
+            child.waiting_since_day,
+            child.handover_pending,
+            worker.kind == "agency",
+        )
+        m.events.emit(allocated)
+        m.events.reassign_planned(child.id, worker.id)
         if child.handover_pending:
             worker.extra_hours_due += self.cfg.handover_hours
             child.handover_pending = False
         if child.review_due_wd is None:
             child.review_due_wd = m.now_wd() + self.cfg.manager_review_interval_wd
             child.review_due_recorded = False
-        assert child.waiting_since_day is not None
-        m.rec.on_allocated(child.id, worker.id, child.waiting_since_day, m.env.now)
         child.waiting_since_day = None
-
-    def _log_allocation(self, child: Child, worker: Worker) -> None:
-        """Chronology entry for a (new) worker: handover or not, and the wait for them."""
-        m = self.m
-        parts = ["handover: the previous worker left" if child.handover_pending else "allocated"]
-        if worker.kind == "agency":
-            parts.append("agency worker")
-        waited = m.env.now - (child.waiting_since_day or m.env.now)
-        if waited >= 7:
-            parts.append(f"after {waited:.0f} days without a worker")
-        m.log(child, "worker_change", worker, "; ".join(parts))
 
     def _serve_queue(self) -> None:
         for queue in self.queues:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.entities import Child, Priority, State
+from sim import events as ev
+from sim.entities import Child, Priority, State, worker_id
 from sim.processes import complaints
 from sim.processes.decisions import ranked_decision
 
@@ -17,22 +18,18 @@ if TYPE_CHECKING:
 OUTCOMES = ("close", "close", "cin", "strategy")
 """Least to most serious: not in need, in need but closed after help, CiN plan, strategy."""
 
-OUTCOME_TEXT = {
-    "not_in_need": "not in need: no further action",
-    "closed_after_help": "in need: help given, case to close",
-    "cin_plan": "to a child in need plan",
-    "strategy": "to a strategy discussion (significant harm)",
-}
-
 
 def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     """Stage: assess the child; returns the next stage."""
     p = m.cfg.pathway
     m.set_state(child, State.ASSESSMENT)
     due_wd = m.cal.due_wd(child.referral_day, p.assessment_due_wd)
-    m.rec.on_episode_start(child.id, "assessment", m.env.now, due_day=m.cal.day_of_wd(due_wd))
     m.workforce.request(child, Priority.ASSESSMENT)
-    m.log(child, "assessment_start", child.worker)
+    m.events.emit(
+        ev.EpisodeStarted(
+            child.id, "assessment", m.env.now, worker_id(child), due_day=m.cal.day_of_wd(due_wd)
+        )
+    )
     earliest = m.now_wd() + round(
         child.rng.lognormal(p.assessment_min_wd_median, p.assessment_min_wd_sigma)
     )
@@ -48,6 +45,5 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
         m.cfg.pathway.screening_accuracy,
     )
     outcome = ("not_in_need", "closed_after_help", "cin_plan", "strategy")[choice]
-    m.rec.on_episode_end(child.id, "assessment", m.env.now, outcome)
-    m.log(child, "assessment_end", child.worker, OUTCOME_TEXT[outcome])
+    m.events.emit(ev.EpisodeEnded(child.id, "assessment", m.env.now, worker_id(child), outcome))
     return OUTCOMES[choice]

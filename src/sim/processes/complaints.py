@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from sim import events as ev
 from sim.entities import OPEN_STATES, Child
 
 if TYPE_CHECKING:
@@ -138,16 +139,12 @@ def run(
     m: Model, child: Child, procedure: str, complainant: str
 ) -> Generator[simpy.Event, object, None]:
     """One complaint from receipt to the end of the local procedure or the Ombudsman."""
-    c, rec = m.cfg.complaints, m.rec
+    c, events = m.cfg.complaints, m.events
     stream = m.streams.get("complaints")
     received = m.env.now
     complex_case = stream.uniform() < c.complex_prob
-    rec.on_complaint(received, child.id, procedure, complainant)
-    m.log(
-        child,
-        "complaint",
-        detail=f"{procedure} procedure; from the {complainant.replace('_', ' ')}",
-    )
+    events.emit(ev.ComplaintReceived(child.id, received, procedure, complainant))
+    m.open_complaints[child.id] = received
     stage = 1
     request_day = received
     hours = {
@@ -159,13 +156,10 @@ def run(
         while True:
             due = stage_due_wd(m, procedure, stage, request_day, complex_case)
             extended = complex_case and procedure == STATUTORY and stage < 3
-            detail = _due_text(m, due) + ("; complex: deadline extended" if extended else "")
-            m.log(
-                child,
-                f"stage{stage}_request",
-                day=request_day,
-                # stage 3's deadline is for the review panel, not a response
-                detail=detail.replace("response due", "panel due") if stage == 3 else detail,
+            events.emit(
+                ev.ComplaintStageRequested(
+                    child.id, request_day, procedure, stage, m.cal.day_of_wd(due), extended
+                )
             )
             manager_h, worker_h, min_wd = hours[stage]
             yield _stage_work(m, child, manager_h, worker_h, min_wd, due)
@@ -176,12 +170,14 @@ def run(
                 response_wd = report_wd + 1 + int(stream.exponential(9.0))
                 on_time = on_time and report_wd - done_wd <= c.stage3_report_wd
                 on_time = on_time and response_wd - report_wd <= c.stage3_response_wd
-                m.log(child, "stage3_panel", detail="" if done_wd <= due else "late")
+                events.emit(ev.ReviewPanelHeld(child.id, m.env.now, done_wd > due))
                 yield m.wait_until_wd(response_wd)
             upheld = stream.uniform() < c.upheld_prob
-            response = "stage3_response" if stage == 3 else f"stage{stage}_response"
-            m.log(child, response, detail=("upheld" if upheld else "not upheld") + _late(on_time))
-            rec.on_complaint_stage(procedure, stage, request_day, m.env.now, on_time, upheld)
+            events.emit(
+                ev.ComplaintStageAnswered(
+                    child.id, m.env.now, procedure, stage, request_day, on_time, upheld
+                )
+            )
             if upheld:
                 _agree_actions(m, child)
             if stage == last_stage(procedure):
@@ -198,15 +194,8 @@ def run(
             request_day = m.env.now
     finally:
         child.complaint_open = False
-    rec.on_complaint_closed(received, m.env.now)
-
-
-def _due_text(m: Model, due_wd: int) -> str:
-    return f"response due {m.cal.date_of(m.cal.day_of_wd(due_wd)):%d %b %Y}"
-
-
-def _late(on_time: bool) -> str:
-    return "" if on_time else " (late)"
+    del m.open_complaints[child.id]
+    events.emit(ev.ComplaintClosed(child.id, m.env.now, received))
 
 
 def _ombudsman(m: Model, child: Child) -> Generator[simpy.Event, object, None]:
@@ -216,10 +205,7 @@ def _ombudsman(m: Model, child: Child) -> Generator[simpy.Event, object, None]:
     yield m.env.timeout(stream.exponential(c.ombudsman_mean_days))
     upheld = stream.uniform() < c.ombudsman_upheld_prob
     remedy = stream.lognormal(c.remedy_median_gbp, c.remedy_sigma) if upheld else 0.0
-    m.rec.on_ombudsman(referred, m.env.now, upheld, remedy)
-    m.log(child, "ombudsman_complaint", day=referred)
-    outcome = f"upheld: remedy £{remedy:,.0f}" if upheld else "not upheld"
-    m.log(child, "ombudsman_decision", detail=outcome)
+    m.events.emit(ev.OmbudsmanDecided(child.id, m.env.now, referred, upheld, remedy))
     if upheld:
         _agree_actions(m, child)
 
@@ -240,5 +226,7 @@ def drop_actions(m: Model, child: Child) -> None:
     """The case closed: actions not yet recorded count as not done on time."""
     for action in child.complaint_actions:
         if not action.recorded:
-            m.rec.on_complaint_action(m.cal.day_of_wd(action.due_wd), False)
+            m.events.emit(
+                ev.ComplaintActionFellDue(child.id, m.cal.day_of_wd(action.due_wd), False)
+            )
     child.complaint_actions.clear()

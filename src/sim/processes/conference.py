@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.entities import Child, State
+from sim import events as ev
+from sim.entities import Child, State, worker_id
 from sim.processes import complaints
 
 if TYPE_CHECKING:
@@ -47,24 +48,19 @@ def hold_conference(
     return wd
 
 
-ICPC_DECISION_TEXT = {
-    "cpp": "child protection plan",
-    "cin": "child in need plan",
-    "close": "no plan",
-}
-
-
 def icpc(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     """Stage: the initial child protection conference; returns the next stage."""
     p = m.cfg.pathway
     m.set_state(child, State.AWAITING_ICPC)
     due_wd = m.cal.due_wd(child.strategy_day, p.icpc_due_wd)
     held_wd = yield from hold_conference(m, child, m.now_wd() + p.icpc_prep_wd)
-    m.rec.on_icpc(m.env.now, held_wd <= due_wd)
     _conference_failures(m, child, held_wd <= due_wd)
     choice = child.rng.choice((p.icpc_cpp_prob, p.icpc_cin_prob))
     outcome = ("cpp", "cin", "close")[choice]
-    m.log(child, "icpc", child.worker, ICPC_DECISION_TEXT[outcome])
+    on_time = held_wd <= due_wd
+    m.events.emit(
+        ev.ConferenceHeld(child.id, "icpc", m.env.now, worker_id(child), on_time, outcome)
+    )
     return outcome
 
 
@@ -72,8 +68,8 @@ def review(m: Model, child: Child, due_day: int) -> Generator[simpy.Event, objec
     """A review conference due on ``due_day``: booked up to two weeks ahead of it."""
     due_wd = m.cal.wd_on_or_after(due_day)
     held_wd = yield from hold_conference(m, child, max(m.now_wd() + 1, due_wd - 10))
-    m.rec.on_rcpc(m.env.now, held_wd <= due_wd)
-    m.log(child, "rcpc", child.worker, "" if held_wd <= due_wd else "late")
+    on_time = held_wd <= due_wd
+    m.events.emit(ev.ConferenceHeld(child.id, "rcpc", m.env.now, worker_id(child), on_time))
     _conference_failures(m, child, held_wd <= due_wd)
 
 

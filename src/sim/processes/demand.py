@@ -1,14 +1,19 @@
-"""Referrals: new children arriving with a weekday pattern, and re-referrals after closure."""
+"""Referrals of new children with a weekday pattern, and the caseload already open on day 0.
+
+Re-referrals after closure are scheduled where cases close (pathway.py).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.entities import Child, State
+from sim import events as ev
+from sim.entities import State
+from sim.processes.pathway import episode, rereferral, start_referral
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -58,8 +63,6 @@ def prepopulate(m: Model) -> None:
     the plan is put uniformly in the year before. Episodes starting on day 0 are these
     children (their true start is before the run).
     """
-    from sim.processes.pathway import episode
-
     a, p = m.cfg.authority, m.cfg.pathway
     plans = [("cpp", a.initial_cpp_children), ("cin", a.initial_cin_children)]
     for stage, count in plans:
@@ -78,7 +81,7 @@ def prepopulate(m: Model) -> None:
                     m.cal.day_of_wd(round(p.cin_review_interval_wd * child.rng.uniform()))
                 )
             m.set_state(child, State.CPP if stage == "cpp" else State.CIN)
-            m.log(child, "referral", day=child.referral_day, detail="before the run starts")
+            m.events.emit(ev.Referred(child.id, child.referral_day, None, False, before_run=True))
             m.env.process(episode(m, child, start=stage, first_review_day=int(first_review)))
 
 
@@ -114,46 +117,5 @@ def prepopulate_closures(m: Model) -> None:
         child.referral_day = closed_day - LEGACY_CASE_DAYS
         child.referrals = 1
         m.set_state(child, State.CLOSED)
-        m.log(child, "closure", day=closed_day, detail="closed before the run starts")
-        m.env.timeout(day).callbacks.append(_rereferral(m, child))
-
-
-def start_referral(m: Model, child: Child) -> None:
-    """A referral for ``child`` arrives now and starts its way through the pathway."""
-    from sim.processes.pathway import episode
-
-    now = m.env.now
-    child.previous_referral_day = child.referral_day if child.referrals else None
-    child.referral_day = now
-    child.referrals += 1
-    m.rec.on_referral(now, child.id, child.previous_referral_day)
-    m.log(child, "referral", detail="re-referral" if child.referrals > 1 else "first referral")
-    m.set_state(child, State.FRONT_DOOR)
-    m.env.process(episode(m, child))
-
-
-def schedule_rereferral(m: Model, child: Child) -> None:
-    """After closure the child may be referred again: more likely when need is high.
-
-    The chance of a re-referral is ``rereferral_prob * exp(rereferral_need_slope * need)``
-    (at most 1), so a case closed while need is still high comes back more often (seed
-    003); the delay is exponential with mean ``rereferral_mean_days``.
-    """
-    n = m.cfg.need
-    chance = min(1.0, n.rereferral_prob * math.exp(n.rereferral_need_slope * child.need))
-    if child.rng.uniform() >= chance:
-        return
-    delay = child.rng.exponential(n.rereferral_mean_days)
-    if m.env.now + delay >= m.end_day:
-        return
-    m.env.timeout(delay).callbacks.append(_rereferral(m, child))
-
-
-def _rereferral(m: Model, child: Child) -> Callable[[simpy.Event], None]:
-    """A callback that refers ``child`` again if their case is still closed."""
-
-    def rerefer(_event: simpy.Event) -> None:
-        if child.state is State.CLOSED:
-            start_referral(m, child)
-
-    return rerefer
+        m.events.emit(ev.Closed(child.id, closed_day, need, before_run=True))
+        m.env.timeout(day).callbacks.append(rereferral(m, child))

@@ -7,17 +7,11 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.entities import Child, Priority, State
+from sim import events as ev
+from sim.entities import Child, Priority, State, worker_id
 
 if TYPE_CHECKING:
     from sim.model import Model
-
-
-S47_OUTCOME_TEXT = {
-    "icpc": "concerns substantiated: to an initial conference",
-    "cin": "to a child in need plan",
-    "close": "no further action",
-}
 
 
 def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
@@ -28,14 +22,15 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     yield m.wait_until_wd(m.now_wd() + p.strategy_delay_wd)
     child.strategy_day = m.env.now
     icpc_due_wd = m.cal.due_wd(child.strategy_day, p.icpc_due_wd)
-    m.rec.on_episode_start(child.id, "s47", m.env.now, due_day=m.cal.day_of_wd(icpc_due_wd))
-    m.log(child, "strategy_discussion", child.worker)
-    m.log(child, "s47_start", child.worker)
+    m.events.emit(
+        ev.EpisodeStarted(
+            child.id, "s47", m.env.now, worker_id(child), due_day=m.cal.day_of_wd(icpc_due_wd)
+        )
+    )
     earliest = m.now_wd() + round(child.rng.lognormal(p.s47_min_wd_median, p.s47_min_wd_sigma))
     yield m.start_work(child, "s47", p.s47_hours, earliest)
     child.perceived_need = child.need
     choice = child.rng.choice((p.s47_icpc_prob, p.s47_cin_prob))
     outcome = ("icpc", "cin", "close")[choice]
-    m.rec.on_episode_end(child.id, "s47", m.env.now, outcome)
-    m.log(child, "s47_end", child.worker, S47_OUTCOME_TEXT[outcome])
+    m.events.emit(ev.EpisodeEnded(child.id, "s47", m.env.now, worker_id(child), outcome))
     return outcome

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from sim import events as ev
 from sim.entities import Child
 from sim.processes.decisions import ranked_decision
 
@@ -16,13 +17,6 @@ if TYPE_CHECKING:
 
 DECISION_TIME_OF_DAY = 0.9
 """Front-door decisions are made at the end of each working day."""
-
-
-DECISION_TEXT = {
-    "close": "no further action",
-    "assessment": "to a child and family assessment",
-    "strategy": "to a strategy discussion (significant harm)",
-}
 
 
 class FrontDoor:
@@ -56,8 +50,9 @@ class FrontDoor:
             p.screening_accuracy,
         )
         outcome = ("close", "assessment", "strategy")[choice]
-        m.rec.on_front_door(child.referral_day, m.env.now, on_time, outcome)
-        m.log(child, "front_door_decision", detail=DECISION_TEXT[outcome])
+        m.events.emit(
+            ev.FrontDoorDecided(child.id, m.env.now, child.referral_day, on_time, outcome)
+        )
         assert child.decision is not None
         child.decision.succeed(outcome)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import simpy
 
+from sim import events as ev
 from sim.entities import Child, State
-from sim.processes import assessment, complaints, conference, demand, enquiry, front_door, plans
+from sim.processes import assessment, complaints, conference, enquiry, front_door, plans
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -45,6 +47,8 @@ def episode(
 
 
 PLANS = {"cpp": plans.cpp, "cin": plans.cin}
+PLANNED = (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld, ev.ManagerReviewed)
+"""What a case that closes, or a child who comes into care, takes with it of the week's plan."""
 
 
 def close(m: Model, child: Child) -> None:
@@ -52,14 +56,53 @@ def close(m: Model, child: Child) -> None:
     m.set_state(child, State.CLOSED)
     complaints.drop_actions(m, child)
     m.workforce.release(child)
-    m.rec.on_closure(m.env.now, child.need)
-    m.log(child, "closure")
-    demand.schedule_rereferral(m, child)
+    m.events.emit(ev.Closed(child.id, m.env.now, child.need))
+    m.events.cancel_planned(child.id, PLANNED)
+    schedule_rereferral(m, child)
 
 
 def exit_to_care(m: Model, child: Child) -> None:
     """Care proceedings: the child leaves the model."""
     m.set_state(child, State.CARE)
-    m.log(child, "care")
+    m.events.emit(ev.CameIntoCare(child.id, m.env.now))
+    m.events.cancel_planned(child.id, PLANNED)
     complaints.drop_actions(m, child)
     m.workforce.release(child)
+
+
+def start_referral(m: Model, child: Child) -> None:
+    """A referral for ``child`` arrives now and starts its way through the pathway."""
+    now = m.env.now
+    child.previous_referral_day = child.referral_day if child.referrals else None
+    child.referral_day = now
+    child.referrals += 1
+    m.events.emit(ev.Referred(child.id, now, child.previous_referral_day, child.referrals > 1))
+    m.set_state(child, State.FRONT_DOOR)
+    m.env.process(episode(m, child))
+
+
+def schedule_rereferral(m: Model, child: Child) -> None:
+    """After closure the child may be referred again: more likely when need is high.
+
+    The chance of a re-referral is ``rereferral_prob * exp(rereferral_need_slope * need)``
+    (at most 1), so a case closed while need is still high comes back more often (seed
+    003); the delay is exponential with mean ``rereferral_mean_days``.
+    """
+    n = m.cfg.need
+    chance = min(1.0, n.rereferral_prob * math.exp(n.rereferral_need_slope * child.need))
+    if child.rng.uniform() >= chance:
+        return
+    delay = child.rng.exponential(n.rereferral_mean_days)
+    if m.env.now + delay >= m.end_day:
+        return
+    m.env.timeout(delay).callbacks.append(rereferral(m, child))
+
+
+def rereferral(m: Model, child: Child) -> Callable[[simpy.Event], None]:
+    """A callback that refers ``child`` again if their case is still closed."""
+
+    def rerefer(_event: simpy.Event) -> None:
+        if child.state is State.CLOSED:
+            start_referral(m, child)
+
+    return rerefer

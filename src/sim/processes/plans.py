@@ -11,19 +11,12 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.entities import Child, Priority, State
+from sim import events as ev
+from sim.entities import Child, Priority, State, worker_id
 from sim.processes import conference
 
 if TYPE_CHECKING:
     from sim.model import Model
-
-
-ONGOING_TEXT = "plan already in place when the run starts"
-CPP_END_TEXT = {
-    "cin": "stepped down to a child in need plan",
-    "care": "care proceedings",
-    "close": "plan ended: case to close",
-}
 
 
 def _start_plan(
@@ -38,6 +31,12 @@ def _start_plan(
     child.visit_due_recorded = False
     child.last_seen_wd = wd
     child.last_progress_wd = wd
+
+
+def _end_cin(m: Model, child: Child, outcome: str) -> None:
+    """The CiN plan ends: the week's planned visits and meetings go with it."""
+    m.events.emit(ev.EpisodeEnded(child.id, "cin", m.env.now, worker_id(child), outcome))
+    m.events.cancel_planned(child.id, (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld))
 
 
 def _may_end(m: Model, child: Child) -> bool:
@@ -64,8 +63,7 @@ def cpp(
     else:
         child.core_group_due_wd = m.now_wd() + p.first_core_group_due_wd
     child.first_core_group_pending = not ongoing
-    m.rec.on_episode_start(child.id, "cpp", m.env.now)
-    m.log(child, "cpp_start", child.worker, ONGOING_TEXT if ongoing else "")
+    m.events.emit(ev.EpisodeStarted(child.id, "cpp", m.env.now, worker_id(child), ongoing=ongoing))
     m.workforce.request(child, Priority.CPP)
     due_day = (
         m.cal.add_months(m.env.now, p.first_rcpc_due_months)
@@ -82,8 +80,8 @@ def cpp(
     child.core_group_due_wd = None
     choice = child.rng.choice((p.cpp_end_to_cin_prob, p.cpp_end_to_care_prob))
     outcome = ("cin", "care", "close")[choice]
-    m.rec.on_episode_end(child.id, "cpp", m.env.now, outcome)
-    m.log(child, "cpp_end", child.worker, CPP_END_TEXT[outcome])
+    m.events.emit(ev.EpisodeEnded(child.id, "cpp", m.env.now, worker_id(child), outcome))
+    m.events.cancel_planned(child.id, (ev.CoreGroupHeld,))
     return outcome
 
 
@@ -98,8 +96,8 @@ def cin(
     """
     p = m.cfg.pathway
     _start_plan(m, child, State.CIN, p.cin_visit_interval_wd, first_review_day is not None)
-    m.rec.on_episode_start(child.id, "cin", m.env.now)
-    m.log(child, "cin_start", child.worker, ONGOING_TEXT if first_review_day is not None else "")
+    ongoing = first_review_day is not None
+    m.events.emit(ev.EpisodeStarted(child.id, "cin", m.env.now, worker_id(child), ongoing=ongoing))
     m.workforce.request(child, Priority.CIN)
     child.escalation = m.env.event()
     try:
@@ -109,13 +107,11 @@ def cin(
         while True:
             yield m.first_of(m.wait_until_wd(next_review_wd), child.escalation)
             if child.escalation.triggered:
-                m.rec.on_episode_end(child.id, "cin", m.env.now, "escalated")
-                m.log(child, "cin_end", child.worker, "escalated to a strategy discussion")
+                _end_cin(m, child, "escalated")
                 return "strategy"
             child.week_progress_wd = m.now_wd()
             if _may_end(m, child) and child.rng.bernoulli(p.cin_review_close_prob):
-                m.rec.on_episode_end(child.id, "cin", m.env.now, "closed")
-                m.log(child, "cin_end", child.worker, "plan review: case to close")
+                _end_cin(m, child, "closed")
                 return "close"
             next_review_wd = m.now_wd() + p.cin_review_interval_wd
     finally:

@@ -45,8 +45,8 @@ from typing import Any, NoReturn
 import yaml
 
 from sim.calendar import WorkingCalendar
+from sim.case_events import COLUMNS, EVENT_TYPES, CaseEvent, check_event_name, sort_events
 from sim.config import ComplaintsConfig, Config, ConfigError, PathwayConfig, WorkforceConfig
-from sim.teaching.case_events import COLUMNS, EVENT_TYPES, CaseEvent, check_event_name, sort_events
 
 
 class ChronologyError(ConfigError):

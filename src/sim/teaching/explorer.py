@@ -28,10 +28,10 @@ import numpy as np
 from tqdm import tqdm
 
 from sim.analysis import summarize
+from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError, validate
-from sim.model import Model
 from sim.results import replication_result
-from sim.teaching.case_events import CaseEvent
+from sim.runner import run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology
 from sim.teaching.story import compose_config, findings_and_gaps, pick_child, record_end
 
@@ -74,12 +74,11 @@ def cell_config(base: Config, cell: Cell) -> Config:
 
 def _run_cell(cfg: Config, replication: int, child_id: int | None) -> tuple[Any, list | None]:
     """One replication of one cell; the child's chronology when ``child_id`` is given."""
-    model = Model(cfg, replication, case_log=child_id is not None)
-    rec = model.run()
-    result = replication_result(rec, replication, date.fromisoformat(cfg.run.start_date))
+    model = run_one(cfg, replication, case_log=child_id is not None)
+    result = replication_result(model.rec, replication, date.fromisoformat(cfg.run.start_date))
     story = None
-    if child_id is not None and child_id in model.case_log.entries:
-        events = chronology(model.case_log, model.cal, child_id)
+    if child_id is not None and child_id in model.log.entries:
+        events = chronology(model.log, model.cal, child_id)
         story = _story_json(events, cfg, record_end(model))
     return result, story
 
@@ -146,8 +145,7 @@ def build_data(
             abs(c.turnover - base.workforce.turnover_base),
         ),
     )
-    first = Model(cell_config(base, reference), 0, case_log=True)
-    first.run()
+    first = run_one(cell_config(base, reference), 0, case_log=True)
     child_id = pick_child(first)
     jobs = [(cell, r) for cell in cells for r in range(replications)]
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))

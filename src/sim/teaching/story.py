@@ -30,10 +30,10 @@ import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
 
+from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError, to_config
-from sim.model import Model
 from sim.plots import save
-from sim.teaching.case_events import CaseEvent
+from sim.runner import Run, run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
 from sim.teaching.timeline import Span, draw_timeline, legend_handles, timeline_figure
 
@@ -77,9 +77,9 @@ def score(events: Sequence[CaseEvent]) -> StoryScore:
     )
 
 
-def pick_child(model: Model) -> int:
+def pick_child(model: Run) -> int:
     """The most illustrative child referred during the run (lowest id on ties)."""
-    log, cal = model.case_log, model.cal
+    log, cal = model.log, model.cal
     candidates = [
         cid
         for cid in log.children()
@@ -140,14 +140,12 @@ def handover_cost(chronologies: Iterable[Sequence[CaseEvent]]) -> HandoverCost:
     return HandoverCost(with_handover, without)
 
 
-def run_logged(cfg: Config, replication: int = 0) -> Model:
+def run_logged(cfg: Config, replication: int = 0) -> Run:
     """Run one replication of ``cfg`` with every child's events logged."""
-    model = Model(cfg, replication, case_log=True)
-    model.run()
-    return model
+    return run_one(cfg, replication, case_log=True)
 
 
-def record_end(model: Model) -> date:
+def record_end(model: Run) -> date:
     """The last day the model's weekly plans cover.
 
     Visits, manager reviews and casework are planned a week at a time (casework.py); a
@@ -167,8 +165,8 @@ def findings_and_gaps(
     ``end`` is the last day the record is complete to (:func:`record_end`): nothing due
     after it is looked for.
     """
+    from sim.case_events import EVENT_TYPES
     from sim.teaching.audit import Chronology, Window, audit, standards_from_config
-    from sim.teaching.case_events import EVENT_TYPES
 
     chron = Chronology.from_events(events)
     if end is not None and events:
@@ -190,19 +188,19 @@ def findings_and_gaps(
     return findings, visit_gaps, review_gaps
 
 
-def end_date(model: Model) -> date:
+def end_date(model: Run) -> date:
     """The last day of the run."""
     return model.cal.date_of(model.end_day)
 
 
-def write_story(model: Model, child_id: int, out_dir: Path, label: str) -> dict[str, Path]:
+def write_story(model: Run, child_id: int, out_dir: Path, label: str) -> dict[str, Path]:
     """Write one child's chronology (Markdown, CSV) and timeline to ``out_dir``."""
-    events = chronology(model.case_log, model.cal, child_id)
+    events = chronology(model.log, model.cal, child_id)
     findings, visit_gaps, review_gaps = findings_and_gaps(events, model.cfg, record_end(model))
     s = score(events)
     title = f"Child {child_id} in the {label} scenario"
     notes = [
-        f"Simulated by cpsim: seed {model.cfg.run.seed}, replication {model.replication}, "
+        f"Simulated by cpsim: seed {model.cfg.run.seed}, replication {model.model.replication}, "
         f"{model.cfg.authority.name} authority, run ending {end_date(model):%d %b %Y}.",
         f"{len(events)} events; {s.workers} social workers; "
         f"{sum(e.event == 'visit' for e in events)} visits; "
@@ -365,9 +363,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         model = run_logged(cfg, args.replication)
         child_id = pick_child(model) if args.child is None else args.child
-        if child_id not in model.case_log.entries:
+        if child_id not in model.log.entries:
             raise ConfigError(
-                f"--child: no child {child_id} in this run; allowed: 0 to {len(model.children) - 1}"
+                f"--child: no child {child_id} in this run; allowed: 0 to {len(model.model.children) - 1}"
             )
         other = None
         if cfg_b is not None:
@@ -382,9 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, OSError) as exc:
         print(f"sim.story: error: {exc}", file=sys.stderr)
         return 2
-    cost = handover_cost(
-        chronology(model.case_log, model.cal, c) for c in model.case_log.children()
-    )
+    cost = handover_cost(chronology(model.log, model.cal, c) for c in model.log.children())
     print(textwrap.fill(cost.summary(), width=100))
     print(f"Child {child_id}:")
     for name, path in paths.items():
@@ -392,12 +388,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _check_same_child(model: Model, other: Model, child_id: int, args: argparse.Namespace) -> None:
+def _check_same_child(model: Run, other: Run, child_id: int, args: argparse.Namespace) -> None:
     """Raise a ConfigError unless ``child_id`` is the same child in both runs."""
-    if child_id not in other.case_log.entries:
+    if child_id not in other.log.entries:
         raise ConfigError(f"--versus: child {child_id} is never referred under {args.versus}")
-    a = chronology(model.case_log, model.cal, child_id)
-    b = chronology(other.case_log, other.cal, child_id)
+    a = chronology(model.log, model.cal, child_id)
+    b = chronology(other.log, other.cal, child_id)
     first_a = next((e.date for e in a if e.event == "referral"), None)
     first_b = next((e.date for e in b if e.event == "referral"), None)
     if first_a != first_b:
@@ -408,10 +404,10 @@ def _check_same_child(model: Model, other: Model, child_id: int, args: argparse.
 
 
 def _versus(
-    model: Model, other: Model, child_id: int, args: argparse.Namespace, out: Path
+    model: Run, other: Run, child_id: int, args: argparse.Namespace, out: Path
 ) -> dict[str, Path]:
-    a = chronology(model.case_log, model.cal, child_id)
-    b = chronology(other.case_log, other.cal, child_id)
+    a = chronology(model.log, model.cal, child_id)
+    b = chronology(other.log, other.cal, child_id)
     paths = write_story(other, child_id, out / "versus", args.versus)
     gaps_a = findings_and_gaps(a, model.cfg, record_end(model))[1:]
     gaps_b = findings_and_gaps(b, other.cfg, record_end(other))[1:]

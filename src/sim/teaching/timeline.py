@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.teaching.case_events import CaseEvent
+from sim.case_events import CaseEvent
 
 LANES = ("Pathway", "Conferences", "Visits", "Social worker", "Manager reviews", "Complaints")
 PERIOD_COLORS = {

@@ -1,0 +1,216 @@
+"""The per-child case log: every child's dated events, in a practitioner's words.
+
+A subscriber to the model's event stream (events.py), attached only for runs that need
+chronologies (stories, the explorer, tests): :meth:`CaseLog.attach`. It turns each record
+into one or two entries ``(day, event, worker, detail)`` of a child's log, with the event
+names of the chronology vocabulary (case_events.py) and the wording a chronology shows.
+The log draws no random numbers and changes nothing, so a run with it gives the same
+results as one without.
+
+Records reach the log when they happen: a visit planned on Monday for Thursday arrives on
+Thursday, unless the case closed first (events.py), so the log only ever appends.
+teaching/chronology.py turns one child's entries into a chronology.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sim import events as ev
+from sim.case_events import check_event_name
+
+if TYPE_CHECKING:
+    from sim.calendar import WorkingCalendar
+    from sim.model import Model
+
+Entry = tuple[float, str, str, str]
+"""``(day, event, worker, detail)``: one line of a child's log."""
+
+FRONT_DOOR_TEXT = {
+    "close": "no further action",
+    "assessment": "to a child and family assessment",
+    "strategy": "to a strategy discussion (significant harm)",
+}
+ASSESSMENT_TEXT = {
+    "not_in_need": "not in need: no further action",
+    "closed_after_help": "in need: help given, case to close",
+    "cin_plan": "to a child in need plan",
+    "strategy": "to a strategy discussion (significant harm)",
+}
+S47_TEXT = {
+    "icpc": "concerns substantiated: to an initial conference",
+    "cin": "to a child in need plan",
+    "close": "no further action",
+}
+ICPC_TEXT = {
+    "cpp": "child protection plan",
+    "cin": "child in need plan",
+    "close": "no plan",
+}
+CPP_END_TEXT = {
+    "cin": "stepped down to a child in need plan",
+    "care": "care proceedings",
+    "close": "plan ended: case to close",
+}
+CIN_END_TEXT = {
+    "escalated": "escalated to a strategy discussion",
+    "closed": "plan review: case to close",
+}
+ENDED_TEXT = {
+    "assessment": ASSESSMENT_TEXT,
+    "s47": S47_TEXT,
+    "cpp": CPP_END_TEXT,
+    "cin": CIN_END_TEXT,
+}
+ONGOING_TEXT = "plan already in place when the run starts"
+DUTY_TEXT = "duty social worker (the child's own worker is away or there is none)"
+PLANNED_EVENTS = frozenset({"visit", "no_access", "core_group", "manager_review"})
+"""Events the weekly plan decides on Monday for a day of the week (events.EventStream.plan)."""
+
+
+def worker_name(worker: int | None, visit: bool = False) -> str:
+    """How a chronology names a worker: ``SW<id>``; None is the duty service on a visit.
+
+    On any other event None means nobody: the case is waiting for a worker.
+    """
+    if worker is None:
+        return "duty" if visit else ""
+    return f"SW{worker}"
+
+
+class CaseLog:
+    """Per-child dated entries, from the records of one run.
+
+    Args:
+        cal: The run's calendar (complaint deadlines are written as dates).
+
+    """
+
+    def __init__(self, cal: WorkingCalendar | None = None) -> None:
+        self.cal = cal
+        self.entries: dict[int, list[Entry]] = defaultdict(list)
+
+    @classmethod
+    def attach(cls, model: Model) -> CaseLog:
+        """A case log subscribed to ``model``'s events (before the model runs)."""
+        log = cls(model.cal)
+        model.events.subscribe(log.handlers())
+        return log
+
+    def add(self, child: int, day: float, event: str, worker: str = "", detail: str = "") -> None:
+        """Append one entry to ``child``'s log (``event`` must be a chronology event name)."""
+        check_event_name(event, "case log")
+        self.entries[child].append((day, event, worker, detail))
+
+    def children(self) -> list[int]:
+        """Ids of the children with at least one entry."""
+        return sorted(self.entries)
+
+    def handlers(self) -> dict[type, Callable[[Any], None]]:
+        """The record types the log takes, each with its handler."""
+        return {
+            ev.Referred: self._referred,
+            ev.FrontDoorDecided: self._front_door,
+            ev.EpisodeStarted: self._started,
+            ev.EpisodeEnded: self._ended,
+            ev.ConferenceHeld: self._conference,
+            ev.Closed: self._closed,
+            ev.CameIntoCare: lambda r: self.add(r.child, r.day, "care"),
+            ev.VisitMade: self._visit,
+            ev.VisitNoAccess: lambda r: self.add(
+                r.child, r.day, "no_access", worker_name(r.worker, visit=True)
+            ),
+            ev.CoreGroupHeld: lambda r: self.add(r.child, r.day, "core_group", _sw(r.worker)),
+            ev.ManagerReviewed: lambda r: self.add(
+                r.child, r.day, "manager_review", f"TM{r.team + 1}"
+            ),
+            ev.WorkerAllocated: self._allocated,
+            ev.ComplaintReceived: self._complaint,
+            ev.ComplaintStageRequested: self._stage_requested,
+            ev.ReviewPanelHeld: lambda r: self.add(
+                r.child, r.day, "stage3_panel", detail="late" if r.late else ""
+            ),
+            ev.ComplaintStageAnswered: self._stage_answered,
+            ev.OmbudsmanDecided: self._ombudsman,
+        }
+
+    def _referred(self, r: ev.Referred) -> None:
+        if r.before_run:
+            detail = "before the run starts"
+        else:
+            detail = "re-referral" if r.repeat else "first referral"
+        self.add(r.child, r.day, "referral", detail=detail)
+
+    def _front_door(self, r: ev.FrontDoorDecided) -> None:
+        self.add(r.child, r.day, "front_door_decision", detail=FRONT_DOOR_TEXT[r.outcome])
+
+    def _started(self, r: ev.EpisodeStarted) -> None:
+        worker = _sw(r.worker)
+        if r.kind == "s47":
+            self.add(r.child, r.day, "strategy_discussion", worker)
+        detail = ONGOING_TEXT if r.ongoing else ""
+        self.add(r.child, r.day, f"{r.kind}_start", worker, detail)
+
+    def _ended(self, r: ev.EpisodeEnded) -> None:
+        text = ENDED_TEXT[r.kind][r.outcome]
+        self.add(r.child, r.day, f"{r.kind}_end", _sw(r.worker), text)
+
+    def _conference(self, r: ev.ConferenceHeld) -> None:
+        if r.kind == "icpc":
+            detail = ICPC_TEXT[r.outcome]
+        else:
+            detail = "" if r.on_time else "late"
+        self.add(r.child, r.day, r.kind, _sw(r.worker), detail)
+
+    def _closed(self, r: ev.Closed) -> None:
+        self.add(
+            r.child, r.day, "closure", detail="closed before the run starts" if r.before_run else ""
+        )
+
+    def _visit(self, r: ev.VisitMade) -> None:
+        if r.worker is None:
+            detail = DUTY_TEXT
+        else:
+            detail = "escalated: not-seen list" if r.escalated else ""
+        self.add(r.child, r.day, "visit", worker_name(r.worker, visit=True), detail)
+
+    def _allocated(self, r: ev.WorkerAllocated) -> None:
+        parts = ["handover: the previous worker left" if r.handover else "allocated"]
+        if r.agency:
+            parts.append("agency worker")
+        waited = r.day - r.requested_day
+        if waited >= 7:
+            parts.append(f"after {waited:.0f} days without a worker")
+        self.add(r.child, r.day, "worker_change", _sw(r.worker), "; ".join(parts))
+
+    def _complaint(self, r: ev.ComplaintReceived) -> None:
+        detail = f"{r.procedure} procedure; from the {r.complainant.replace('_', ' ')}"
+        self.add(r.child, r.day, "complaint", detail=detail)
+
+    def _stage_requested(self, r: ev.ComplaintStageRequested) -> None:
+        # stage 3's deadline is for the review panel, not a response
+        due = "panel due" if r.stage == 3 else "response due"
+        detail = f"{due} {self._date(r.due_day)}"
+        if r.extended:
+            detail += "; complex: deadline extended"
+        self.add(r.child, r.day, f"stage{r.stage}_request", detail=detail)
+
+    def _stage_answered(self, r: ev.ComplaintStageAnswered) -> None:
+        detail = ("upheld" if r.upheld else "not upheld") + ("" if r.on_time else " (late)")
+        self.add(r.child, r.day, f"stage{r.stage}_response", detail=detail)
+
+    def _ombudsman(self, r: ev.OmbudsmanDecided) -> None:
+        self.add(r.child, r.referred_day, "ombudsman_complaint")
+        outcome = f"upheld: remedy £{r.remedy_gbp:,.0f}" if r.upheld else "not upheld"
+        self.add(r.child, r.day, "ombudsman_decision", detail=outcome)
+
+    def _date(self, day: float) -> str:
+        if self.cal is None:
+            return f"day {day:.0f}"
+        return f"{self.cal.date_of(day):%d %b %Y}"
+
+
+def _sw(worker: int | None) -> str:
+    return worker_name(worker)

@@ -1,0 +1,655 @@
+"""The event stream: each happening in a run, emitted once as a small immutable record.
+
+Processes report what happened by emitting a record (``m.events.emit(VisitMade(...))``);
+they never compute a measure. Subscribers ask for the record types they want
+(:meth:`EventStream.subscribe`): the KPI recorder (metrics.py) and, for chronologies, the
+per-child case log (teaching/chronology.py). A record type nobody subscribes to costs one
+dictionary look-up.
+
+Records are emitted when their happening happens, never ahead of it. The weekly plan
+decides on Monday what each worker does on each day of the week; what it plans for a
+later day is *planned* (:meth:`EventStream.plan`) and emitted only when the clock reaches
+that day, so a case that closes on Tuesday cancels Thursday's planned visit
+(:meth:`EventStream.cancel_planned`) and a new worker takes over the visits their
+predecessor planned (:meth:`EventStream.reassign_planned`): no subscriber ever rewrites
+what it was told. Measurement records that belong to a week (a visit that fell due, a
+manager review that fell due) are emitted when the week is accounted.
+
+Days are simulation days (calendar days from the run's start); children and workers are
+named by id. Records still open when the run ends are emitted as censored by the
+recorder itself (metrics.py), from the records it holds.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol
+
+if TYPE_CHECKING:
+    from sim.entities import Child
+
+
+class Record:
+    """Base of every record: immutable named fields, compared and printed by value.
+
+    Records are plain classes with ``Final`` attributes rather than frozen dataclasses:
+    compiled with mypyc (sim._compiled) they are immutable native objects without a
+    ``__dict__`` that cost about 25 ns to make, where a frozen dataclass costs about
+    450 ns, and a run makes tens of thousands a year. As plain Python, immutability is
+    checked by mypy (``Final``).
+    """
+
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+    __slots__ = ()
+
+    def fields(self) -> dict[str, Any]:
+        """The record's fields by name, in order."""
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+    def replaced(self, **changes: Any) -> Record:
+        """A copy with some fields changed."""
+        return type(self)(**{**self.fields(), **changes})
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.fields().items())
+        return f"{type(self).__name__}({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Record)
+            and type(other) is type(self)
+            and self.fields() == other.fields()
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *self.fields().values()))
+
+
+# -- the pathway ---------------------------------------------------------------------------
+class Referred(Record):
+    """A referral reaches the front door (``before_run``: history of a pre-populated case)."""
+
+    FIELDS = ("child", "day", "previous_day", "repeat", "before_run")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        previous_day: float | None,
+        repeat: bool,
+        before_run: bool = False,
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.previous_day: Final = previous_day
+        self.repeat: Final = repeat
+        self.before_run: Final = before_run
+
+
+class FrontDoorDecided(Record):
+    """The front door (MASH) decides on a referral: ``close``, ``assessment`` or ``strategy``."""
+
+    FIELDS = ("child", "day", "referral_day", "on_time", "outcome")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        referral_day: float,
+        on_time: bool,
+        outcome: str,
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.referral_day: Final = referral_day
+        self.on_time: Final = on_time
+        self.outcome: Final = outcome
+
+
+class EpisodeStarted(Record):
+    """An ``assessment``, ``s47``, ``cpp`` or ``cin`` episode starts.
+
+    ``due_day`` is the episode's deadline where it has one (the assessment's 45 working
+    days, the ICPC's 15 after the strategy discussion); ``ongoing`` marks a plan already in
+    place when the run starts.
+    """
+
+    FIELDS = ("child", "kind", "day", "worker", "due_day", "ongoing")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        kind: str,
+        day: float,
+        worker: int | None,
+        due_day: float | None = None,
+        ongoing: bool = False,
+    ) -> None:
+        self.child: Final = child
+        self.kind: Final = kind
+        self.day: Final = day
+        self.worker: Final = worker
+        self.due_day: Final = due_day
+        self.ongoing: Final = ongoing
+
+
+class EpisodeEnded(Record):
+    """An episode ends with ``outcome`` (the next stage, or how it closed)."""
+
+    FIELDS = ("child", "kind", "day", "worker", "outcome")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, kind: str, day: float, worker: int | None, outcome: str) -> None:
+        self.child: Final = child
+        self.kind: Final = kind
+        self.day: Final = day
+        self.worker: Final = worker
+        self.outcome: Final = outcome
+
+
+class ConferenceHeld(Record):
+    """A child protection conference: ``kind`` ``icpc`` or ``rcpc``; ``outcome`` for an ICPC."""
+
+    FIELDS = ("child", "kind", "day", "worker", "on_time", "outcome")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        kind: str,
+        day: float,
+        worker: int | None,
+        on_time: bool,
+        outcome: str = "",
+    ) -> None:
+        self.child: Final = child
+        self.kind: Final = kind
+        self.day: Final = day
+        self.worker: Final = worker
+        self.on_time: Final = on_time
+        self.outcome: Final = outcome
+
+
+class Closed(Record):
+    """A case closes, with the child's latent need at that moment."""
+
+    FIELDS = ("child", "day", "need", "before_run")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, need: float, before_run: bool = False) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.need: Final = need
+        self.before_run: Final = before_run
+
+
+class CameIntoCare(Record):
+    """Care proceedings: the child becomes looked after and leaves the model."""
+
+    FIELDS = ("child", "day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float) -> None:
+        self.child: Final = child
+        self.day: Final = day
+
+
+# -- the working week ----------------------------------------------------------------------
+class VisitMade(Record):
+    """A statutory visit: the child was seen (``worker`` None: the duty service)."""
+
+    FIELDS = ("child", "day", "worker", "escalated")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, worker: int | None, escalated: bool = False) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+        self.escalated: Final = escalated
+
+
+class VisitNoAccess(Record):
+    """A visit was attempted but the family did not let the worker in."""
+
+    FIELDS = ("child", "day", "worker")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, worker: int | None) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+
+
+class CoreGroupHeld(Record):
+    """A core group meeting of a child protection plan."""
+
+    FIELDS = ("child", "day", "worker")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, worker: int | None) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+
+
+class ManagerReviewed(Record):
+    """A team manager reviewed the case (case supervision); ``team`` is the team's index."""
+
+    FIELDS = ("child", "day", "team")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, team: int) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.team: Final = team
+
+
+class VisitFellDue(Record):
+    """A statutory visit fell due (``plan`` ``cpp`` or ``cin``); ``seen_day`` None: not made.
+
+    Emitted when the week of its due day is accounted.
+    """
+
+    FIELDS = ("child", "plan", "due_day", "seen_day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, plan: str, due_day: float, seen_day: float | None) -> None:
+        self.child: Final = child
+        self.plan: Final = plan
+        self.due_day: Final = due_day
+        self.seen_day: Final = seen_day
+
+
+class FirstCoreGroupFellDue(Record):
+    """The first core group of a plan fell due; ``held_day`` None: not held by the week's end."""
+
+    FIELDS = ("child", "due_day", "held_day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, due_day: float, held_day: float | None) -> None:
+        self.child: Final = child
+        self.due_day: Final = due_day
+        self.held_day: Final = held_day
+
+
+class ManagerReviewFellDue(Record):
+    """A four-weekly manager case review fell due; ``on_time``: done by its due day."""
+
+    FIELDS = ("child", "due_day", "on_time")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, due_day: float, on_time: bool) -> None:
+        self.child: Final = child
+        self.due_day: Final = due_day
+        self.on_time: Final = on_time
+
+
+class WeekStarted(Record):
+    """A working week starts with these stocks (the weekly snapshot)."""
+
+    FIELDS = ("day", "stocks")
+    __slots__ = FIELDS
+
+    def __init__(self, day: float, stocks: Mapping[str, float]) -> None:
+        self.day: Final = day
+        self.stocks: Final = stocks
+
+
+# -- the workforce -------------------------------------------------------------------------
+class WorkerStarted(Record):
+    """A worker (``kind`` ``permanent`` or ``agency``) starts in post."""
+
+    FIELDS = ("worker", "day", "kind")
+    __slots__ = FIELDS
+
+    def __init__(self, worker: int, day: float, kind: str) -> None:
+        self.worker: Final = worker
+        self.day: Final = day
+        self.kind: Final = kind
+
+
+class WorkerLeft(Record):
+    """A worker leaves; their cases are handed over."""
+
+    FIELDS = ("worker", "day", "kind")
+    __slots__ = FIELDS
+
+    def __init__(self, worker: int, day: float, kind: str) -> None:
+        self.worker: Final = worker
+        self.day: Final = day
+        self.kind: Final = kind
+
+
+class CaseHandedOver(Record):
+    """A leaver's case has to move to another worker."""
+
+    FIELDS = ("child", "day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float) -> None:
+        self.child: Final = child
+        self.day: Final = day
+
+
+class WorkerAllocated(Record):
+    """A case waiting since ``requested_day`` gets a worker.
+
+    ``handover``: the previous worker left; ``agency``: the new worker is agency staff.
+    """
+
+    FIELDS = ("child", "day", "worker", "requested_day", "handover", "agency")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        worker: int,
+        requested_day: float,
+        handover: bool,
+        agency: bool,
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+        self.requested_day: Final = requested_day
+        self.handover: Final = handover
+        self.agency: Final = agency
+
+
+class StillWaiting(Record):
+    """A case still waiting for a worker when the run ends (a censored wait)."""
+
+    FIELDS = ("child", "requested_day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, requested_day: float) -> None:
+        self.child: Final = child
+        self.requested_day: Final = requested_day
+
+
+# -- complaints ----------------------------------------------------------------------------
+class ComplaintReceived(Record):
+    """A complaint is received (stage 1 of its ``procedure`` starts)."""
+
+    FIELDS = ("child", "day", "procedure", "complainant")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, procedure: str, complainant: str) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.procedure: Final = procedure
+        self.complainant: Final = complainant
+
+
+class ComplaintStageRequested(Record):
+    """Stage ``stage`` of a complaint is asked for; its deadline is ``due_day``."""
+
+    FIELDS = ("child", "day", "procedure", "stage", "due_day", "extended")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        procedure: str,
+        stage: int,
+        due_day: float,
+        extended: bool,
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.procedure: Final = procedure
+        self.stage: Final = stage
+        self.due_day: Final = due_day
+        self.extended: Final = extended
+
+
+class ReviewPanelHeld(Record):
+    """The stage 3 review panel meets (``late``: after its deadline)."""
+
+    FIELDS = ("child", "day", "late")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, late: bool) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.late: Final = late
+
+
+class ComplaintStageAnswered(Record):
+    """The council answers stage ``stage`` (for stage 3: responds to the panel)."""
+
+    FIELDS = ("child", "day", "procedure", "stage", "request_day", "on_time", "upheld")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        procedure: str,
+        stage: int,
+        request_day: float,
+        on_time: bool,
+        upheld: bool,
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.procedure: Final = procedure
+        self.stage: Final = stage
+        self.request_day: Final = request_day
+        self.on_time: Final = on_time
+        self.upheld: Final = upheld
+
+
+class OmbudsmanDecided(Record):
+    """The Ombudsman decides a complaint referred on ``referred_day``."""
+
+    FIELDS = ("child", "day", "referred_day", "upheld", "remedy_gbp")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        referred_day: float,
+        upheld: bool,
+        remedy_gbp: float,
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.referred_day: Final = referred_day
+        self.upheld: Final = upheld
+        self.remedy_gbp: Final = remedy_gbp
+
+
+class ComplaintClosed(Record):
+    """A complaint's last step (local or the Ombudsman) is over."""
+
+    FIELDS = ("child", "day", "received_day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, received_day: float) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.received_day: Final = received_day
+
+
+class ComplaintOpenAtEnd(Record):
+    """A complaint still open when the run ends (a censored duration)."""
+
+    FIELDS = ("child", "received_day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, received_day: float) -> None:
+        self.child: Final = child
+        self.received_day: Final = received_day
+
+
+class ComplaintActionFellDue(Record):
+    """An action agreed in a complaint fell due; ``on_time``: done by then."""
+
+    FIELDS = ("child", "due_day", "on_time")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, due_day: float, on_time: bool) -> None:
+        self.child: Final = child
+        self.due_day: Final = due_day
+        self.on_time: Final = on_time
+
+
+Record = (
+    Referred
+    | FrontDoorDecided
+    | EpisodeStarted
+    | EpisodeEnded
+    | ConferenceHeld
+    | Closed
+    | CameIntoCare
+    | VisitMade
+    | VisitNoAccess
+    | CoreGroupHeld
+    | ManagerReviewed
+    | VisitFellDue
+    | FirstCoreGroupFellDue
+    | ManagerReviewFellDue
+    | WeekStarted
+    | WorkerStarted
+    | WorkerLeft
+    | CaseHandedOver
+    | WorkerAllocated
+    | StillWaiting
+    | ComplaintReceived
+    | ComplaintStageRequested
+    | ReviewPanelHeld
+    | ComplaintStageAnswered
+    | OmbudsmanDecided
+    | ComplaintClosed
+    | ComplaintOpenAtEnd
+    | ComplaintActionFellDue
+)
+"""Every record type of the stream."""
+
+Handler = Callable[[object], None]
+
+
+class WeekObserver(Protocol):
+    """A subscriber that also measures each open case's week as it is accounted.
+
+    The weekly accounting calls ``case_week`` for every open case before it moves the
+    case's records on (last seen, last progress, need), and ``week_accounted`` once at
+    the end: the recorder counts drift, unseen and plan days there, in the same loop as
+    the accounting, so measuring costs no second pass.
+    """
+
+    def case_week(self, child: Child, w0: int, w1: int) -> None:
+        """Measure ``child``'s week of working days ``w0..w1``."""
+
+    def week_accounted(self) -> None:
+        """Every open case of the week has been measured."""
+
+
+class _Planned:
+    """A record planned for a later day of the week; ``alive`` False once cancelled."""
+
+    __slots__ = ("alive", "record")
+
+    def __init__(self, record: VisitMade | VisitNoAccess | CoreGroupHeld | ManagerReviewed):
+        self.record = record
+        self.alive = True
+
+
+class EventStream:
+    """Delivers each record to the handlers subscribed to its type, in the order emitted.
+
+    Args:
+        now: The simulation clock (planned records are released when it reaches them).
+
+    """
+
+    def __init__(self, now: Callable[[], float]) -> None:
+        self._now = now
+        self._handlers: dict[type, list[Handler]] = {}
+        self.week_observers: list[WeekObserver] = []
+        self._planned: list[tuple[float, int, _Planned]] = []
+        self._planned_by_child: dict[int, list[_Planned]] = {}
+        self._sequence = 0
+
+    def subscribe(self, handlers: Mapping[type, Handler]) -> None:
+        """Deliver every record of each type in ``handlers`` to its handler."""
+        for record_type, handler in handlers.items():
+            self._handlers.setdefault(record_type, []).append(handler)
+
+    def observe_weeks(self, observer: WeekObserver) -> None:
+        """Let ``observer`` measure every open case's week (see :class:`WeekObserver`)."""
+        self.week_observers.append(observer)
+
+    def wants(self, record_type: type) -> bool:
+        """Whether any subscriber takes records of ``record_type``."""
+        return record_type in self._handlers
+
+    def emit(self, record: object) -> None:
+        """Deliver ``record`` now (after any planned records whose day has come)."""
+        if self._planned:
+            self.release_planned(self._now())
+        handlers = self._handlers.get(type(record))
+        if handlers is not None:
+            for handler in handlers:
+                handler(record)
+
+    # -- the week's plan ------------------------------------------------------------------
+    def plan(self, record: VisitMade | VisitNoAccess | CoreGroupHeld | ManagerReviewed) -> None:
+        """Emit ``record`` when the clock reaches its day, unless it is cancelled first.
+
+        Records of a type nobody subscribes to are not kept.
+        """
+        if type(record) not in self._handlers:
+            return
+        if record.day <= self._now():
+            self.emit(record)
+            return
+        entry = _Planned(record)
+        self._sequence += 1
+        heapq.heappush(self._planned, (record.day, self._sequence, entry))
+        self._planned_by_child.setdefault(record.child, []).append(entry)
+
+    def release_planned(self, until_day: float) -> None:
+        """Emit the planned records due on or before ``until_day``, oldest first."""
+        planned = self._planned
+        while planned and planned[0][0] <= until_day:
+            entry = heapq.heappop(planned)[2]
+            if entry.alive:
+                entry.alive = False
+                for handler in self._handlers.get(type(entry.record), ()):
+                    handler(entry.record)
+        if not planned:
+            self._planned_by_child.clear()
+
+    def cancel_planned(self, child: int, types: tuple[type, ...]) -> None:
+        """Forget ``child``'s planned records of ``types`` (the case or plan ended first)."""
+        for entry in self._planned_by_child.get(child, ()):
+            if entry.alive and isinstance(entry.record, types):
+                entry.alive = False
+
+    def reassign_planned(self, child: int, worker: int) -> None:
+        """A new worker takes over the visits and meetings planned by the case's last worker.
+
+        Visits planned for the duty service and manager reviews stay as they were.
+        """
+        for entry in self._planned_by_child.get(child, ()):
+            record = entry.record
+            if (
+                entry.alive
+                and isinstance(record, (VisitMade, VisitNoAccess, CoreGroupHeld))
+                and record.worker is not None
+                and record.worker != worker
+            ):
+                entry.record = record.replaced(worker=worker)  # type: ignore[assignment]
+
+    def close(self, end_day: float) -> None:
+        """The run is over: emit whatever was planned before ``end_day``."""
+        self.release_planned(end_day)
