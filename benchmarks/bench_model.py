@@ -25,6 +25,7 @@ import simpy
 from sim import _compiled
 from sim.config import Config, validate
 from sim.experiment import run_replications
+from sim.metrics import Recorder
 from sim.model import Model
 
 
@@ -46,6 +47,7 @@ def bare_simpy_events_per_second(n: int = 200_000) -> float:
 def events_per_run(cfg: Config) -> int:
     """SimPy events in one run of replication 0 (counted in a run of its own, untimed)."""
     model = Model(cfg, 0)
+    Recorder.attach(model)
     counter = {"n": 0}
     step = model.env.step
 
@@ -76,6 +78,7 @@ def model_seconds_per_year(repeats: int) -> tuple[float, float, int]:
         del model
         gc.collect()
         model = Model(cfg, r)
+        Recorder.attach(model)  # a run's cost includes measuring it
         start = time.perf_counter()
         model.run()
         timings.append((time.perf_counter() - start) / cfg.run.years)

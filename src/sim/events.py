@@ -502,7 +502,7 @@ class ComplaintActionFellDue(Record):
         self.on_time: Final = on_time
 
 
-Record = (
+AnyRecord = (
     Referred
     | FrontDoorDecided
     | EpisodeStarted

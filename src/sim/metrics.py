@@ -616,50 +616,140 @@ def complaint_actions_done_on_time(rec: Recorder) -> float:
     return _share([ok for d, ok in rec.complaint_actions if rec.in_window(d)])
 
 
-KPIS: dict[str, Callable[[Recorder], float]] = {
-    f.__name__: f
-    for f in (
-        referrals_per_year,
-        assessments_per_year,
-        s47_per_year,
-        icpc_per_year,
-        cpp_starts_per_year,
-        cpp_open_mean,
-        cin_open_mean,
-        rereferral_12m_rate,
-        front_door_within_1wd,
-        assessment_within_45wd,
-        icpc_within_15wd,
-        core_group_within_10wd,
-        rcpc_on_time,
-        visits_on_time,
-        cpp_unseen_share,
-        drift_share,
-        unallocated_days_mean,
-        unseen_risk_days_per_child,
-        caseload_mean,
-        turnover_rate,
-        vacancy_rate,
-        agency_share,
-        workers_per_child,
-        handovers_per_case_year,
-        manager_reviews_on_time,
-        caseload_p90,
-        complaints_per_1000_referrals,
-        stage1_on_time,
-        stage2_on_time,
-        stage3_on_time,
-        escalation_rate_1_2,
-        escalation_rate_2_3,
-        ombudsman_cases_per_year,
-        ombudsman_upheld_share,
-        complaint_days_to_close_mean,
-        remedy_gbp_per_year,
-        complaint_actions_done_on_time,
+@dataclass(frozen=True)
+class KPI:
+    """One KPI, defined once: its formula and how every output names and shows it.
+
+    Attributes:
+        name: The column name in kpis.csv and summary.csv.
+        compute: The formula: a function of one replication's recorder (its docstring is
+            the definition docs/kpis.md prints).
+        label: A plain-English label, without the unit.
+        unit: The unit of the value as computed ("share", "per year", "days", ...).
+        scale: What figures and tables multiply the value by (100 for a share shown in %).
+        display_unit: The unit after scaling ("%", "per year", ...).
+        higher_is_better: True, False, or None where neither is better (a volume).
+        headline: Shown in sweep comparisons, paired differences and the explorer.
+
+    """
+
+    name: str
+    compute: Callable[[Recorder], float]
+    label: str
+    unit: str
+    scale: float = 1.0
+    display_unit: str = ""
+    higher_is_better: bool | None = None
+    headline: bool = False
+
+    @property
+    def definition(self) -> str:
+        """The formula in words (the compute function's docstring)."""
+        return " ".join((self.compute.__doc__ or "").split())
+
+    @property
+    def difference_unit(self) -> str:
+        """The unit of a difference between two scaled values (shares: percentage points)."""
+        return "percentage points" if self.display_unit == "%" else self.display_unit
+
+    def axis_label(self) -> str:
+        """``label (display unit)`` for a figure's axis."""
+        return f"{self.label} ({self.display_unit})" if self.display_unit else self.label
+
+
+def _kpi(
+    compute: Callable[[Recorder], float],
+    label: str,
+    unit: str,
+    better: bool | None = None,
+    headline: bool = False,
+) -> KPI:
+    """A KPI; shares are shown in % (scale 100), everything else in its own unit."""
+    share = unit == "share"
+    return KPI(
+        name=compute.__name__,
+        compute=compute,
+        label=label,
+        unit=unit,
+        scale=100.0 if share else 1.0,
+        display_unit="%" if share else unit,
+        higher_is_better=better,
+        headline=headline,
+    )
+
+
+KPIS: dict[str, KPI] = {
+    k.name: k
+    for k in (
+        _kpi(referrals_per_year, "Referrals received", "per year"),
+        _kpi(assessments_per_year, "Assessments completed", "per year"),
+        _kpi(s47_per_year, "Section 47 enquiries started", "per year"),
+        _kpi(icpc_per_year, "Initial child protection conferences", "per year"),
+        _kpi(cpp_starts_per_year, "Child protection plans started", "per year"),
+        _kpi(cpp_open_mean, "Children on a child protection plan", "children"),
+        _kpi(cin_open_mean, "Children on a child in need plan", "children"),
+        _kpi(rereferral_12m_rate, "Re-referrals within 12 months", "share", False),
+        _kpi(front_door_within_1wd, "Front-door decisions within 1 working day", "share", True),
+        _kpi(assessment_within_45wd, "Assessments within 45 working days", "share", True),
+        _kpi(icpc_within_15wd, "ICPCs within 15 working days", "share", True),
+        _kpi(core_group_within_10wd, "First core groups within 10 working days", "share", True),
+        _kpi(rcpc_on_time, "Review conferences on time", "share", True),
+        _kpi(visits_on_time, "Due visits made on time", "share", True, headline=True),
+        _kpi(
+            cpp_unseen_share,
+            "CPP child-days unseen beyond the visit standard",
+            "share",
+            False,
+            headline=True,
+        ),
+        _kpi(drift_share, "Plan-days in drift", "share", False, headline=True),
+        _kpi(unallocated_days_mean, "Days a case waits for a worker", "days", False),
+        _kpi(
+            unseen_risk_days_per_child,
+            "Unseen-risk days per child",
+            "days per child",
+            False,
+            headline=True,
+        ),
+        _kpi(caseload_mean, "Mean caseload", "cases per worker", False),
+        _kpi(turnover_rate, "Social worker turnover", "share", False, headline=True),
+        _kpi(vacancy_rate, "Vacancy rate", "share", False),
+        _kpi(agency_share, "Agency workers", "share", False),
+        _kpi(
+            workers_per_child,
+            "Social workers per CPP child in a year",
+            "workers per child",
+            False,
+            headline=True,
+        ),
+        _kpi(handovers_per_case_year, "Handovers per case-year", "per case-year", False),
+        _kpi(manager_reviews_on_time, "Manager reviews on time", "share", True),
+        _kpi(caseload_p90, "90th percentile caseload", "cases per worker", False),
+        _kpi(
+            complaints_per_1000_referrals,
+            "Complaints per 1,000 referrals",
+            "per 1,000 referrals",
+            False,
+            headline=True,
+        ),
+        _kpi(stage1_on_time, "Stage 1 complaint responses on time", "share", True),
+        _kpi(stage2_on_time, "Stage 2 complaint responses on time", "share", True),
+        _kpi(stage3_on_time, "Stage 3 reviews on time", "share", True),
+        _kpi(escalation_rate_1_2, "Complaints escalated from stage 1 to 2", "share", False),
+        _kpi(escalation_rate_2_3, "Complaints escalated from stage 2 to 3", "share", False),
+        _kpi(ombudsman_cases_per_year, "Ombudsman decisions", "per year", False),
+        _kpi(ombudsman_upheld_share, "Ombudsman decisions finding fault", "share", False),
+        _kpi(complaint_days_to_close_mean, "Days to close a complaint", "days", False),
+        _kpi(remedy_gbp_per_year, "Ombudsman remedies paid", "£ per year", False),
+        _kpi(complaint_actions_done_on_time, "Complaint actions done on time", "share", True),
     )
 }
+"""Every KPI, in the order of kpis.csv's columns."""
+
+HEADLINE_KPIS: tuple[str, ...] = tuple(name for name, k in KPIS.items() if k.headline)
+"""The KPIs sweeps compare and the explorer shows first."""
 
 
 def compute_kpis(rec: Recorder) -> dict[str, float]:
     """Every KPI of one replication."""
-    return {name: fn(rec) for name, fn in KPIS.items()}
+    return {name: kpi.compute(rec) for name, kpi in KPIS.items()}
