@@ -167,7 +167,9 @@ def findings_and_gaps(
     ``end`` is the last day the record is complete to (:func:`record_end`): nothing due
     after it is looked for.
     """
-    from sim.teaching.audit import Chronology, Window, audit, standards_from_config
+    from sim.teaching.audit.files import Chronology, Window
+    from sim.teaching.audit.rules import audit
+    from sim.teaching.audit.standards import standards_from_config
     from sim.teaching.case_events import EVENT_TYPES
 
     chron = Chronology.from_events(events)
