@@ -15,12 +15,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.analysis import t_interval
+from sim.analysis import t_interval, weekly_turnover
 from sim.config import Config, validate
 from sim.plots import save, turnover_shock_figure
 from sim.studies import demand_shock_study, turnover_between
 
 ROOT = Path(__file__).resolve().parents[1]
+WINDOW_WEEKS = 26
+"""Weeks in the rolling turnover window of the figure."""
 
 
 def main() -> None:
@@ -33,7 +35,9 @@ def main() -> None:
     study = demand_shock_study(cfg, factor=1.3, months=6.0, progress=True)
     out = ROOT / "results" / "reference" / "demand_shock.png"
     out.parent.mkdir(parents=True, exist_ok=True)
-    save(turnover_shock_figure(study, cfg.run.start_date), out)
+    series = {label: weekly_turnover(results, WINDOW_WEEKS) for label, results in study.results.items()}
+    shock_days = (study.shock_start_day, study.shock_end_day)
+    save(turnover_shock_figure(series, shock_days, cfg.run.start_date, WINDOW_WEEKS), out)
     s, e = study.shock_start_day, study.shock_end_day
     windows = {"year before": (s - 365, s), "during shock": (s, e), "6 months after": (e, e + 183)}
     for label, results in study.results.items():

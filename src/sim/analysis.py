@@ -1,12 +1,16 @@
-"""Replication summaries: means with 95% t-intervals, and paired differences."""
+"""Replication summaries: means with 95% t-intervals, paired differences, turnover series."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
+
+if TYPE_CHECKING:
+    from sim.results import ReplicationResult
 
 CONFIDENCE = 0.95
 
@@ -71,3 +75,11 @@ def rolling_turnover(
         weeks.append(str(rows[i]["week_start"]))
         rates.append(rate)
     return weeks, rates
+
+
+def weekly_turnover(
+    results: list[ReplicationResult], window_weeks: int = 13
+) -> tuple[list[str], list[list[float]]]:
+    """Rolling annualised turnover per replication (weeks, one list per replication)."""
+    series = [rolling_turnover(r.timeseries, window_weeks) for r in results]
+    return series[0][0], [rates for _, rates in series]

@@ -1,15 +1,18 @@
-"""Figures from a run's tables; never inside the model.
+"""Every figure, drawn from tables: a run's, a sweep's, a study's; never inside the model.
 
+Figure functions take the data they draw (callers compute it: runs in experiment.py,
+sweeps in sweeps.py, studies in experiments/) and import nothing that runs the model.
 Uses matplotlib's object API (``Figure``), so no global pyplot state or GUI backend is
 involved and figures can be drawn in tests and worker processes alike.
 """
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -209,23 +212,30 @@ def save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def turnover_shock_figure(study, start_date: str, window_weeks: int = 26) -> Figure:
+def turnover_shock_figure(
+    series: Mapping[str, tuple[list[str], list[list[float]]]],
+    shock_days: tuple[int, int],
+    start_date: str,
+    window_weeks: int = 26,
+) -> Figure:
     """Rolling turnover under a demand shock, with the pressure feedback on and off.
 
     Top: mean over replications of the rolling annualised turnover of permanent workers,
     shock (solid) and no shock (dotted). Bottom: the paired difference shock minus no
     shock (same seeds), with its 95% confidence interval. The shaded span is the shock.
+
+    Args:
+        series: Per variant of the demand-shock study (``studies.SHOCK_VARIANTS``), the
+            week starts and one list of rates per replication
+            (``analysis.weekly_turnover`` with ``window_weeks``).
+        shock_days: First and last simulation day of the shock.
+        start_date: The run's first day (``run.start_date``).
+        window_weeks: The rolling window the rates were computed over (for the label).
+
     """
-    from datetime import timedelta
-
-    from sim.studies import weekly_turnover
-
     fig = Figure(figsize=(11, 8), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
     origin = date.fromisoformat(start_date)
-    series = {
-        label: weekly_turnover(results, window_weeks) for label, results in study.results.items()
-    }
     x = [date.fromisoformat(w) for w in next(iter(series.values()))[0]]
     for feedback, color in (("on", PALETTE[1]), ("off", PALETTE[0])):
         shock = np.array(series[f"feedback {feedback}, shock"][1]) * 100
@@ -248,8 +258,8 @@ def turnover_shock_figure(study, start_date: str, window_weeks: int = 26) -> Fig
             )
     for ax in (top, bottom):
         ax.axvspan(
-            origin + timedelta(days=study.shock_start_day),
-            origin + timedelta(days=study.shock_end_day),
+            origin + timedelta(days=shock_days[0]),
+            origin + timedelta(days=shock_days[1]),
             color="0.85",
             zorder=0,
         )
@@ -264,7 +274,7 @@ def turnover_shock_figure(study, start_date: str, window_weeks: int = 26) -> Fig
     )
     top.set_ylabel(f"turnover, % a year ({window_weeks}-week rolling)")
     top.legend(loc="upper left", fontsize=9, ncol=2)
-    n = len(next(iter(study.results.values())))
+    n = len(next(iter(series.values()))[1])
     top.set_title(
         f"Permanent social worker turnover, mean of {n} replications (grey: +30% referrals for six months)",
         loc="left",
@@ -274,4 +284,157 @@ def turnover_shock_figure(study, start_date: str, window_weeks: int = 26) -> Fig
     bottom.set_xlabel("week")
     bottom.legend(loc="upper left", fontsize=9)
     bottom.set_title("Paired difference (same seeds) with 95% confidence interval", loc="left")
+    return fig
+
+
+def _kpi_axes() -> tuple[Figure, Any]:
+    """The figure and axes of one KPI across a sweep's jobs."""
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    return fig, fig.subplots()
+
+
+def kpi_heatmap_figure(
+    xs: Sequence[float],
+    ys: Sequence[float],
+    grid: np.ndarray,
+    x_key: str,
+    y_key: str,
+    label: str,
+) -> Figure:
+    """One KPI over two swept numbers: a heatmap of its means, each cell labelled.
+
+    ``grid[i, j]`` is the mean at ``ys[i]`` and ``xs[j]`` (NaN where no job ran).
+    """
+    fig, ax = _kpi_axes()
+    image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs])
+    ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
+    ax.set_xlabel(x_key)
+    ax.set_ylabel(y_key)
+    middle = (np.nanmin(grid) + np.nanmax(grid)) / 2
+    for (r, c), value in np.ndenumerate(grid):
+        if np.isfinite(value):
+            color = "k" if value > middle else "w"  # readable on viridis' light and dark ends
+            ax.text(c, r, f"{value:.3g}", ha="center", va="center", color=color, fontsize=9)
+    fig.colorbar(image, ax=ax, label=label)
+    ax.set_title(f"{label}: mean over replications", loc="left")
+    return fig
+
+
+def kpi_line_figure(
+    x: Sequence[float],
+    mean: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    key: str,
+    label: str,
+) -> Figure:
+    """One KPI against one swept number: the mean as a line, its 95% interval as a band."""
+    fig, ax = _kpi_axes()
+    ax.plot(x, mean, "o-", color=PALETTE[0], lw=2, label="mean")
+    ax.fill_between(
+        x,
+        low,
+        high,
+        color=PALETTE[0],
+        alpha=0.25,
+        label="95% confidence interval",
+    )
+    ax.set_xlabel(key)
+    ax.set_ylabel(label)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(f"{label} against {key}", loc="left")
+    return fig
+
+
+def kpi_bars_figure(
+    names: Sequence[str],
+    mean: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    colors: Sequence[str],
+    label: str,
+) -> Figure:
+    """One KPI across named jobs: a bar per job (first at the top) with its 95% interval."""
+    fig, ax = _kpi_axes()
+    mean_, low_, high_ = np.array(mean), np.array(low), np.array(high)
+    y = np.arange(len(names))
+    err = np.nan_to_num(np.vstack([mean_ - low_, high_ - mean_]), nan=0.0)
+    ax.barh(
+        y,
+        mean_,
+        xerr=err,
+        color=list(colors),
+        capsize=4,
+    )
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel(label)
+    ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(f"{label}: mean and 95% interval", fontsize=11)
+    return fig
+
+
+def kpi_difference_figure(
+    rows: Sequence[Mapping[str, Any]],
+    colors: Mapping[str, str],
+    what: str,
+    scale: float,
+    unit: str,
+    base_name: str,
+) -> Figure:
+    """Each job minus the baseline for one KPI: bars with 95% paired intervals, zero line.
+
+    Args:
+        rows: Paired differences of one KPI (``sweeps.paired_difference_rows``), in the
+            KPI's own units; a row with no replications keeps its place, with its note.
+        colors: The colour of each row's ``label``.
+        what: The KPI's name, without its unit.
+        scale: Factor from the KPI's units to ``unit`` (100 for shares as points).
+        unit: The unit of the drawn differences.
+        base_name: The job every other is compared with.
+
+    """
+    fig = Figure(figsize=(10, max(3.5, 1.8 + 0.5 * len(rows))), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(rows))
+    drawn = [i for i, r in enumerate(rows) if r["n"] and math.isfinite(r["mean_difference"])]
+    mean = np.array([rows[i]["mean_difference"] * scale for i in drawn])
+    low = np.array([rows[i]["ci_low"] * scale for i in drawn])
+    high = np.array([rows[i]["ci_high"] * scale for i in drawn])
+    err = np.nan_to_num(np.vstack([mean - low, high - mean]), nan=0.0)
+    if drawn:
+        ax.barh(
+            y[drawn],
+            mean,
+            xerr=err,
+            color=[colors[rows[i]["label"]] for i in drawn],
+            height=0.6,
+            capsize=4,
+        )
+    ax.axvline(0.0, color="k", lw=1)
+    for i, row in enumerate(rows):
+        if i not in drawn:
+            ax.text(
+                0.01,
+                i,
+                row["note"],
+                transform=ax.get_yaxis_transform(),  # x across the axes, y at the job's row
+                va="center",
+                ha="left",
+                fontsize=9,
+                color="0.3",
+            )
+    ax.set_yticks(y, [r["label"] for r in rows])
+    ax.set_ylim(len(rows) - 0.3, -0.7)  # first job at the top, room around a single bar
+    ax.set_xlabel(f"difference in {what}, {unit} (job minus {base_name})")
+    ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(
+        f"{what[0].upper() + what[1:]}: difference from {base_name}\n"
+        "paired by replication (same seeds): mean and 95% confidence interval",
+        x=0.01,
+        ha="left",
+        fontsize=11,
+    )
     return fig

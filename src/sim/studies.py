@@ -1,7 +1,8 @@
 """Canned multi-scenario studies that the README, experiments/ and tests share.
 
 A study runs several variants of one configuration with the same seeds (common random
-numbers) and returns their per-replication results; figures come from plots.py.
+numbers) and returns their per-replication results; the tables for figures come from
+analysis.py (``weekly_turnover``) and the figures from plots.py.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from sim.analysis import rolling_turnover
 from sim.config import Config, validate
 from sim.experiment import run_replications
 from sim.results import ReplicationResult
@@ -74,11 +74,3 @@ def turnover_between(
     leavers = sum(float(r["permanent_leavers"]) for r in rows)
     staff = sum(float(r["permanent"]) for r in rows) / len(rows)
     return leavers / staff / (len(rows) * 7 / 365.25)
-
-
-def weekly_turnover(
-    results: list[ReplicationResult], window_weeks: int = 13
-) -> tuple[list[str], list[list[float]]]:
-    """Rolling annualised turnover per replication (weeks, one list per replication)."""
-    series = [rolling_turnover(r.timeseries, window_weeks) for r in results]
-    return series[0][0], [rates for _, rates in series]

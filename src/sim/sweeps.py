@@ -1,4 +1,4 @@
-"""Sweeps: collect finished jobs, summarise them, and draw comparison figures.
+"""Sweeps: collect finished jobs, summarise them, and give the comparison figures their data.
 
 A Hydra multirun writes one job folder per combination of overrides under
 ``results/sweeps/<date>_<time>/``. When it ends, :class:`SweepSummaryCallback` (set in
@@ -7,7 +7,8 @@ conf/config.yaml) calls :func:`write_sweep_outputs`, which writes ``sweep_summar
 the KPI against the swept parameter with interval bands (one swept parameter), a heatmap
 (two), or bars with intervals (named scenarios or anything else). It also compares every
 job with a baseline job, replication by replication (common random numbers), and writes
-``paired_differences.csv`` and a ``difference_<kpi>.png`` figure per headline KPI.
+``paired_differences.csv`` and a ``difference_<kpi>.png`` figure per headline KPI. The
+tables are computed here; plots.py draws them.
 ``python -m sim.compare`` rebuilds the same outputs from finished folders without
 re-running.
 """
@@ -17,18 +18,27 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
 from hydra.experimental.callback import Callback
-from matplotlib.figure import Figure
 from omegaconf import DictConfig
 
 from sim.analysis import paired_difference
-from sim.plots import PALETTE, save, scenario_color
+from sim.plots import (
+    kpi_bars_figure,
+    kpi_difference_figure,
+    kpi_heatmap_figure,
+    kpi_line_figure,
+    save,
+    scenario_color,
+)
 from sim.report import write_sweep_report
 from sim.results import is_complete, read_csv, write_csv
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 HEADLINE_KPIS = (
     "visits_on_time",
@@ -331,57 +341,13 @@ def difference_figure(jobs: list[Job], kpi: str, baseline: Job | None = None) ->
     rows = [r for r in paired_difference_rows(jobs, baseline) if r["kpi"] == kpi]
     colors = dict(zip(job_names(jobs), job_colors(jobs), strict=True))
     scale, unit = DIFFERENCE_UNITS.get(kpi, (1.0, "KPI units"))
-    fig = Figure(figsize=(10, max(3.5, 1.8 + 0.5 * len(rows))), layout="constrained")
-    ax = fig.subplots()
-    y = np.arange(len(rows))
-    drawn = [i for i, r in enumerate(rows) if r["n"] and math.isfinite(r["mean_difference"])]
-    mean = np.array([rows[i]["mean_difference"] * scale for i in drawn])
-    low = np.array([rows[i]["ci_low"] * scale for i in drawn])
-    high = np.array([rows[i]["ci_high"] * scale for i in drawn])
-    err = np.nan_to_num(np.vstack([mean - low, high - mean]), nan=0.0)
-    if drawn:
-        ax.barh(
-            y[drawn],
-            mean,
-            xerr=err,
-            color=[colors[rows[i]["label"]] for i in drawn],
-            height=0.6,
-            capsize=4,
-        )
-    ax.axvline(0.0, color="k", lw=1)
-    for i, row in enumerate(rows):
-        if i not in drawn:
-            ax.text(
-                0.01,
-                i,
-                row["note"],
-                transform=ax.get_yaxis_transform(),  # x across the axes, y at the job's row
-                va="center",
-                ha="left",
-                fontsize=9,
-                color="0.3",
-            )
     base_name = rows[0]["baseline"] if rows else baseline.label
-    ax.set_yticks(y, [r["label"] for r in rows])
-    ax.set_ylim(len(rows) - 0.3, -0.7)  # first job at the top, room around a single bar
-    ax.set_xlabel(f"difference in {_kpi_name(kpi)}, {unit} (job minus {base_name})")
-    ax.grid(axis="x", alpha=0.3)
-    what = _kpi_name(kpi)
-    fig.suptitle(
-        f"{what[0].upper() + what[1:]}: difference from {base_name}\n"
-        "paired by replication (same seeds): mean and 95% confidence interval",
-        x=0.01,
-        ha="left",
-        fontsize=11,
-    )
-    return fig
+    return kpi_difference_figure(rows, colors, _kpi_name(kpi), scale, unit, base_name)
 
 
 def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
     """One KPI across the jobs: line with band, heatmap, or bars, by sweep shape."""
     keys = swept_keys(jobs)
-    fig = Figure(figsize=(10, 5.5), layout="constrained")
-    ax = fig.subplots()
     label = KPI_LABELS.get(kpi, kpi)
     numeric = [k for k in keys if all(_number(j.overrides.get(k, "")) is not None for j in jobs)]
     if len(keys) == 2 and len(numeric) == 2:
@@ -393,57 +359,26 @@ def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
             grid[ys.index(float(j.overrides[y_key])), xs.index(float(j.overrides[x_key]))] = (
                 j.summary[kpi]["mean"]
             )
-        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs])
-        ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
-        ax.set_xlabel(x_key)
-        ax.set_ylabel(y_key)
-        middle = (np.nanmin(grid) + np.nanmax(grid)) / 2
-        for (r, c), value in np.ndenumerate(grid):
-            if np.isfinite(value):
-                color = "k" if value > middle else "w"  # readable on viridis' light and dark ends
-                ax.text(c, r, f"{value:.3g}", ha="center", va="center", color=color, fontsize=9)
-        fig.colorbar(image, ax=ax, label=label)
-        ax.set_title(f"{label}: mean over replications", loc="left")
-    elif len(keys) == 1 and numeric:
+        return kpi_heatmap_figure(xs, ys, grid, x_key, y_key, label)
+    if len(keys) == 1 and numeric:
         key = keys[0]
         ordered = sorted(jobs, key=lambda j: float(j.overrides[key]))
-        x = [float(j.overrides[key]) for j in ordered]
-        mean = [j.summary[kpi]["mean"] for j in ordered]
-        ax.plot(x, mean, "o-", color=PALETTE[0], lw=2, label="mean")
-        ax.fill_between(
-            x,
+        return kpi_line_figure(
+            [float(j.overrides[key]) for j in ordered],
+            [j.summary[kpi]["mean"] for j in ordered],
             [j.summary[kpi]["ci_low"] for j in ordered],
             [j.summary[kpi]["ci_high"] for j in ordered],
-            color=PALETTE[0],
-            alpha=0.25,
-            label="95% confidence interval",
+            key,
+            label,
         )
-        ax.set_xlabel(key)
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-        ax.legend()
-        ax.set_title(f"{label} against {key}", loc="left")
-    else:
-        names = job_names(jobs)
-        mean = np.array([j.summary[kpi]["mean"] for j in jobs])
-        low = np.array([j.summary[kpi]["ci_low"] for j in jobs])
-        high = np.array([j.summary[kpi]["ci_high"] for j in jobs])
-        y = np.arange(len(jobs))
-        err = np.nan_to_num(np.vstack([mean - low, high - mean]), nan=0.0)
-        ax.barh(
-            y,
-            mean,
-            xerr=err,
-            color=job_colors(jobs),
-            capsize=4,
-        )
-        ax.set_yticks(y, names)
-        ax.invert_yaxis()
-        ax.set_xlabel(label)
-        ax.grid(axis="x", alpha=0.3)
-        fig.suptitle(f"{label}: mean and 95% interval", fontsize=11)
-    return fig
+    return kpi_bars_figure(
+        job_names(jobs),
+        [j.summary[kpi]["mean"] for j in jobs],
+        [j.summary[kpi]["ci_low"] for j in jobs],
+        [j.summary[kpi]["ci_high"] for j in jobs],
+        job_colors(jobs),
+        label,
+    )
 
 
 def write_sweep_outputs(folder: Path, jobs: list[Job] | None = None) -> Path | None:

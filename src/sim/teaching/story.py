@@ -23,19 +23,17 @@ import sys
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-import matplotlib.dates as mdates
 import numpy as np
-from matplotlib.figure import Figure
 
 from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError, to_config
 from sim.plots import save
 from sim.runner import Run, run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
-from sim.teaching.timeline import Span, draw_timeline, legend_handles, timeline_figure
+from sim.teaching.timeline import Span, timeline_figure, two_systems_figure
 
 EARLY_CLOSURE_DAYS = 120
 """A case closed within this many days of its referral counts as an early closure."""
@@ -166,7 +164,9 @@ def findings_and_gaps(
     after it is looked for.
     """
     from sim.case_events import EVENT_TYPES
-    from sim.teaching.audit import Chronology, Window, audit, standards_from_config
+    from sim.teaching.audit.files import Chronology, Window
+    from sim.teaching.audit.rules import audit
+    from sim.teaching.audit.standards import standards_from_config
 
     chron = Chronology.from_events(events)
     if end is not None and events:
@@ -272,56 +272,6 @@ def _short(e: CaseEvent) -> str:
     return f"{EVENT_LABELS[e.event].lower()}{who} {e.date:%d %b %Y}"
 
 
-def two_systems_figure(
-    a: Sequence[CaseEvent],
-    b: Sequence[CaseEvent],
-    labels: tuple[str, str],
-    end: date,
-    gaps: tuple[tuple[list[Span], list[Span]], tuple[list[Span], list[Span]]],
-    child_id: int,
-) -> Figure:
-    """Both timelines, one above the other on one time axis, parting points marked."""
-    fig = Figure(figsize=(13.3, 9.0), layout="constrained")
-    axes = fig.subplots(2, 1, sharex=True)
-    start = min(e.date for e in [*a, *b])
-    for ax, events, label, (visit_gaps, review_gaps) in zip(
-        axes, (a, b), labels, gaps, strict=True
-    ):
-        draw_timeline(ax, events, end, visit_gaps, review_gaps, start=start)
-        ax.set_title(f"{label}", fontsize=13, loc="left")
-    points = parting_points(a, b)
-    for i, (when, _text) in enumerate(points):
-        x = mdates.date2num(when)
-        for ax in axes:
-            ax.axvline(
-                x, color="#2ca02c", lw=2 if i == 0 else 1, alpha=0.9 if i == 0 else 0.5, zorder=5
-            )
-        axes[1].annotate(
-            "1" if i == 0 else str(i + 1),
-            xy=(x, 0.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(2, 2),
-            textcoords="offset points",
-            fontsize=9,
-            color="#2ca02c",
-        )
-    axes[1].set_xlabel("Date", fontsize=11)
-    axes[0].set_xlim(mdates.date2num(start - timedelta(days=10)), mdates.date2num(end))
-    fig.suptitle(
-        f"Child {child_id}, one child in two systems: {labels[0]} (top) and {labels[1]} (bottom)",
-        fontsize=14,
-    )
-    from matplotlib.lines import Line2D
-
-    handles = [*legend_handles(), Line2D([], [], color="#2ca02c", lw=2, label="Stories part")]
-    fig.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=10, frameon=False)
-    if points:
-        lines = [f"{i + 1}: {when:%d %b %Y}, {text}" for i, (when, text) in enumerate(points)]
-        wrapped = textwrap.fill("Where the stories part - " + "; ".join(lines), width=150)
-        axes[1].set_xlabel(f"Date\n\n{wrapped}", fontsize=11)
-    return fig
-
-
 def compose_config(scenario: str, overrides: Sequence[str]) -> Config:
     """Compose conf/ with ``scenario`` and ``overrides`` as the main command does."""
     from hydra import compose, initialize_config_dir
@@ -412,7 +362,10 @@ def _versus(
     gaps_a = findings_and_gaps(a, model.cfg, record_end(model))[1:]
     gaps_b = findings_and_gaps(b, other.cfg, record_end(other))[1:]
     end = min(end_date(model), end_date(other))
-    fig = two_systems_figure(a, b, (args.scenario, args.versus), end, (gaps_a, gaps_b), child_id)
+    points = parting_points(a, b)
+    fig = two_systems_figure(
+        a, b, (args.scenario, args.versus), end, (gaps_a, gaps_b), child_id, points
+    )
     return {
         "versus": paths["markdown"],
         "two_systems": save(fig, out / "two_systems.png"),

@@ -5,12 +5,14 @@ bars, referrals as dashed lines), conferences and meetings, visits (ticks for th
 seen, crosses for no access, red spans where the gap between visits went past the
 standard), the allocated social worker (a bar per worker, labelled; grey while the case
 waits for one), manager reviews (ticks, with lapsed gaps shaded) and complaint stages.
-Sized and lettered for a slide.
+Sized and lettered for a slide. ``two_systems_figure`` draws two versions of one child's
+story one above the other, with the points where they part marked.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -233,4 +235,56 @@ def timeline_figure(
     fig.legend(
         handles=legend_handles(), loc="outside lower center", ncol=6, fontsize=10, frameon=False
     )
+    return fig
+
+
+def two_systems_figure(
+    a: Sequence[CaseEvent],
+    b: Sequence[CaseEvent],
+    labels: tuple[str, str],
+    end: date,
+    gaps: tuple[tuple[list[Span], list[Span]], tuple[list[Span], list[Span]]],
+    child_id: int,
+    points: Sequence[tuple[date, str]],
+) -> Figure:
+    """Both timelines, one above the other on one time axis, parting points marked.
+
+    ``points`` are where the two stories part, first the first difference
+    (``sim.teaching.story.parting_points``).
+    """
+    fig = Figure(figsize=(13.3, 9.0), layout="constrained")
+    axes = fig.subplots(2, 1, sharex=True)
+    start = min(e.date for e in [*a, *b])
+    for ax, events, label, (visit_gaps, review_gaps) in zip(
+        axes, (a, b), labels, gaps, strict=True
+    ):
+        draw_timeline(ax, events, end, visit_gaps, review_gaps, start=start)
+        ax.set_title(f"{label}", fontsize=13, loc="left")
+    for i, (when, _text) in enumerate(points):
+        x = mdates.date2num(when)
+        for ax in axes:
+            ax.axvline(
+                x, color="#2ca02c", lw=2 if i == 0 else 1, alpha=0.9 if i == 0 else 0.5, zorder=5
+            )
+        axes[1].annotate(
+            "1" if i == 0 else str(i + 1),
+            xy=(x, 0.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, 2),
+            textcoords="offset points",
+            fontsize=9,
+            color="#2ca02c",
+        )
+    axes[1].set_xlabel("Date", fontsize=11)
+    axes[0].set_xlim(mdates.date2num(start - timedelta(days=10)), mdates.date2num(end))
+    fig.suptitle(
+        f"Child {child_id}, one child in two systems: {labels[0]} (top) and {labels[1]} (bottom)",
+        fontsize=14,
+    )
+    handles = [*legend_handles(), Line2D([], [], color="#2ca02c", lw=2, label="Stories part")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=10, frameon=False)
+    if points:
+        lines = [f"{i + 1}: {when:%d %b %Y}, {text}" for i, (when, text) in enumerate(points)]
+        wrapped = textwrap.fill("Where the stories part - " + "; ".join(lines), width=150)
+        axes[1].set_xlabel(f"Date\n\n{wrapped}", fontsize=11)
     return fig
