@@ -21,7 +21,7 @@ accounted for (visits due, unseen days, drift days, unseen risk) and its need mo
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING
 
 import simpy
@@ -234,7 +234,7 @@ def _finish_work(m: Model, child: Child, wd: int) -> None:
 class WeekAccounts:
     """The week's accounting of open cases: what fell due, and each case's records moved on.
 
-    ``account`` lets the stream's week observers (the recorder) measure each case's week
+    ``account`` lets the stream's week observers (the recorder) measure the cases' week
     first, then emits the visits that fell due, moves the case's last-seen and
     last-progress days on, and moves its need on. Config values are read once a week
     here rather than once per case: this is the model's hottest code.
@@ -244,11 +244,12 @@ class WeekAccounts:
         self.m, self.w0, self.w1 = m, w0, w1
         self.need = need.WeeklyNeed(m)
 
-    def account(self, children: Iterable[Child]) -> None:
+    def account(self, children: Sequence[Child]) -> None:
         """Account for the week of each of ``children`` (open cases) and move its need on."""
         m, w0, w1 = self.m, self.w0, self.w1
         events, p = m.events, m.cfg.pathway
-        observers = events.week_observers
+        for observer in events.week_observers:
+            observer.measure_week(children, w0, w1)
         high = m.cfg.need.high_threshold
         drift_limit = p.drift_threshold_wd
         cpp_interval, cin_interval = p.cpp_visit_interval_wd, p.cin_visit_interval_wd
@@ -258,8 +259,6 @@ class WeekAccounts:
         weekly_need = self.need
         cpp, cin = State.CPP, State.CIN
         for child in children:
-            for observer in observers:
-                observer.case_week(child, w0, w1)
             if child.need >= high and child.perceived_need < high:
                 need.outside_alert(m, child, w0)
             progress_wd = child.week_progress_wd
@@ -301,8 +300,6 @@ class WeekAccounts:
                         action.recorded = True
             weekly_need.step(child, progress_wd is not None, drifting)
             child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
-        for observer in observers:
-            observer.week_accounted()
 
 
 def _account_core_group(m: Model, child: Child, w1: int) -> None:

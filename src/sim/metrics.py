@@ -10,7 +10,7 @@ formula in docs/kpis.md. Times are simulation days; ``_wd`` values are working-d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -83,7 +83,6 @@ class Recorder:
         self._open_episodes: dict[tuple[int, str], dict[str, Any]] = {}
         self._week: WeekRecord | None = None
         self._week_in_window = False
-        self._plan_days = self._drift_days = self._cpp_days = self._cpp_unseen_days = 0
 
     @classmethod
     def attach(cls, model: Model) -> Recorder:
@@ -193,47 +192,50 @@ class Recorder:
         self._week_in_window = self.in_window(r.day)
         self.weeks.append(self._week)
 
-    def case_week(self, child: Child, w0: int, w1: int) -> None:
-        """Measure one open case's week (working days ``w0..w1``) before it is accounted.
+    def measure_week(self, children: Sequence[Child], w0: int, w1: int) -> None:
+        """Measure the open cases' week (working days ``w0..w1``) before it is accounted.
 
         Unseen risk: a week at high need the service does not know of. Drift: plan days
         more than ``drift_threshold_wd`` working days after the last purposeful progress.
         CPP unseen days: plan days more than the visit interval after the child was last
-        seen. A day counts from the plan's start (``plan_start_wd``) on.
+        seen. A day counts from the plan's start (``plan_start_wd``) on. The totals go to
+        the week's flows (timeseries.csv) and the KPIs read them from there.
         """
         s = self.standards
-        if child.need >= s.high_need and child.perceived_need < s.high_need:
-            if self._week_in_window:
-                self.unseen_risk_days += 7.0
-        if self._week_in_window:
-            self.open_children.add(child.id)
-        state = child.state
-        if state is not _CPP and state is not _CIN:
-            return
-        a = max(w0, child.plan_start_wd)
-        days = w1 - a + 1
-        self._plan_days += days
-        limit = s.drift_threshold_wd
-        last_progress = child.last_progress_wd
-        progress_wd = child.week_progress_wd
-        # (no day is beyond a limit when the last events are recent: skip the sums)
-        if w1 - last_progress > limit or (progress_wd is not None and w1 - progress_wd > limit):
-            self._drift_days += days_beyond(last_progress, progress_wd, a, w1, limit)
-        if state is _CPP:
-            self._cpp_days += days
-            interval = s.cpp_visit_interval_wd
-            last_seen = child.last_seen_wd
-            visit_wd = child.week_visit_wd
-            if w1 - last_seen > interval or (visit_wd is not None and w1 - visit_wd > interval):
-                self._cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
-
-    def week_accounted(self) -> None:
-        """Hand the week's child-day totals to the week's record."""
-        self._count("plan_days", self._plan_days)
-        self._count("drift_days", self._drift_days)
-        self._count("cpp_days", self._cpp_days)
-        self._count("cpp_unseen_days", self._cpp_unseen_days)
-        self._plan_days = self._drift_days = self._cpp_days = self._cpp_unseen_days = 0
+        high, limit, interval = s.high_need, s.drift_threshold_wd, s.cpp_visit_interval_wd
+        in_window = self._week_in_window
+        unseen_risk_weeks = plan_days = drift_days = cpp_days = cpp_unseen_days = 0
+        for child in children:
+            if child.need >= high and child.perceived_need < high:
+                unseen_risk_weeks += 1
+            state = child.state
+            if state is not _CPP and state is not _CIN:
+                continue
+            a = max(w0, child.plan_start_wd)
+            days = w1 - a + 1
+            plan_days += days
+            last_progress = child.last_progress_wd
+            progress_wd = child.week_progress_wd
+            # (no day is beyond a limit when the last events are recent: skip the sums)
+            if w1 - last_progress > limit or (
+                progress_wd is not None and w1 - progress_wd > limit
+            ):
+                drift_days += days_beyond(last_progress, progress_wd, a, w1, limit)
+            if state is _CPP:
+                cpp_days += days
+                last_seen = child.last_seen_wd
+                visit_wd = child.week_visit_wd
+                if w1 - last_seen > interval or (
+                    visit_wd is not None and w1 - visit_wd > interval
+                ):
+                    cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
+        if in_window:
+            self.unseen_risk_days += 7.0 * unseen_risk_weeks
+            self.open_children.update(child.id for child in children)
+        self._count("plan_days", plan_days)
+        self._count("drift_days", drift_days)
+        self._count("cpp_days", cpp_days)
+        self._count("cpp_unseen_days", cpp_unseen_days)
 
     # -- the workforce --------------------------------------------------------------------
     def _worker_started(self, r: ev.WorkerStarted) -> None:
