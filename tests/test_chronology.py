@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from conftest import small_config
 from sim.model import Model
 from sim.processes.plans import ONGOING_TEXT
 from sim.results import replication_result
@@ -23,7 +22,7 @@ from sim.teaching.chronology import (
 
 
 @pytest.fixture(scope="module")
-def logged_model() -> Model:
+def logged_model(small_config) -> Model:
     model = Model(small_config(scale=0.2, years=2.0), 0, case_log=True)
     model.run()
     return model

@@ -6,14 +6,13 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from tests.conftest import small_config
 
 from sim.model import Model
 from sim.processes.complaints import CORPORATE, STATUTORY, stage_due_wd
 
 
 @pytest.fixture(scope="module")
-def model() -> Model:
+def model(small_config) -> Model:
     cfg = small_config(scale=0.25, years=1.0, warmup=0.25)
     cfg.run.start_date = "2025-01-01"
     return Model(cfg, 0)
@@ -48,7 +47,7 @@ def test_corporate_procedure_uses_seed_004_clocks(model):
 
 
 @pytest.fixture(scope="module")
-def complaining() -> Model:
+def complaining(small_config) -> Model:
     """A small authority where families complain a great deal, managers with ample time."""
     cfg = small_config(scale=0.25, years=2.0, warmup=0.5)
     cfg.complaints.base_rate_per_case_year = 0.3

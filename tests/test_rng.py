@@ -3,7 +3,6 @@
 import dataclasses
 
 import numpy as np
-from tests.conftest import small_config
 
 from sim.model import Model
 from sim.rng import Streams, stable_hash
@@ -41,7 +40,7 @@ def test_child_streams_are_independent_of_draw_order():
     assert s2.child_stream(5).uniform() == first
 
 
-def test_adding_one_social_worker_does_not_move_referral_arrivals():
+def test_adding_one_social_worker_does_not_move_referral_arrivals(small_config):
     cfg = small_config(years=1.0, warmup=0.5)
     more = dataclasses.replace(
         cfg,
