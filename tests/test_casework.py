@@ -44,8 +44,10 @@ running total:
 An item that does not fit is skipped and the next one is tried. A visit is made on its
 due day, or on Monday when overdue (and then it is late). The plan logs its visits and
 meetings in the order it takes them up, so the days in the log are not in date order.
-Each test gives the worker a different number of hours. All that touches the model's
-internals is in the helpers at the top of the file.
+Each test gives the worker a different number of hours (3, 9, 16, 23 and 40): between
+them, what is done and what slips tells apart any change of the priority order, even
+without the order of the log. All that touches the model's internals is in the helpers
+at the top of the file.
 """
 
 from __future__ import annotations
@@ -217,6 +219,33 @@ def test_an_over_full_week_drops_the_lowest_priorities():
         "F": "Mon 3 Mar",
     }
     assert week.assessment_hours_left == 0.0
+
+
+def test_statutory_work_earliest_due_first_when_not_all_of_it_fits():
+    """9 hours: C's overdue visit (6.5) and B's core group (8.5) fit, B's visit (11.0) not.
+
+    The flagged CiN case (11.0) does not fit either; the assessment gets the last half hour.
+    """
+    model = _model(hours_per_week=9.0)
+    week = _plan_week(model, _caseload(model))
+    assert week.planned == [
+        ("Mon 3 Mar", "manager_review", "A"),
+        ("Mon 3 Mar", "manager_review", "D"),
+        ("Wed 5 Mar", "visit", "A"),
+        ("Mon 3 Mar", "visit", "C"),
+        ("Tue 4 Mar", "core_group", "B"),
+    ]
+    assert week.visits_due == [
+        ("Fri 28 Feb", "cpp", False),
+        ("Mon 3 Mar", "cin", False),
+        ("Tue 4 Mar", "cin", False),  # D: flagged, but after the CPP statutory work
+        ("Wed 5 Mar", "cpp", True),
+        ("Thu 6 Mar", "cpp", False),  # B: slipped, due after its core group and C's visit
+        ("Fri 7 Mar", "cin", False),
+    ]
+    assert week.core_groups_due == [("Tue 4 Mar", True)]
+    assert week.progress == {"A": "Mon 3 Mar", "B": "Tue 4 Mar", "C": "Mon 3 Mar"}
+    assert week.assessment_hours_left == 5.5
 
 
 def test_a_short_week_gives_the_assessment_what_is_left_and_no_more():
