@@ -1,6 +1,17 @@
-"""Shared fixtures: small configurations and Hydra composition."""
+"""Shared fixtures: small configurations, Hydra composition and sweeps through the CLI.
+
+Test modules never import each other (or this file): what they share is here, as
+fixtures. A helper that tests call with their own arguments is a fixture that returns the
+function (``small_config``, ``multirun``); it is session-scoped, so module-scoped fixtures
+can use it too.
+"""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -12,8 +23,11 @@ from sim.experiment import CONF_DIR
 
 matplotlib.use("Agg")
 
+SHORT_SWEEP = ["run.replications=2", "run.years=1.2", "run.warmup_years=0.2", "run.n_jobs=1"]
+"""Overrides that keep a sweep through the command line short."""
 
-def small_config(scale: float = 0.25, years: float = 2.0, warmup: float = 1.0, **run) -> Config:
+
+def _small_config(scale: float = 0.25, years: float = 2.0, warmup: float = 1.0, **run) -> Config:
     """A scaled-down average authority for fast tests (same rates per child)."""
     cfg = Config()
     a = cfg.authority
@@ -28,6 +42,42 @@ def small_config(scale: float = 0.25, years: float = 2.0, warmup: float = 1.0, *
     for key, value in run.items():
         setattr(cfg.run, key, value)
     return validate(cfg)
+
+
+@pytest.fixture(scope="session")
+def small_config() -> Callable[..., Config]:
+    """``small_config(scale=0.25, years=2.0, warmup=1.0, **run)``: a small validated config.
+
+    A scaled-down average authority (same rates per child); ``run`` sets ``run.*`` keys.
+    """
+    return _small_config
+
+
+def _multirun(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "-m",
+            *SHORT_SWEEP,
+            *overrides,
+            f"hydra.sweep.dir={sweep_dir}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def multirun() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``multirun(sweep_dir, *overrides)``: a short sweep through ``python -m sim -m``.
+
+    Returns the finished process (its return code is not checked).
+    """
+    return _multirun
 
 
 @pytest.fixture

@@ -638,13 +638,12 @@ def test_a_short_month_between_two_visits_on_time_is_not_a_breach(second_visit, 
     )
 
 
-def test_simulated_chronologies_report_no_breach_the_model_does_not():
+def test_simulated_chronologies_report_no_breach_the_model_does_not(small_config):
     """Audited in bulk, a run's chronologies find what the model's own records find.
 
     The model counts a little more (a visit or review due after a plan ends mid-week,
     the first visit of a plan already in place), never less.
     """
-    from conftest import small_config
     from sim.teaching.story import findings_and_gaps, record_end, run_logged
 
     model = run_logged(small_config(scale=0.2, years=2.0, warmup=0.5))

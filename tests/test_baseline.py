@@ -11,11 +11,7 @@ from __future__ import annotations
 import csv
 import math
 
-import pytest
-
 from sim import baseline
-
-pytestmark = pytest.mark.slow
 
 
 def _read(name: str) -> list[dict[str, str]]:

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from conftest import small_config
 from sim import events as ev
 from sim.case_events import COLUMNS, EVENT_TYPES
 from sim.caselog import ONGOING_TEXT, PLANNED_EVENTS, CaseLog
@@ -17,7 +16,7 @@ from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write
 
 
 @pytest.fixture(scope="module")
-def logged_model() -> Run:
+def logged_model(small_config) -> Run:
     return run_one(small_config(scale=0.2, years=2.0), 0, case_log=True)
 
 

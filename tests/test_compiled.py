@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -14,33 +15,34 @@ import pytest
 
 import sim.model  # noqa: F401  (imports the compiled modules, if built)
 from sim import _compiled
-
-ROOT = Path(__file__).resolve().parents[1]
+from sim.config import Config
 
 KPI_SCRIPT = """
-import json, sys
-sys.path.insert(0, {tests!r})
-from conftest import small_config
+import json, pickle, sys
 from sim import _compiled
 from sim.runner import Run, run_one
 from sim.metrics import compute_kpis
 from sim.model import Model
-cfg = small_config(scale=0.2, years=2.0)
-kpis = {{}}
+cfg = pickle.load(sys.stdin.buffer)
+kpis = {}
 for replication in range(2):
     rec = run_one(cfg, replication).rec
-    kpis[replication] = {{k: repr(v) for k, v in compute_kpis(rec).items()}}
-print(json.dumps({{"compiled": _compiled.compiled_modules(), "kpis": kpis}}))
+    kpis[replication] = {k: repr(v) for k, v in compute_kpis(rec).items()}
+print(json.dumps({"compiled": _compiled.compiled_modules(), "kpis": kpis}))
 """
+"""Two replications of the configuration read (pickled) from stdin, in a fresh process."""
 
 
-def _kpis_in_subprocess(pure: bool) -> dict:
+def _kpis_in_subprocess(cfg: Config, pure: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if k != _compiled.PURE_PYTHON_ENV}
     if pure:
         env[_compiled.PURE_PYTHON_ENV] = "1"
-    script = KPI_SCRIPT.format(tests=str(ROOT / "tests"))
     out = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", KPI_SCRIPT],
+        input=pickle.dumps(cfg),
+        env=env,
+        capture_output=True,
+        check=True,
     )
     return json.loads(out.stdout)
 
@@ -56,11 +58,12 @@ def test_ci_runs_the_compiled_model() -> None:
 
 
 @pytest.mark.slow
-def test_compiled_and_pure_python_give_identical_results() -> None:
+def test_compiled_and_pure_python_give_identical_results(small_config) -> None:
     """Every KPI of two replications, to the last digit, with and without compiling."""
     if not _compiled.compiled_modules():
         pytest.skip("the package was built without compiling: nothing to compare")
-    compiled, pure = _kpis_in_subprocess(pure=False), _kpis_in_subprocess(pure=True)
+    cfg = small_config(scale=0.2, years=2.0)
+    compiled, pure = _kpis_in_subprocess(cfg, pure=False), _kpis_in_subprocess(cfg, pure=True)
     assert compiled["compiled"], "the first run used the compiled modules"
     assert pure["compiled"] == [], "CPSIM_PURE_PYTHON=1 imports every module from source"
     assert compiled["kpis"] == pure["kpis"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
-from tests.conftest import small_config
 
 from sim.model import Model
 from sim.processes.complaints import CORPORATE, STATUTORY, stage_due_wd
@@ -13,7 +13,7 @@ from sim.runner import Run, run_one
 
 
 @pytest.fixture(scope="module")
-def model() -> Model:
+def model(small_config) -> Model:
     cfg = small_config(scale=0.25, years=1.0, warmup=0.25)
     cfg.run.start_date = "2025-01-01"
     return Model(cfg, 0)
@@ -48,7 +48,7 @@ def test_corporate_procedure_uses_seed_004_clocks(model):
 
 
 @pytest.fixture(scope="module")
-def complaining() -> Run:
+def complaining(small_config) -> Run:
     """A small authority where families complain a great deal, managers with ample time."""
     cfg = small_config(scale=0.25, years=2.0, warmup=0.5)
     cfg.complaints.base_rate_per_case_year = 0.3
@@ -56,7 +56,7 @@ def complaining() -> Run:
     cfg.complaints.escalate_2_3_prob = 0.8
     cfg.complaints.ombudsman_prob = 0.8
     cfg.workforce.manager_review_hours_per_week = 200.0
-    return run_one(cfg, 0)
+    return run_one(cfg, 0, case_log=True)
 
 
 def test_every_stage_happens_and_a_stage3_panel_respects_30_working_days(complaining):
@@ -79,11 +79,73 @@ def test_every_stage_happens_and_a_stage3_panel_respects_30_working_days(complai
     assert sum(panels) / len(panels) == pytest.approx(0.55, abs=0.15)
 
 
+COMPLAINT_EVENTS = frozenset(
+    {
+        "complaint",
+        "stage1_request",
+        "stage1_response",
+        "stage2_request",
+        "stage2_response",
+        "stage3_request",
+        "stage3_panel",
+        "stage3_response",
+        "ombudsman_complaint",
+        "ombudsman_decision",
+    }
+)
+
+
+def _complaint_overlaps(events: list[tuple[float, str, str, str]]) -> list[str]:
+    """Where one child's complaint events do not read as one complaint after another.
+
+    A complaint runs: ``complaint``, then stage 1's request and response, then maybe the
+    next stages (stage 3 with its panel; none after stage 2 of the corporate procedure),
+    then maybe the Ombudsman's referral and decision. A new complaint may start only once
+    the last one is over: after its decision, or after a response not followed by its
+    next stage. Any other event in its place means two complaints were open at once.
+    """
+    rows = sorted((r for r in events if r[1] in COMPLAINT_EVENTS), key=lambda r: r[0])
+    expected, last_stage, problems = {"complaint"}, 3, []
+    for day, event, _, detail in rows:
+        if event not in expected:
+            problems.append(f"day {day:.2f}: {event}, expected one of {sorted(expected)}")
+        if event == "complaint":
+            last_stage = 2 if detail.startswith("corporate") else 3
+            expected = {"stage1_request"}
+        elif event == "stage3_request":
+            expected = {"stage3_panel"}
+        elif event == "stage3_panel":
+            expected = {"stage3_response"}
+        elif event.endswith("_request"):
+            expected = {event.replace("request", "response")}
+        elif event.endswith("_response"):
+            stage = int(event[len("stage")])
+            later = f"stage{stage + 1}_request" if stage < last_stage else "ombudsman_complaint"
+            expected = {later, "complaint"}  # or the complaint ended here
+        elif event == "ombudsman_complaint":
+            expected = {"ombudsman_decision"}
+        else:  # the Ombudsman's decision ends the complaint
+            expected = {"complaint"}
+    return problems
+
+
 def test_a_child_has_at_most_one_open_complaint(complaining):
-    received = sorted((d, c) for d, c in ((d, p) for d, p, _ in complaining.rec.complaints))
-    assert received
-    open_now = [c for c in complaining.model.children.values() if c.complaint_open]
-    assert len(open_now) == len({c.id for c in open_now})
+    """No child's complaint events interleave: one complaint ends before the next starts."""
+    entries = complaining.case_log.entries
+    received = [r for rows in entries.values() for r in rows if r[1] == "complaint"]
+    assert len(received) == len(complaining.rec.complaints), "the log holds every complaint"
+    per_child = Counter(
+        child_id for child_id, rows in entries.items() for r in rows if r[1] == "complaint"
+    )
+    assert sum(n > 1 for n in per_child.values()) >= 5, "some complain again after one ends"
+    overlaps = {
+        child_id: problems
+        for child_id, rows in entries.items()
+        if (problems := _complaint_overlaps(rows))
+    }
+    assert not overlaps, f"{len(overlaps)} children with overlapping complaints, e.g. " + str(
+        next(iter(overlaps.items()))
+    )
 
 
 def test_remedies_are_paid_only_when_the_ombudsman_finds_fault(complaining):

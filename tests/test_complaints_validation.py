@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from tests.conftest import small_config
 
 from sim.analysis import paired_difference
 from sim.config import Config, validate
@@ -56,7 +55,7 @@ def test_tracking_actions_gets_them_done_on_time(baseline_results):
     assert low > 0, f"actions on time: +{mean:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def test_a_heavy_complaint_load_takes_time_from_casework():
+def test_a_heavy_complaint_load_takes_time_from_casework(small_config):
     """Many more complaints (base rate x 250): managers review fewer cases on time and
     workers make fewer visits on time, on the same seeds (paired, 6 replications)."""
     cfg = small_config(scale=0.5, years=2.5, warmup=1.0, replications=6)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import small_config
 from sim.teaching import explorer
 
 CAPS = (10, 30)
@@ -18,7 +17,7 @@ TURNOVERS = (0.05, 0.4)
 
 
 @pytest.fixture(scope="module")
-def page_data() -> dict:
+def page_data(small_config) -> dict:
     base = small_config(scale=0.2, years=2.0, warmup=0.5)
     return explorer.build_data(base, CAPS, TURNOVERS, replications=2, n_jobs=1, progress=False)
 
@@ -64,7 +63,7 @@ def test_page_is_self_contained(page) -> None:
     assert data["caps"] == list(CAPS)
 
 
-def test_bad_replications_is_a_user_error() -> None:
+def test_bad_replications_is_a_user_error(small_config) -> None:
     with pytest.raises(explorer.ConfigError, match="--replications"):
         explorer.build_data(small_config(), CAPS, TURNOVERS, replications=0)
 
@@ -128,7 +127,7 @@ def _launch(p):
     )
 
 
-def test_turnover_keys_come_from_python() -> None:
+def test_turnover_keys_come_from_python(small_config) -> None:
     # 0.01234567 is "0.0123457" to Python's :g but "0.012346" to JS toFixed(6)
     assert explorer.Cell(10, 0.01234567).key == "10|0.0123457"
     with pytest.raises(explorer.ConfigError, match="--turnovers"):
@@ -136,7 +135,7 @@ def test_turnover_keys_come_from_python() -> None:
 
 
 @pytest.mark.browser
-def test_every_cell_renders_even_without_a_story_or_a_kpi(tmp_path) -> None:
+def test_every_cell_renders_even_without_a_story_or_a_kpi(tmp_path, small_config) -> None:
     if CHROMIUM is None:
         pytest.skip("needs Debian's chromium")
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from omegaconf import OmegaConf
-from tests.conftest import small_config
 
 from sim.entities import OPEN_STATES, Child, State
 from sim.experiment import run_experiment
@@ -22,7 +21,7 @@ from sim.runner import Run, run_one
 
 
 @pytest.fixture(scope="module")
-def audited() -> Run:
+def audited(small_config) -> Run:
     model = run_one(small_config(scale=0.25, years=2.0, warmup=0.5), 0, audit=True)
     return model
 
@@ -66,7 +65,7 @@ def test_episodes_still_open_at_the_end_are_censored(audited):
     assert sum(1 for e in open_at_end if e["kind"] == "cpp") == cpp_now
 
 
-def test_a_run_leaves_the_garbage_collector_as_it_found_it():
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(small_config):
     """A run switches the cycle collector off, and leaves it as it found it when it ends."""
     before = gc.get_threshold()
     model = Model(small_config(scale=0.1, years=0.5, warmup=0.0), 0)
@@ -83,7 +82,7 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it():
     assert gc.isenabled()
 
 
-def _resume_order(first_of: bool) -> list[str]:
+def _resume_order(small_config, first_of: bool) -> list[str]:
     """The order in which processes resume when one waits on the first of two events.
 
     ``first_of`` chooses Model.first_of; otherwise SimPy's own condition ``a | b``.
@@ -119,10 +118,10 @@ def _resume_order(first_of: bool) -> list[str]:
     return order
 
 
-def test_first_of_fires_where_a_simpy_condition_would():
+def test_first_of_fires_where_a_simpy_condition_would(small_config):
     """Model.first_of stands in for ``a | b`` in the CiN plan: same resumption order."""
-    order = _resume_order(first_of=True)
-    assert order == _resume_order(first_of=False)
+    order = _resume_order(small_config, first_of=True)
+    assert order == _resume_order(small_config, first_of=False)
     # a waiter resumes one step after the event that wakes it, behind what was queued then
     assert order == [
         "already@0.5",
@@ -134,7 +133,7 @@ def test_first_of_fires_where_a_simpy_condition_would():
     ]
 
 
-def test_same_seed_same_kpis_and_other_seed_differs():
+def test_same_seed_same_kpis_and_other_seed_differs(small_config):
     cfg = small_config(years=1.5, warmup=0.5)
     a, b = compute_kpis(run_one(cfg, 0).rec), compute_kpis(run_one(cfg, 0).rec)
     assert a == pytest.approx(b, nan_ok=True)
@@ -143,15 +142,15 @@ def test_same_seed_same_kpis_and_other_seed_differs():
     assert other["referrals_per_year"] != a["referrals_per_year"]
 
 
-def _run(tmp_path: Path, n_jobs: int) -> Path:
+def _run(small_config, tmp_path: Path, n_jobs: int) -> Path:
     cfg = small_config(years=1.5, warmup=0.5, replications=3, n_jobs=n_jobs)
     out = tmp_path / f"jobs{n_jobs}"
     run_experiment(OmegaConf.structured(cfg), out, progress=False)
     return out
 
 
-def test_summary_is_identical_whatever_n_jobs(tmp_path):
-    one, two = _run(tmp_path, 1), _run(tmp_path, 2)
+def test_summary_is_identical_whatever_n_jobs(tmp_path, small_config):
+    one, two = _run(small_config, tmp_path, 1), _run(small_config, tmp_path, 2)
     for name in ("summary.csv", "kpis.csv", "timeseries.csv", "episodes.csv"):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from omegaconf import OmegaConf
-from tests.conftest import small_config
 
 from sim.experiment import run_experiment
 from sim.metrics import KPIS
@@ -44,7 +43,7 @@ def _offline(page: _Page, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
+def run_dir(tmp_path_factory, small_config) -> Path:
     out = tmp_path_factory.mktemp("run")
     run_experiment(
         OmegaConf.structured(small_config(years=1.5, warmup=0.5, replications=2)),
@@ -64,11 +63,9 @@ def test_run_report_is_self_contained_with_captioned_figures_and_every_kpi(run_d
     assert "scenario_name: baseline" in text  # the configuration closes the page
 
 
-def test_sweep_report_is_self_contained_and_captioned(tmp_path):
-    from tests.test_sweeps import _multirun
-
+def test_sweep_report_is_self_contained_and_captioned(tmp_path, multirun):
     sweep = tmp_path / "sweep"
-    proc = _multirun(sweep, "workforce.caseload_cap=16,24")
+    proc = multirun(sweep, "workforce.caseload_cap=16,24")
     assert proc.returncode == 0, proc.stderr
     page, text = _parse(sweep / "report.html")
     differences = sorted(sweep.glob("difference_*.png"))

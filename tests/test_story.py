@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import small_config
 from sim.case_events import CaseEvent
 from sim.teaching import story
 from sim.teaching.chronology import chronology
@@ -102,7 +101,7 @@ def test_worker_spans_show_the_wait_for_a_new_worker() -> None:
     ]
 
 
-def test_the_audit_of_a_story_stops_where_the_weekly_plans_stop() -> None:
+def test_the_audit_of_a_story_stops_where_the_weekly_plans_stop(small_config) -> None:
     # visits every 10 WD, then nothing planned after the last full week of the run
     events = [ev(0, "cpp_start"), ev(14, "visit"), ev(28, "visit"), ev(50, "closure")]
     cfg = small_config()
@@ -120,7 +119,7 @@ def test_record_end_is_the_last_planned_week(small_model) -> None:
 
 
 @pytest.fixture(scope="module")
-def small_model():
+def small_model(small_config):
     return story.run_logged(small_config(scale=0.2, years=2.0, warmup=0.5))
 
 

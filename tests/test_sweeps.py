@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,23 +25,11 @@ from sim.sweeps import (
     write_sweep_outputs,
 )
 
-SHORT = ["run.replications=2", "run.years=1.2", "run.warmup_years=0.2", "run.n_jobs=1"]
-
-
-def _multirun(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim", "-m", *SHORT, *overrides, f"hydra.sweep.dir={sweep_dir}"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
 
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory) -> Path:
+def sweep(tmp_path_factory, multirun) -> Path:
     sweep_dir = tmp_path_factory.mktemp("sweep")
-    proc = _multirun(sweep_dir, "workforce.caseload_cap=16,24")
+    proc = multirun(sweep_dir, "workforce.caseload_cap=16,24")
     assert proc.returncode == 0, proc.stderr
     return sweep_dir
 
@@ -62,21 +48,21 @@ def test_multirun_writes_a_sweep_summary_and_figures(sweep):
     assert (sweep / "difference_visits_on_time.png").stat().st_size > 10_000
 
 
-def test_running_a_sweep_again_skips_finished_jobs_but_not_half_written_ones(sweep):
+def test_running_a_sweep_again_skips_finished_jobs_but_not_half_written_ones(sweep, multirun):
     jobs = sorted(p for p in sweep.iterdir() if p.is_dir())
     record = jobs[0] / "run.json"
     data = json.loads(record.read_text())
     data["status"] = "running"  # as if the job had been interrupted
     record.write_text(json.dumps(data))
-    proc = _multirun(sweep, "workforce.caseload_cap=16,24")
+    proc = multirun(sweep, "workforce.caseload_cap=16,24")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("Skipped: a complete result") == 1
     assert json.loads(record.read_text())["status"] == "complete"
 
 
-def test_sweep_summary_is_identical_under_the_joblib_launcher(sweep, tmp_path):
+def test_sweep_summary_is_identical_under_the_joblib_launcher(sweep, tmp_path, multirun):
     parallel = tmp_path / "joblib"
-    proc = _multirun(
+    proc = multirun(
         parallel,
         "hydra/launcher=joblib",
         "hydra.launcher.n_jobs=2",
@@ -88,10 +74,10 @@ def test_sweep_summary_is_identical_under_the_joblib_launcher(sweep, tmp_path):
         assert (parallel / name).read_bytes() == (sweep / name).read_bytes()
 
 
-def test_a_tiny_sweep_runs_through_submitits_local_executor(sweep, tmp_path):
+def test_a_tiny_sweep_runs_through_submitits_local_executor(sweep, tmp_path, multirun):
     """The SLURM launcher's local executor: same jobs, same summary, no cluster needed."""
     local = tmp_path / "submitit"
-    proc = _multirun(
+    proc = multirun(
         local,
         "hydra/launcher=submitit_local",
         "hydra.launcher.timeout_min=10",
@@ -354,18 +340,16 @@ def test_experiment_files_compose_and_define_a_sweep(experiment):
     assert len(params) >= 1
 
 
-def test_policy_comparison_runs_its_four_jobs(tmp_path):
+def test_policy_comparison_runs_its_four_jobs(tmp_path, multirun):
     sweep = tmp_path / "policies"
-    proc = _multirun(sweep, "experiment=policy_comparison")
+    proc = multirun(sweep, "experiment=policy_comparison")
     assert proc.returncode == 0, proc.stderr
     rows = read_csv(sweep / "sweep_summary.csv")
     combos = {(r["policy.not_seen_list"], r["policy.track_complaint_actions"]) for r in rows}
     assert combos == {("False", "False"), ("False", "True"), ("True", "False"), ("True", "True")}
 
 
-def test_a_sweep_jobs_progress_bar_names_the_job_and_its_overrides(capsys) -> None:
-    from tests.conftest import small_config
-
+def test_a_sweep_jobs_progress_bar_names_the_job_and_its_overrides(capsys, small_config) -> None:
     from sim.experiment import run_replications, sweep_job_label
 
     label = sweep_job_label(3, "workforce.caseload_cap=16,workforce.turnover_base=0.2", "base")

@@ -10,7 +10,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-from tests.conftest import small_config
 
 from sim.analysis import summarize, t_interval
 from sim.calibration import TARGETS
@@ -48,7 +47,7 @@ def _interval(cfg: Config, kpi: str) -> tuple[float, float, float, int]:
     return t_interval([r.kpis[kpi] for r in run_replications(cfg, progress=False)])
 
 
-def test_fewer_social_workers_raise_missed_visits_and_drift():
+def test_fewer_social_workers_raise_missed_visits_and_drift(small_config):
     """Same demand, 25% fewer workers: 95% intervals over 6 replications do not overlap."""
     base = small_config(scale=0.5, years=3.0, warmup=1.0, replications=6)
     fewer = dataclasses.replace(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from tests.conftest import small_config
 
 from sim.entities import OPEN_STATES, State
 from sim.metrics import Recorder, compute_kpis
@@ -12,7 +11,7 @@ from sim.runner import Run, run_one
 
 
 @pytest.fixture(scope="module")
-def churning() -> Run:
+def churning(small_config) -> Run:
     """A quarter-size authority where workers leave very often."""
     cfg = small_config(scale=0.25, years=2.0, warmup=0.5)
     cfg.workforce.turnover_base = 1.0
@@ -48,7 +47,7 @@ def test_every_post_holds_at_most_one_permanent_and_one_agency_worker(churning):
             assert post.permanent is None or post.agency.leaving
 
 
-def test_leaving_hands_cases_over_with_time_and_a_new_relationship():
+def test_leaving_hands_cases_over_with_time_and_a_new_relationship(small_config):
     cfg = small_config(scale=0.25, years=1.0, warmup=0.5)
     cfg.workforce.dynamics = False  # nobody else leaves: only the worker made to leave
     model = Model(cfg, 0)
@@ -87,7 +86,7 @@ def test_leaving_hands_cases_over_with_time_and_a_new_relationship():
     assert model.env.now == model.end_day
 
 
-def test_without_dynamics_every_post_is_filled_and_nobody_leaves():
+def test_without_dynamics_every_post_is_filled_and_nobody_leaves(small_config):
     cfg = small_config(scale=0.25, years=1.5, warmup=0.5)
     cfg.workforce.dynamics = False
     model = Model(cfg, 0)
@@ -100,7 +99,7 @@ def test_without_dynamics_every_post_is_filled_and_nobody_leaves():
     assert len(model.workforce.workers) == cfg.authority.social_workers
 
 
-def test_newly_qualified_workers_carry_a_protected_caseload():
+def test_newly_qualified_workers_carry_a_protected_caseload(small_config):
     cfg = small_config(scale=0.25, years=1.0, warmup=0.5)
     cfg.workforce.newly_qualified_share = 1.0
     model = Model(cfg, 0)
@@ -115,7 +114,9 @@ def test_newly_qualified_workers_carry_a_protected_caseload():
 
 
 @pytest.mark.parametrize(("hours", "expect_all_on_time"), [(0.0, False), (1000.0, True)])
-def test_managers_review_within_their_hours_and_record_skips(hours, expect_all_on_time):
+def test_managers_review_within_their_hours_and_record_skips(
+    hours, expect_all_on_time, small_config
+):
     cfg = small_config(scale=0.25, years=1.0, warmup=0.25)
     cfg.workforce.manager_review_hours_per_week = hours
     rec = run_one(cfg, 0).rec

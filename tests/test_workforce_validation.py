@@ -11,7 +11,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-from tests.conftest import small_config
 
 from sim.analysis import paired_difference, t_interval
 from sim.config import Config, validate
@@ -68,7 +67,7 @@ def _with_turnover(cfg: Config, base: float) -> Config:
     )
 
 
-def test_higher_turnover_means_more_workers_per_child_missed_visits_and_drift():
+def test_higher_turnover_means_more_workers_per_child_missed_visits_and_drift(small_config):
     """Base turnover 10%, 20%, 35%: means over 5 replications rise monotonically.
 
     Reported with intervals in the failure message; the check is on the means, each
@@ -99,7 +98,7 @@ def test_higher_turnover_means_more_workers_per_child_missed_visits_and_drift():
     assert means["drift_share"][0] < means["drift_share"][1] < means["drift_share"][2], text
 
 
-def test_not_seen_list_lowers_unseen_share_on_the_same_seeds():
+def test_not_seen_list_lowers_unseen_share_on_the_same_seeds(small_config):
     """Paired difference (list minus no list) of cpp_unseen_share over 8 replications of
     a half-size average authority: the 95% interval lies below zero.
 
@@ -116,7 +115,7 @@ def test_not_seen_list_lowers_unseen_share_on_the_same_seeds():
     assert high < 0, f"not-seen list effect {mean:.4f} [{low:.4f}, {high:.4f}]"
 
 
-def test_missed_visits_rise_towards_high_caseload_cap_and_high_turnover():
+def test_missed_visits_rise_towards_high_caseload_cap_and_high_turnover(small_config):
     """The corners of the caseload_vs_turnover grid (issue 5), half-size, 3 replications:
     visits on time fall as the cap rises (cases held rather than waiting) and as turnover
     rises. Each step is several standard errors wide at these settings (the full-size
