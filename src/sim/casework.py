@@ -136,7 +136,8 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
                 wd = max(w0, min(due, w1))
                 child.week_core_group_wd = wd
                 progress(child, wd)
-                m.events.plan(ev.CoreGroupHeld(child.id, m.cal.day_of_wd(wd), worker.id))
+                if m.events.wants(ev.CoreGroupHeld):
+                    m.events.plan(ev.CoreGroupHeld(child.id, m.cal.day_of_wd(wd), worker.id))
     for child in flagged:
         hours = p.cin_action_hours_per_week
         if child.next_visit_due_wd <= w1:

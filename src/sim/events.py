@@ -585,7 +585,11 @@ class EventStream:
         self.week_observers.append(observer)
 
     def wants(self, record_type: type) -> bool:
-        """Whether any subscriber takes records of ``record_type``."""
+        """Whether any subscriber takes records of ``record_type``.
+
+        The weekly plan asks before it makes its most frequent records (visits, core
+        groups, manager reviews), so a run without a case log does not make them at all.
+        """
         return record_type in self._handlers
 
     def emit(self, record: object) -> None:

@@ -77,7 +77,8 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
                     on_time = review_due >= w0
                     m.events.emit(ev.ManagerReviewFellDue(child.id, day_of_wd(review_due), on_time))
                 wd = max(w0, min(review_due, w1))
-                m.events.plan(ev.ManagerReviewed(child.id, day_of_wd(wd), team_index))
+                if m.events.wants(ev.ManagerReviewed):
+                    m.events.plan(ev.ManagerReviewed(child.id, day_of_wd(wd), team_index))
                 child.review_due_wd = wd + interval
                 child.review_due_recorded = False
                 drifting = wd - child.last_progress_wd > drift_limit

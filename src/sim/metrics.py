@@ -217,17 +217,13 @@ class Recorder:
             last_progress = child.last_progress_wd
             progress_wd = child.week_progress_wd
             # (no day is beyond a limit when the last events are recent: skip the sums)
-            if w1 - last_progress > limit or (
-                progress_wd is not None and w1 - progress_wd > limit
-            ):
+            if w1 - last_progress > limit or (progress_wd is not None and w1 - progress_wd > limit):
                 drift_days += days_beyond(last_progress, progress_wd, a, w1, limit)
             if state is _CPP:
                 cpp_days += days
                 last_seen = child.last_seen_wd
                 visit_wd = child.week_visit_wd
-                if w1 - last_seen > interval or (
-                    visit_wd is not None and w1 - visit_wd > interval
-                ):
+                if w1 - last_seen > interval or (visit_wd is not None and w1 - visit_wd > interval):
                     cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
         if in_window:
             self.unseen_risk_days += 7.0 * unseen_risk_weeks

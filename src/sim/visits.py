@@ -39,7 +39,8 @@ def visit(m: Model, child: Child, worker: Worker | None, due: int, w0: int, w1: 
             m.events.plan(ev.VisitNoAccess(child.id, m.cal.day_of_wd(wd), worker_id))
             return
     child.week_visit_wd = wd
-    m.events.plan(ev.VisitMade(child.id, m.cal.day_of_wd(wd), worker_id, child.escalated_visit))
+    if m.events.wants(ev.VisitMade):  # (a visit record is made only for a subscriber)
+        m.events.plan(ev.VisitMade(child.id, m.cal.day_of_wd(wd), worker_id, child.escalated_visit))
     need.visit(m, child, worker, wd)
     progress(child, wd)
 
