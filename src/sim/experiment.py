@@ -23,6 +23,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from sim import CONF_DIR
 from sim.analysis import summarize
 from sim.calibration import TARGETS
 from sim.config import Config, ConfigError, register_configs, to_config
@@ -31,8 +32,6 @@ from sim.model import run_replication
 from sim.plots import kpi_target_figure, overview_figure, save
 from sim.report import write_run_report
 from sim.results import ReplicationResult, RunRecord, is_complete, replication_result, write_tables
-
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 register_configs()
 

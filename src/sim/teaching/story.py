@@ -329,7 +329,8 @@ def compose_config(scenario: str, overrides: Sequence[str]) -> Config:
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sim.experiment import CONF_DIR, check_overrides
+    from sim import CONF_DIR
+    from sim.experiment import check_overrides
 
     all_overrides = [f"scenario={scenario}", *overrides]
     error = check_overrides(all_overrides)
