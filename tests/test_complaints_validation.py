@@ -13,7 +13,7 @@ from tests.conftest import small_config
 
 from sim.analysis import paired_difference
 from sim.config import Config, validate
-from sim.experiment import run_replications
+from sim.runner import run_replications
 
 pytestmark = [pytest.mark.slow, pytest.mark.validation]
 

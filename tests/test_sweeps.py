@@ -367,7 +367,8 @@ def test_policy_comparison_runs_its_four_jobs(tmp_path):
 def test_a_sweep_jobs_progress_bar_names_the_job_and_its_overrides(capsys) -> None:
     from tests.conftest import small_config
 
-    from sim.experiment import run_replications, sweep_job_label
+    from sim.experiment import sweep_job_label
+    from sim.runner import run_replications
 
     label = sweep_job_label(3, "workforce.caseload_cap=16,workforce.turnover_base=0.2", "base")
     assert label == "job 3 (workforce.caseload_cap=16,workforce.turnover_base=0.2)"

@@ -15,9 +15,9 @@ from tests.conftest import small_config
 from sim.analysis import summarize, t_interval
 from sim.calibration import TARGETS
 from sim.config import Config, validate
-from sim.experiment import run_replications
 from sim.metrics import DAYS_PER_YEAR, KPIS
 from sim.model import Model
+from sim.runner import run_replications
 
 pytestmark = [pytest.mark.slow, pytest.mark.validation]
 

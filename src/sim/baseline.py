@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sim.config import Config, validate
 from sim.metrics import compute_kpis
-from sim.model import Model
+from sim.runner import run_one
 
 BASELINE_DIR = Path(__file__).resolve().parents[2] / "tests" / "baseline"
 KPI_FILE = "kpis.csv"
@@ -49,7 +49,7 @@ def kpi_rows() -> list[dict[str, str]]:
     cfg = baseline_config()
     rows = []
     for replication in range(REPLICATIONS):
-        kpis = compute_kpis(Model(cfg, replication).run())
+        kpis = compute_kpis(run_one(cfg, replication).model.rec)
         rows += [
             {"replication": str(replication), "kpi": name, "value": repr(value)}
             for name, value in kpis.items()
@@ -59,8 +59,7 @@ def kpi_rows() -> list[dict[str, str]]:
 
 def case_log_rows() -> list[dict[str, str]]:
     """Per event type of replication 0's case log: how many, and a digest of them all."""
-    model = Model(baseline_config(), 0, case_log=True)
-    model.run()
+    model = run_one(baseline_config(), 0, case_log=True).model
     by_event: dict[str, list[str]] = {}
     for child_id in model.case_log.children():
         for day, event, worker, detail in sorted(model.case_log.entries[child_id]):

@@ -1,78 +1,35 @@
 """The command line: ``python -m sim`` / ``cpsim`` runs one scenario for R replications.
 
 The Hydra entry point is thin: :func:`run_experiment` does the work and is what tests
-call (through Hydra's ``compose``). :func:`cli` first checks the command-line overrides by
-composing them, so a bad key or value ends with one plain line and exit status 2 before
-Hydra creates any output folder.
+call (through Hydra's ``compose``); replications run in :mod:`sim.runner`. :func:`cli`
+first checks the command-line overrides by composing them, so a bad key or value ends
+with one plain line and exit status 2 before Hydra creates any output folder.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
-from tqdm import tqdm
 
 from sim import CONF_DIR
 from sim.analysis import summarize
 from sim.calibration import TARGETS
 from sim.config import Config, ConfigError, register_configs, to_config
 from sim.metrics import KPIS
-from sim.model import run_replication
 from sim.plots import kpi_target_figure, overview_figure, save
 from sim.report import write_run_report
-from sim.results import ReplicationResult, RunRecord, is_complete, replication_result, write_tables
+from sim.results import ReplicationResult, RunRecord, is_complete, write_tables
+from sim.runner import run_replications
 
 register_configs()
-
-
-def _one_replication(cfg: Config, replication: int) -> ReplicationResult:
-    rec = run_replication(cfg, replication)
-    return replication_result(rec, replication, date.fromisoformat(cfg.run.start_date))
-
-
-def run_replications(
-    cfg: Config, progress: bool | None = None, label: str | None = None
-) -> list[ReplicationResult]:
-    """Run every replication, in parallel when ``run.n_jobs`` allows, in index order.
-
-    Each replication draws only from its own streams, so results do not depend on the
-    number of processes. The progress bar (on a terminal) is labelled ``label``, by
-    default the scenario's name.
-    """
-    n_reps = cfg.run.replications
-    n_jobs = cfg.run.n_jobs or os.cpu_count() or 1
-    n_jobs = max(1, min(n_jobs, n_reps))
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(
-        total=n_reps,
-        desc=f"{label or cfg.scenario_name}: replications",
-        unit="rep",
-        disable=not show,
-    )
-    results: list[ReplicationResult] = []
-    with bar:
-        if n_jobs == 1:
-            for r in range(n_reps):
-                results.append(_one_replication(cfg, r))
-                bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-                futures = [pool.submit(_one_replication, cfg, r) for r in range(n_reps)]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    bar.update()
-    return sorted(results, key=lambda r: r.replication)
 
 
 @dataclass

@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 from sim.config import Config, ConfigError, to_config
 from sim.model import Model
 from sim.plots import save
+from sim.runner import run_one
 from sim.teaching.case_events import CaseEvent
 from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
 from sim.teaching.timeline import Span, draw_timeline, legend_handles, timeline_figure
@@ -142,9 +143,7 @@ def handover_cost(chronologies: Iterable[Sequence[CaseEvent]]) -> HandoverCost:
 
 def run_logged(cfg: Config, replication: int = 0) -> Model:
     """Run one replication of ``cfg`` with every child's events logged."""
-    model = Model(cfg, replication, case_log=True)
-    model.run()
-    return model
+    return run_one(cfg, replication, case_log=True).model
 
 
 def record_end(model: Model) -> date:

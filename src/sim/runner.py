@@ -1,0 +1,131 @@
+"""Running replications: one at a time, or many in parallel processes.
+
+Everything that runs the model goes through here: ``cpsim`` (experiment.py), the studies
+(studies.py), a child's story (teaching/story.py) and the drift explorer
+(teaching/explorer.py). :func:`run_one` builds and runs one replication; :func:`run_many`
+runs a list of them in worker processes with a progress bar and returns what each gave,
+in the order asked for. A replication draws only from its own random streams, so the
+results do not depend on the number of processes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import TypeVar
+
+from tqdm import tqdm
+
+from sim.config import Config
+from sim.model import Model
+from sim.results import ReplicationResult, replication_result
+
+T = TypeVar("T")
+
+
+@dataclass
+class Replication:
+    """One finished replication.
+
+    Attributes:
+        model: The model after its run: its recorder, calendar, children and, when asked
+            for, the case log of every child's dated events.
+        result: The replication's KPIs and tables (computed when first asked for).
+
+    """
+
+    model: Model
+    replication: int
+
+    @cached_property
+    def result(self) -> ReplicationResult:
+        """The replication's KPIs, weekly time series and episodes."""
+        start = date.fromisoformat(self.model.cfg.run.start_date)
+        return replication_result(self.model.rec, self.replication, start)
+
+
+def run_one(cfg: Config, replication: int, case_log: bool = False) -> Replication:
+    """Build and run replication ``replication`` of ``cfg``.
+
+    Args:
+        cfg: A validated configuration.
+        replication: Replication index (selects the random streams).
+        case_log: Keep every child's dated events (for chronologies); draws no random
+            numbers, so results are the same either way.
+
+    """
+    model = Model(cfg, replication, case_log=case_log)
+    model.run()
+    return Replication(model, replication)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One replication to run: a configuration, an index and whether to log cases."""
+
+    cfg: Config
+    replication: int
+    case_log: bool = False
+
+
+def result_of(replication: Replication) -> ReplicationResult:
+    """What most callers keep of a replication: its result (the model is freed)."""
+    return replication.result
+
+
+def _run_job(job: Job, keep: Callable[[Replication], T]) -> T:
+    """Run one job and keep what the caller needs (in the worker process)."""
+    return keep(run_one(job.cfg, job.replication, job.case_log))
+
+
+def run_many(
+    jobs: Sequence[Job],
+    keep: Callable[[Replication], T] = result_of,  # type: ignore[assignment]
+    n_jobs: int = 0,
+    progress: bool | None = None,
+    desc: str = "replications",
+) -> list[T]:
+    """Run ``jobs`` in up to ``n_jobs`` processes; ``keep`` of each, in the order of jobs.
+
+    Args:
+        jobs: The replications to run.
+        keep: What to keep of a finished replication; it runs in the worker, so it must
+            be picklable (a module-level function, or a ``functools.partial`` of one) and
+            return something picklable (a Model is not: keep what you need of it).
+        n_jobs: Worker processes (0: one per core); one runs everything in this process.
+        progress: Show a progress bar (default: when stderr is a terminal).
+        desc: The progress bar's label.
+
+    """
+    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
+    show = sys.stderr.isatty() if progress is None else progress
+    outputs: dict[int, T] = {}
+    with tqdm(total=len(jobs), desc=desc, unit="rep", disable=not show) as bar:
+        if n_jobs == 1:
+            for i, job in enumerate(jobs):
+                outputs[i] = _run_job(job, keep)
+                bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+                futures = {pool.submit(_run_job, job, keep): i for i, job in enumerate(jobs)}
+                for future in as_completed(futures):
+                    outputs[futures[future]] = future.result()
+                    bar.update()
+    return [outputs[i] for i in range(len(jobs))]
+
+
+def run_replications(
+    cfg: Config, progress: bool | None = None, label: str | None = None
+) -> list[ReplicationResult]:
+    """Every replication of ``cfg`` (``run.replications``, in ``run.n_jobs`` processes).
+
+    The progress bar is labelled ``label``, by default the scenario's name.
+    """
+    jobs = [Job(cfg, r) for r in range(cfg.run.replications)]
+    desc = f"{label or cfg.scenario_name}: replications"
+    return run_many(jobs, result_of, cfg.run.n_jobs, progress, desc)
