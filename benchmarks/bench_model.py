@@ -24,9 +24,9 @@ import simpy
 
 from sim import _compiled
 from sim.config import Config, validate
-from sim.experiment import run_replications
 from sim.metrics import Recorder
 from sim.model import Model
+from sim.runner import run_replications
 
 
 def bare_simpy_events_per_second(n: int = 200_000) -> float:

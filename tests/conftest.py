@@ -18,8 +18,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
+from sim import CONF_DIR
 from sim.config import Config, validate
-from sim.experiment import CONF_DIR
 
 matplotlib.use("Agg")
 

@@ -12,7 +12,7 @@ import pytest
 
 from sim.analysis import paired_difference
 from sim.config import Config, validate
-from sim.experiment import run_replications
+from sim.runner import run_replications
 
 pytestmark = [pytest.mark.slow, pytest.mark.validation]
 

@@ -137,7 +137,7 @@ def test_named_scenarios_give_bars_with_intervals():
 
 
 def test_every_named_scenario_has_its_own_fixed_colour():
-    from sim.experiment import CONF_DIR
+    from sim import CONF_DIR
 
     names = {p.stem for p in (CONF_DIR / "scenario").glob("*.yaml")}
     assert names <= set(SCENARIO_COLORS)
@@ -331,7 +331,8 @@ def test_load_job_keeps_each_replications_kpis_and_the_hydra_job_number(tmp_path
 def test_experiment_files_compose_and_define_a_sweep(experiment):
     import yaml
 
-    from sim.experiment import CONF_DIR, check_overrides
+    from sim import CONF_DIR
+    from sim.experiment import check_overrides
 
     assert check_overrides([f"experiment={experiment}"], multirun=True) is None
     params = yaml.safe_load((CONF_DIR / "experiment" / f"{experiment}.yaml").read_text())["hydra"][
@@ -350,7 +351,8 @@ def test_policy_comparison_runs_its_four_jobs(tmp_path, multirun):
 
 
 def test_a_sweep_jobs_progress_bar_names_the_job_and_its_overrides(capsys, small_config) -> None:
-    from sim.experiment import run_replications, sweep_job_label
+    from sim.experiment import sweep_job_label
+    from sim.runner import run_replications
 
     label = sweep_job_label(3, "workforce.caseload_cap=16,workforce.turnover_base=0.2", "base")
     assert label == "job 3 (workforce.caseload_cap=16,workforce.turnover_base=0.2)"

@@ -14,9 +14,8 @@ import pytest
 from sim.analysis import summarize, t_interval
 from sim.calibration import TARGETS
 from sim.config import Config, validate
-from sim.experiment import run_replications
 from sim.metrics import DAYS_PER_YEAR, KPIS
-from sim.runner import run_one
+from sim.runner import run_one, run_replications
 
 pytestmark = [pytest.mark.slow, pytest.mark.validation]
 

@@ -14,7 +14,7 @@ import pytest
 
 from sim.analysis import paired_difference, t_interval
 from sim.config import Config, validate
-from sim.experiment import run_replications
+from sim.runner import run_replications
 from sim.studies import demand_shock_study, turnover_between
 
 pytestmark = [pytest.mark.slow, pytest.mark.validation]

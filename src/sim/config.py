@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -978,17 +979,86 @@ def validate(cfg: Config) -> Config:
 
 
 def to_config(cfg: DictConfig | Config) -> Config:
-    """Turn a composed Hydra config into a validated :class:`Config` object."""
+    """Turn a composed Hydra config into a validated :class:`Config` object.
+
+    Keys the schema does not have are refused here too: Hydra lets ``+group.key=value``
+    add one (the ``+`` opens the node), and converting to the dataclass would drop it.
+    """
     if isinstance(cfg, Config):
         return validate(cfg)
-    allowed = [f.name for f in dataclasses.fields(Config)]
-    for key in cfg:
-        if key not in allowed and key != "hydra":
-            raise ConfigError(f"unknown key '{key}'; allowed top-level keys: {', '.join(allowed)}")
+    keys = [str(key) for key in cfg if key != "hydra"]
+    for group in GROUPS:
+        node = cfg.get(group)
+        keys += [f"{group}.{key!s}" for key in (node if isinstance(node, DictConfig) else ())]
+    for key in keys:
+        if _schema_field(key) is None:
+            raise unknown_key_error(key)
     obj = OmegaConf.to_object(cfg)
     if not isinstance(obj, Config):  # composed without the schema (should not happen)
         obj = Config(**{k: v for k, v in obj.items() if k != "hydra"})  # type: ignore[union-attr]
     return validate(obj)
+
+
+def _field_types(schema: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(schema)
+    return {f.name: hints[f.name] for f in dataclasses.fields(schema)}
+
+
+_FIELD_TYPES: dict[Any, dict[str, Any]] = {
+    schema: _field_types(schema)
+    for schema in (Config, *(_field_types(Config)[group] for group in GROUPS))
+}
+"""Each schema dataclass's field types (the dataclasses' annotations are strings)."""
+
+_KINDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
+
+
+def _schema_of(group: str) -> Any:
+    """The schema dataclass of a dotted group ("" for the whole config), or None."""
+    node: Any = Config
+    for part in filter(None, group.split(".")):
+        node = _FIELD_TYPES.get(node, {}).get(part)
+    return node if node in _FIELD_TYPES else None
+
+
+def schema_keys(group: str = "") -> list[str]:
+    """The keys the schema allows in ``group`` (dotted; "" for the top level)."""
+    schema = _schema_of(group)
+    return list(_FIELD_TYPES[schema]) if schema is not None else []
+
+
+def _schema_field(key: str) -> tuple[dataclasses.Field, Any] | None:
+    """The schema's field for a dotted key and its type, or None if there is none."""
+    group, _, name = key.rpartition(".")
+    schema = _schema_of(group)
+    if schema is None:
+        return None
+    for f in dataclasses.fields(schema):
+        if f.name == name:
+            return f, _FIELD_TYPES[schema][name]
+    return None
+
+
+def unknown_key_error(key: str) -> ConfigError:
+    """The error for a key the schema does not have, listing those it does have."""
+    group = key.rpartition(".")[0]
+    where = f"keys in {group}" if group else "top-level keys"
+    allowed = ", ".join(schema_keys(group)) or "see docs/parameters.md"
+    return ConfigError(f"unknown key '{key}'; allowed {where}: {allowed}")
+
+
+def wrong_type_error(key: str, value: Any) -> ConfigError:
+    """The error for a value of the wrong type for ``key`` (``lots`` for a caseload cap)."""
+    shown = "null" if value is None else repr(value)
+    found = _schema_field(key)
+    kind = _KINDS.get(found[1]) if found else None
+    if found is None or kind is None:
+        return ConfigError(f"{key} = {shown} is not allowed")
+    meta = dict(found[0].metadata)
+    has_range = meta.get("low") is not None or meta.get("high") is not None
+    return ConfigError(
+        f"{key} = {shown} is not {kind}" + (f"; allowed: {_range_text(meta)}" if has_range else "")
+    )
 
 
 def parameter_rows() -> list[dict[str, str]]:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
+from sim import CONF_DIR
 from sim.config import GROUPS, Config, parameter_rows
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = REPO_ROOT / "docs" / "parameters.md"
-AUTHORITY_DIR = REPO_ROOT / "conf" / "authority"
+AUTHORITY_DIR = CONF_DIR / "authority"
 AUTHORITY_FILES = ("average", "london_borough", "large_county")
 COLUMNS = ("key", "default", "unit", "allowed range", "source", "meaning")
 FIELDS = ("key", "default", "unit", "range", "source", "meaning")

@@ -1,79 +1,43 @@
 """The command line: ``python -m sim`` / ``cpsim`` runs one scenario for R replications.
 
 The Hydra entry point is thin: :func:`run_experiment` does the work and is what tests
-call (through Hydra's ``compose``). :func:`cli` first checks the command-line overrides by
-composing them, so a bad key or value ends with one plain line and exit status 2 before
-Hydra creates any output folder.
+call (through Hydra's ``compose``); replications run in :mod:`sim.runner`.
+
+One composition and one validation per run. Hydra creates the run's output folder before
+it calls the task function, so a check inside the task would leave a folder behind for a
+bad input. :func:`cli` therefore composes and validates the configuration itself first,
+with Hydra's compose API (:func:`sim.composition.compose_config`), and ends a bad input
+with one line and exit status 2 before Hydra starts. The task then runs with that
+validated configuration (:class:`Task`) instead of validating Hydra's copy again; Hydra
+composes its own copy only for its output folder and ``.hydra/`` record. A sweep is
+checked value by value (:func:`sim.composition.check_sweep`), and each of its jobs
+validates its own configuration, since a combination of values can break a rule that no
+value breaks alone and a job may run in another process or on a cluster node.
 """
 
 from __future__ import annotations
 
-import os
-import re
+import argparse
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
-from tqdm import tqdm
 
+from sim import CONF_DIR
 from sim.analysis import summarize
 from sim.calibration import TARGETS
-from sim.config import Config, ConfigError, register_configs, to_config
+from sim.composition import CONFIG_NAME, check_sweep, compose_config
+from sim.config import Config, ConfigError, to_config
 from sim.metrics import KPIS
 from sim.plots import kpi_target_figure, overview_figure, save
 from sim.report import write_run_report
-from sim.results import ReplicationResult, RunRecord, is_complete, replication_result, write_tables
-from sim.runner import run_replication
-
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
-
-register_configs()
-
-
-def _one_replication(cfg: Config, replication: int) -> ReplicationResult:
-    rec = run_replication(cfg, replication)
-    return replication_result(rec, replication, date.fromisoformat(cfg.run.start_date))
-
-
-def run_replications(
-    cfg: Config, progress: bool | None = None, label: str | None = None
-) -> list[ReplicationResult]:
-    """Run every replication, in parallel when ``run.n_jobs`` allows, in index order.
-
-    Each replication draws only from its own streams, so results do not depend on the
-    number of processes. The progress bar (on a terminal) is labelled ``label``, by
-    default the scenario's name.
-    """
-    n_reps = cfg.run.replications
-    n_jobs = cfg.run.n_jobs or os.cpu_count() or 1
-    n_jobs = max(1, min(n_jobs, n_reps))
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(
-        total=n_reps,
-        desc=f"{label or cfg.scenario_name}: replications",
-        unit="rep",
-        disable=not show,
-    )
-    results: list[ReplicationResult] = []
-    with bar:
-        if n_jobs == 1:
-            for r in range(n_reps):
-                results.append(_one_replication(cfg, r))
-                bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-                futures = [pool.submit(_one_replication, cfg, r) for r in range(n_reps)]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    bar.update()
-    return sorted(results, key=lambda r: r.replication)
+from sim.results import ReplicationResult, RunRecord, is_complete, write_tables
+from sim.runner import run_replications
 
 
 @dataclass
@@ -91,10 +55,13 @@ def run_experiment(
     overrides: Sequence[str] = (),
     progress: bool | None = None,
     label: str | None = None,
+    cfg: Config | None = None,
 ) -> ExperimentOutput:
     """Validate the config, run the replications and write every output to ``out_dir``.
 
-    ``label`` names the run on its progress bar (default: the scenario).
+    ``label`` names the run on its progress bar (default: the scenario). ``cfg`` is
+    ``dcfg`` already validated, when the caller has done that (the command line has);
+    otherwise it is validated here.
 
     Raises:
         ConfigError: for bad input (after recording the failure in run.json).
@@ -110,7 +77,7 @@ def run_experiment(
         out_dir, seed=seed, scenario=str(plain.get("scenario_name", "")), overrides=overrides
     )
     try:
-        cfg = to_config(dcfg)
+        cfg = to_config(dcfg) if cfg is None else cfg
         results = run_replications(cfg, progress, label)
         summary = summarize([r.kpis for r in results], list(KPIS))
         write_tables(out_dir, results, summary)
@@ -167,134 +134,105 @@ def sweep_job_label(job_num: int, override_dirname: str, scenario: str) -> str:
     return f"job {job_num} ({override_dirname or scenario})"
 
 
-@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
-def hydra_main(dcfg: DictConfig) -> None:
-    """Hydra task: one scenario run in Hydra's output folder."""
-    hc = HydraConfig.get()
-    out_dir = Path(hc.runtime.output_dir)
-    if already_done(dcfg, out_dir):
-        print(f"Skipped: a complete result for this config is already in {out_dir}")
-        return
-    try:
+@dataclass(frozen=True)
+class Task:
+    """Hydra's task function: one scenario run in Hydra's output folder.
+
+    A callable object rather than a function so that it can carry the configuration
+    :func:`cli` validated; its class is defined at module level, so the launchers that run
+    sweep jobs in other processes (joblib, submitit) can pickle it.
+
+    Attributes:
+        checked: The configuration :func:`cli` composed and validated before Hydra
+            started (a single run), used as it is; None in a sweep, where each job
+            validates the configuration Hydra composed for it.
+
+    """
+
+    checked: Config | None = None
+
+    def __call__(self, dcfg: DictConfig) -> None:
+        """Run the scenario ``dcfg`` into Hydra's output folder and print its KPIs."""
+        hc = HydraConfig.get()
+        out_dir = Path(hc.runtime.output_dir)
+        if already_done(dcfg, out_dir):
+            print(f"Skipped: a complete result for this config is already in {out_dir}")
+            return
         label = None
         if hc.mode == RunMode.MULTIRUN:
             label = sweep_job_label(hc.job.num, hc.job.override_dirname, str(dcfg.scenario_name))
-        output = run_experiment(dcfg, out_dir, overrides=list(hc.overrides.task), label=label)
-    except ConfigError as exc:
-        print(f"cpsim: error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    print(format_summary(output.summary))
-    print(f"\nOutputs: {out_dir}")
+        try:
+            output = run_experiment(
+                dcfg, out_dir, list(hc.overrides.task), label=label, cfg=self.checked
+            )
+        except ConfigError as exc:
+            print(f"cpsim: error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        print(format_summary(output.summary))
+        print(f"\nOutputs: {out_dir}")
 
 
-# -- checking the command line before Hydra runs ------------------------------------------
-def _one_line(exc: BaseException) -> str:
-    """A one-line message for a composition error."""
-    from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
-
-    cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, OmegaConfBaseException):
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(cause, OmegaConfBaseException):
-        key = getattr(cause, "full_key", None) or "?"
-        if isinstance(cause, ConfigKeyError) or "not in" in str(cause):
-            group = key.rsplit(".", 1)[0] if "." in key else ""
-            return f"unknown key '{key}'; allowed keys{' in ' + group if group else ''}: {_allowed_keys(group)}"
-        first = str(cause).splitlines()[0]
-        return f"{key}: {first}"
-    text = " ".join(str(exc).split())
-    missing = re.search(
-        r"Could not find '([^/']+)/([^']+)'.*?Available options in '[^']+': (.*?) Config search path",
-        text,
-    )
-    if missing:
-        group, name, options = missing.groups()
-        return f"unknown {group} '{name}'; available: {', '.join(options.split())}"
-    return text.replace(
-        "Set the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.", ""
-    ).strip()
+def hydra_main(checked: Config | None = None) -> None:
+    """Hand the command line (``sys.argv``) to Hydra with :class:`Task` as the task."""
+    app = hydra.main(config_path=str(CONF_DIR), config_name=CONFIG_NAME, version_base="1.3")
+    app(Task(checked))()
 
 
-def _allowed_keys(group: str) -> str:
-    node = Config()
-    for part in filter(None, group.split(".")):
-        node = getattr(node, part, None)  # type: ignore[assignment]
-        if node is None:
-            return "see docs/parameters.md"
-    names = list(vars(node)) if hasattr(node, "__dict__") else []
-    return ", ".join(names) if names else "see docs/parameters.md"
-
-
-def _override_sets(overrides: list[str], multirun: bool) -> list[list[str]]:
-    """Overrides to check: for sweeps, each swept value once (others at their first)."""
-    if not multirun:
-        return [overrides]
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    firsts: list[str] = []
-    choices: list[list[str]] = []
-    for o in parsed:
-        if o.is_sweep_override():
-            values = [f"{o.get_key_element()}={v}" for v in o.sweep_string_iterator()]
-        else:
-            values = [o.input_line]
-        firsts.append(values[0])
-        choices.append(values)
-    sets = [firsts]
-    for i, values in enumerate(choices):
-        for v in values[1:]:
-            sets.append(firsts[:i] + [v] + firsts[i + 1 :])
-    return sets
-
-
-def check_overrides(overrides: list[str], multirun: bool = False) -> str | None:
-    """Compose the config with ``overrides`` and validate it; the error line, or None."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
+def check_overrides(overrides: Sequence[str], multirun: bool = False) -> str | None:
+    """The one-line error for ``overrides`` (a sweep's when ``multirun``), or None."""
     try:
-        sets = _override_sets(overrides, multirun)
-    except Exception as exc:  # noqa: BLE001 - any parse error is a user error here
-        return _one_line(exc)
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        for override_set in sets:
-            try:
-                to_config(compose(config_name="config", overrides=override_set))
-            except ConfigError as exc:
-                return str(exc)
-            except Exception as exc:  # noqa: BLE001 - Hydra/OmegaConf composition errors
-                return _one_line(exc)
-    GlobalHydra.instance().clear()
+        if multirun:
+            check_sweep(overrides)
+        else:
+            compose_config(overrides)
+    except ConfigError as exc:
+        return str(exc)
     return None
 
 
-HYDRA_INFO_FLAGS = {
-    "-h",
-    "--help",
-    "--hydra-help",
-    "--info",
-    "-i",
-    "-c",
-    "--cfg",
-    "--shell-completion",
-    "-sc",
-    "--version",
-}
+def _hydra_alone(args: argparse.Namespace) -> bool:
+    """Whether Hydra handles the command line with no run of ours to check first.
+
+    Help, information and shell completion run nothing; options that change where the
+    configuration comes from (-cp, -cn, -cd) or rerun a saved one compose something
+    else than conf/config.yaml, so the task validates what Hydra composed instead.
+    """
+    return any(
+        getattr(args, name)
+        for name in (
+            "help",
+            "hydra_help",
+            "cfg",
+            "info",
+            "shell_completion",
+            "config_path",
+            "config_name",
+            "config_dir",
+            "experimental_rerun",
+        )
+    )
 
 
 def cli(argv: Sequence[str] | None = None) -> None:
-    """Console entry point (``cpsim`` and ``python -m sim``)."""
+    """Console entry point (``cpsim`` and ``python -m sim``).
+
+    Reads the command line with Hydra's own parser, composes and validates the
+    configuration once (every value of a sweep), and on bad input prints one line
+    ``cpsim: error: ...`` and exits with status 2 before Hydra creates any folder.
+    """
+    from hydra._internal.utils import get_args_parser  # what hydra.main itself reads with
+
     args = list(sys.argv[1:] if argv is None else argv)
-    if not HYDRA_INFO_FLAGS.intersection(args):
-        multirun = "-m" in args or "--multirun" in args
-        overrides = [
-            a for a in args if not a.startswith("-") and "=" in a and not a.startswith("hydra")
-        ]
-        error = check_overrides(overrides, multirun)
-        if error:
-            print(f"cpsim: error: {error}", file=sys.stderr)
+    parsed = get_args_parser().parse_args(args)
+    checked = None
+    if not _hydra_alone(parsed):
+        try:
+            if parsed.multirun:
+                check_sweep(parsed.overrides)
+            else:
+                checked = compose_config(parsed.overrides)
+        except ConfigError as exc:
+            print(f"cpsim: error: {exc}", file=sys.stderr)
             sys.exit(2)
     sys.argv = [sys.argv[0], *args]
-    hydra_main()
+    hydra_main(checked)

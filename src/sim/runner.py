@@ -1,32 +1,72 @@
-"""Run one replication with its subscribers: the KPI recorder and, when asked, the case log.
+"""Running replications: one at a time, or many in parallel processes.
 
-The one place where a model is built, observed and run; runs (experiment.py), stories and
-the explorer (teaching/) all call :func:`run_one`.
+Everything that runs the model goes through here: ``cpsim`` (experiment.py), the studies
+(studies.py), a child's story (teaching/story.py), the drift explorer
+(teaching/explorer.py) and the seeded baseline (baseline.py). :func:`run_one` builds one
+replication, attaches its subscribers (the KPI recorder and, when asked, the case log) to
+the model's event stream, and runs it; :func:`run_many` runs a list of them in worker
+processes with a progress bar and returns what each gave, in the order asked for. A
+replication draws only from its own random streams, so the results do not depend on the
+number of processes.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import TypeVar
+
+from tqdm import tqdm
 
 from sim.calendar import WorkingCalendar
 from sim.caselog import CaseLog
 from sim.config import Config
 from sim.metrics import Recorder
 from sim.model import Model
+from sim.results import ReplicationResult, replication_result
+
+T = TypeVar("T")
 
 
 @dataclass
 class Run:
-    """One finished replication: the model, its recorder and its case log (if kept)."""
+    """One finished replication: the model, its recorder and its case log (if kept).
+
+    Attributes:
+        model: The model after its run (calendar, children, workforce).
+        rec: The KPI recorder that watched the run.
+        case_log: Every child's dated events, when the run kept them.
+
+    """
 
     model: Model
     rec: Recorder
     case_log: CaseLog | None
 
     @property
+    def replication(self) -> int:
+        """The replication's index."""
+        return self.model.replication
+
+    @property
     def cal(self) -> WorkingCalendar:
         """The run's working-day calendar."""
         return self.model.cal
+
+    @property
+    def cfg(self) -> Config:
+        """The run's configuration."""
+        return self.model.cfg
+
+    @property
+    def end_day(self) -> int:
+        """The day the run ended."""
+        return self.model.end_day
 
     @property
     def log(self) -> CaseLog:
@@ -35,24 +75,21 @@ class Run:
             raise ValueError("this run kept no case log: run it with case_log=True")
         return self.case_log
 
-    @property
-    def end_day(self) -> int:
-        """The day the run ended."""
-        return self.model.end_day
-
-    @property
-    def cfg(self) -> Config:
-        """The run's configuration."""
-        return self.model.cfg
+    @cached_property
+    def result(self) -> ReplicationResult:
+        """The replication's KPIs, weekly time series and episodes."""
+        start = date.fromisoformat(self.cfg.run.start_date)
+        return replication_result(self.rec, self.replication, start)
 
 
 def run_one(cfg: Config, replication: int, case_log: bool = False, audit: bool = False) -> Run:
-    """Run replication ``replication`` of ``cfg`` with a recorder (and a case log).
+    """Build, observe and run replication ``replication`` of ``cfg``.
 
     Args:
         cfg: A validated configuration.
         replication: Replication index (selects the random streams).
-        case_log: Keep every child's dated events for chronologies.
+        case_log: Keep every child's dated events (for chronologies); draws no random
+            numbers, so results are the same either way.
         audit: Check the model's state bookkeeping every week (slower; for tests).
 
     """
@@ -67,3 +104,70 @@ def run_one(cfg: Config, replication: int, case_log: bool = False, audit: bool =
 def run_replication(cfg: Config, replication: int, audit: bool = False) -> Recorder:
     """Run one replication of ``cfg`` and return its recorder."""
     return run_one(cfg, replication, audit=audit).rec
+
+
+@dataclass(frozen=True)
+class Job:
+    """One replication to run: a configuration, an index and whether to log cases."""
+
+    cfg: Config
+    replication: int
+    case_log: bool = False
+
+
+def result_of(run: Run) -> ReplicationResult:
+    """What most callers keep of a replication: its result (the model is freed)."""
+    return run.result
+
+
+def _run_job(job: Job, keep: Callable[[Run], T]) -> T:
+    """Run one job and keep what the caller needs (in the worker process)."""
+    return keep(run_one(job.cfg, job.replication, job.case_log))
+
+
+def run_many(
+    jobs: Sequence[Job],
+    keep: Callable[[Run], T] = result_of,  # type: ignore[assignment]
+    n_jobs: int = 0,
+    progress: bool | None = None,
+    desc: str = "replications",
+) -> list[T]:
+    """Run ``jobs`` in up to ``n_jobs`` processes; ``keep`` of each, in the order of jobs.
+
+    Args:
+        jobs: The replications to run.
+        keep: What to keep of a finished replication; it runs in the worker, so it must
+            be picklable (a module-level function, or a ``functools.partial`` of one) and
+            return something picklable (a Model is not: keep what you need of it).
+        n_jobs: Worker processes (0: one per core); one runs everything in this process.
+        progress: Show a progress bar (default: when stderr is a terminal).
+        desc: The progress bar's label.
+
+    """
+    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
+    show = sys.stderr.isatty() if progress is None else progress
+    outputs: dict[int, T] = {}
+    with tqdm(total=len(jobs), desc=desc, unit="rep", disable=not show) as bar:
+        if n_jobs == 1:
+            for i, job in enumerate(jobs):
+                outputs[i] = _run_job(job, keep)
+                bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+                futures = {pool.submit(_run_job, job, keep): i for i, job in enumerate(jobs)}
+                for future in as_completed(futures):
+                    outputs[futures[future]] = future.result()
+                    bar.update()
+    return [outputs[i] for i in range(len(jobs))]
+
+
+def run_replications(
+    cfg: Config, progress: bool | None = None, label: str | None = None
+) -> list[ReplicationResult]:
+    """Every replication of ``cfg`` (``run.replications``, in ``run.n_jobs`` processes).
+
+    The progress bar is labelled ``label``, by default the scenario's name.
+    """
+    jobs = [Job(cfg, r) for r in range(cfg.run.replications)]
+    desc = f"{label or cfg.scenario_name}: replications"
+    return run_many(jobs, result_of, cfg.run.n_jobs, progress, desc)

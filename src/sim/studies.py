@@ -11,8 +11,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from sim.config import Config, validate
-from sim.experiment import run_replications
 from sim.results import ReplicationResult
+from sim.runner import run_replications
 
 
 @dataclass

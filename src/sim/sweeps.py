@@ -201,8 +201,8 @@ def _default_value(key: str) -> Any:
 
     A group's default choice comes from conf/config.yaml, any other key from the schema.
     """
+    from sim import CONF_DIR
     from sim.config import Config
-    from sim.experiment import CONF_DIR
 
     config = CONF_DIR / "config.yaml"
     if "." not in key and config.exists():

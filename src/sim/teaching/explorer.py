@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from sim.analysis import summarize
 from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError, validate
-from sim.results import replication_result
-from sim.runner import run_one
+from sim.results import ReplicationResult
+from sim.runner import Job, Run, run_many, run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology
 from sim.teaching.story import compose_config, findings_and_gaps, pick_child, record_end
 
@@ -72,15 +70,16 @@ def cell_config(base: Config, cell: Cell) -> Config:
     return validate(replace(base, workforce=workforce))
 
 
-def _run_cell(cfg: Config, replication: int, child_id: int | None) -> tuple[Any, list | None]:
-    """One replication of one cell; the child's chronology when ``child_id`` is given."""
-    model = run_one(cfg, replication, case_log=child_id is not None)
-    result = replication_result(model.rec, replication, date.fromisoformat(cfg.run.start_date))
+def _cell_output(run: Run, child_id: int | None) -> tuple[ReplicationResult, Any]:
+    """What the page keeps of a cell's replication: its result, and the child's story.
+
+    Runs in the worker process (sim.runner), so the model never crosses processes.
+    """
     story = None
-    if child_id is not None and child_id in model.log.entries:
-        events = chronology(model.log, model.cal, child_id)
-        story = _story_json(events, cfg, record_end(model))
-    return result, story
+    if child_id is not None and run.case_log is not None and child_id in run.case_log.entries:
+        events = chronology(run.case_log, run.cal, child_id)
+        story = _story_json(events, run.cfg, record_end(run))
+    return run.result, story
 
 
 def _story_json(events: list[CaseEvent], cfg: Config, end: date) -> dict[str, Any]:
@@ -145,30 +144,13 @@ def build_data(
             abs(c.turnover - base.workforce.turnover_base),
         ),
     )
-    first = run_one(cell_config(base, reference), 0, case_log=True)
-    child_id = pick_child(first)
-    jobs = [(cell, r) for cell in cells for r in range(replications)]
-    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
-    show = sys.stderr.isatty() if progress is None else progress
-    outputs: dict[tuple[Cell, int], tuple] = {}
-    with tqdm(total=len(jobs), desc="explorer: cells x replications", disable=not show) as bar:
-        if n_jobs == 1:
-            for cell, r in jobs:
-                outputs[cell, r] = _run_cell(
-                    cell_config(base, cell), r, child_id if r == 0 else None
-                )
-                bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-                futures = {
-                    (cell, r): pool.submit(
-                        _run_cell, cell_config(base, cell), r, child_id if r == 0 else None
-                    )
-                    for cell, r in jobs
-                }
-                for key, future in futures.items():
-                    outputs[key] = future.result()
-                    bar.update()
+    child_id = pick_child(run_one(cell_config(base, reference), 0, case_log=True))
+    keys = [(cell, r) for cell in cells for r in range(replications)]
+    # replication 0 of each cell logs its cases, for the child's story in that system
+    jobs = [Job(cell_config(base, cell), r, case_log=r == 0) for cell, r in keys]
+    keep = partial(_cell_output, child_id=child_id)
+    runs = run_many(jobs, keep, n_jobs or 0, progress, desc="explorer: cells x replications")
+    outputs = dict(zip(keys, runs, strict=True))
     data: dict[str, Any] = {
         "caps": list(caps),
         "turnovers": list(turnovers),

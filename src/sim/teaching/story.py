@@ -28,8 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sim import composition
 from sim.case_events import CaseEvent
-from sim.config import Config, ConfigError, to_config
+from sim.config import Config, ConfigError
 from sim.plots import save
 from sim.runner import Run, run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
@@ -273,21 +274,13 @@ def _short(e: CaseEvent) -> str:
 
 
 def compose_config(scenario: str, overrides: Sequence[str]) -> Config:
-    """Compose conf/ with ``scenario`` and ``overrides`` as the main command does."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    """Compose conf/ with ``scenario`` and ``overrides`` as the main command does.
 
-    from sim.experiment import CONF_DIR, check_overrides
+    Raises:
+        ConfigError: with one line naming the key and what is allowed, for bad input.
 
-    all_overrides = [f"scenario={scenario}", *overrides]
-    error = check_overrides(all_overrides)
-    if error:
-        raise ConfigError(error)
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = to_config(compose(config_name="config", overrides=all_overrides))
-    GlobalHydra.instance().clear()
-    return cfg
+    """
+    return composition.compose_config([f"scenario={scenario}", *overrides])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

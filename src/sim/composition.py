@@ -1,0 +1,165 @@
+"""Composing conf/ with command-line overrides into one validated configuration.
+
+Every command that takes overrides (``cpsim``, ``python -m sim.story``, ``python -m
+sim.explorer``) turns them into a :class:`~sim.config.Config` here: Hydra's compose API
+builds the configuration from conf/ and the typed schema (an unknown key or a wrong type
+fails there), and :func:`sim.config.to_config` checks ranges and cross-field rules. Any
+bad input ends as a :class:`~sim.config.ConfigError` whose message is one plain line
+naming the key and what is allowed. That line is made from the exceptions' attributes
+(OmegaConf's ``full_key`` and ``value``, the options Hydra found for a config group, the
+override Hydra could not parse) and from the schema, never by reading Hydra's wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override
+from hydra.errors import MissingConfigException, OverrideParseException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import (
+    ConfigAttributeError,
+    ConfigKeyError,
+    OmegaConfBaseException,
+    ValidationError,
+)
+
+from sim import CONF_DIR
+from sim.config import (
+    Config,
+    ConfigError,
+    register_configs,
+    to_config,
+    unknown_key_error,
+    wrong_type_error,
+)
+
+CONFIG_NAME = "config"
+
+register_configs()
+
+
+def parse_overrides(overrides: Sequence[str]) -> list[Override]:
+    """Hydra's reading of command-line overrides.
+
+    Raises:
+        ConfigError: for an override Hydra cannot parse.
+
+    """
+    try:
+        return OverridesParser.create().parse_overrides(list(overrides))
+    except OverrideParseException as exc:
+        reason = exc.message.splitlines()[0] if exc.message else "not an override"
+        raise ConfigError(f"cannot read override '{exc.override}': {reason}") from None
+
+
+def is_hydra_override(override: Override) -> bool:
+    """Whether an override sets Hydra's own configuration (``hydra.run.dir=...``)."""
+    return override.key_or_group.replace("/", ".").split(".")[0] == "hydra"
+
+
+def compose_config(overrides: Sequence[str] = ()) -> Config:
+    """Compose conf/config.yaml with ``overrides`` and validate it, once.
+
+    Overrides of Hydra's own settings (``hydra.*``, ``hydra/launcher=...``) are left to
+    Hydra; they do not change the model's configuration.
+
+    Raises:
+        ConfigError: with one line naming the key and what is allowed, for any bad input.
+
+    """
+    parsed = zip(overrides, parse_overrides(overrides), strict=True)
+    ours = [(text, o) for text, o in parsed if not is_hydra_override(o)]
+    for text, o in ours:
+        if o.is_sweep_override():
+            raise ConfigError(
+                f"'{text}' gives several values; allowed: one value (a sweep over them needs -m)"
+            )
+    with _hydra():
+        return to_config(_compose([text for text, _ in ours]))
+
+
+def check_sweep(overrides: Sequence[str]) -> None:
+    """Check a sweep before it starts: every swept value once, the others at their first.
+
+    The values swept are those on the command line and those of an experiment file's
+    ``hydra.sweeper.params`` (the command line wins for a key in both, as in Hydra's basic
+    sweeper). A combination can still break a rule between two keys (probabilities that
+    must sum to at most 1); each job validates its own configuration when it runs.
+
+    Raises:
+        ConfigError: for the first bad value, as :func:`compose_config` does.
+
+    """
+    command_line = [o for o in parse_overrides(overrides) if not is_hydra_override(o)]
+    with _hydra():
+        first = _compose([_values(o)[0] for o in command_line], with_hydra=True)
+        params = OmegaConf.select(first, "hydra.sweeper.params") or {}
+        from_file = parse_overrides([f"{key}={value}" for key, value in params.items()])
+        swept: dict[str, list[str]] = {}
+        for o in [*from_file, *command_line]:
+            swept[o.get_key_element()] = _values(o)
+        base = {key: values[0] for key, values in swept.items()}
+        sets = [list(base.values())]
+        sets += [list({**base, key: v}.values()) for key, vs in swept.items() for v in vs[1:]]
+        for override_set in sets:
+            to_config(_compose(override_set))
+
+
+def _values(override: Override) -> list[str]:
+    """An override as one ``key=value`` per value it sweeps over (one if it sweeps none)."""
+    if not override.is_sweep_override():
+        assert override.input_line is not None  # parse_overrides keeps each override's text
+        return [override.input_line]
+    key = override.get_key_element()
+    return [f"{key}={value}" for value in override.sweep_string_iterator()]
+
+
+@contextmanager
+def _hydra() -> Iterator[None]:
+    """Hydra initialised on the package's conf/ for the compose API, cleared after."""
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+            yield
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _compose(overrides: list[str], with_hydra: bool = False) -> DictConfig:
+    """Compose with Hydra's API; a user's mistake becomes a one-line ConfigError."""
+    try:
+        return compose(config_name=CONFIG_NAME, overrides=overrides, return_hydra_config=with_hydra)
+    except MissingConfigException as exc:
+        raise _missing_option_error(exc) from None
+    except Exception as exc:  # Hydra wraps OmegaConf's errors in its own
+        cause = _omegaconf_cause(exc)
+        if isinstance(cause, ConfigKeyError | ConfigAttributeError) and cause.full_key:
+            raise unknown_key_error(cause.full_key) from None
+        if isinstance(cause, ValidationError) and cause.full_key:
+            raise wrong_type_error(cause.full_key, cause.value) from None
+        # anything else Hydra refused (deleting a key that is not there...): its own words
+        raise ConfigError(" ".join(str(exc).split())) from None
+
+
+def _missing_option_error(exc: MissingConfigException) -> ConfigError:
+    """``scenario=nowhere``: the group's name and the options Hydra has for it."""
+    group, _, name = (exc.missing_cfg_file or "").rpartition("/")
+    if not group:
+        return ConfigError(" ".join(str(exc).split()))
+    options = exc.options
+    if options is None:
+        options = GlobalHydra.instance().config_loader().get_group_options(group)
+    return ConfigError(f"unknown {group} '{name}'; available: {', '.join(options)}")
+
+
+def _omegaconf_cause(exc: BaseException) -> OmegaConfBaseException | None:
+    """The OmegaConf error behind a Hydra composition error, if there is one."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, OmegaConfBaseException):
+        cause = cause.__cause__ or cause.__context__
+    return cause
