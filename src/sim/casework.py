@@ -21,7 +21,7 @@ accounted for (visits due, unseen days, drift days, unseen risk) and its need mo
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import simpy
@@ -245,7 +245,7 @@ class WeekAccounts:
         self.m, self.w0, self.w1 = m, w0, w1
         self.need = need.WeeklyNeed(m)
 
-    def account(self, children: Sequence[Child]) -> None:
+    def account(self, children: list[Child]) -> None:
         """Account for the week of each of ``children`` (open cases) and move its need on."""
         m, w0, w1 = self.m, self.w0, self.w1
         events, p = m.events, m.cfg.pathway

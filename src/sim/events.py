@@ -23,8 +23,10 @@ recorder itself (metrics.py), from the records it holds.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol
+
+import simpy
 
 if TYPE_CHECKING:
     from sim.entities import Child
@@ -545,7 +547,7 @@ class WeekObserver(Protocol):
     drift, unseen and plan days there, from the same state the accounting reads.
     """
 
-    def measure_week(self, children: Sequence[Child], w0: int, w1: int) -> None:
+    def measure_week(self, children: list[Child], w0: int, w1: int) -> None:
         """Measure the week of working days ``w0..w1`` of each of ``children``."""
 
 
@@ -563,16 +565,18 @@ class EventStream:
     """Delivers each record to the handlers subscribed to its type, in the order emitted.
 
     Args:
-        now: The simulation clock (planned records are released when it reaches them).
+        env: The run's SimPy environment (planned records are released when its clock
+            reaches their day).
 
     """
 
-    def __init__(self, now: Callable[[], float]) -> None:
-        self._now = now
+    def __init__(self, env: simpy.Environment) -> None:
+        self._env = env
         self._handlers: dict[type, list[Handler]] = {}
         self.week_observers: list[WeekObserver] = []
         self._planned: list[tuple[float, int, _Planned]] = []
         self._planned_by_child: dict[int, list[_Planned]] = {}
+        self._release_days: set[float] = set()
         self._sequence = 0
 
     def subscribe(self, handlers: Mapping[type, Handler]) -> None:
@@ -593,9 +597,7 @@ class EventStream:
         return record_type in self._handlers
 
     def emit(self, record: object) -> None:
-        """Deliver ``record`` now (after any planned records whose day has come)."""
-        if self._planned:
-            self.release_planned(self._now())
+        """Deliver ``record`` now to every handler subscribed to its type."""
         handlers = self._handlers.get(type(record))
         if handlers is not None:
             for handler in handlers:
@@ -605,17 +607,29 @@ class EventStream:
     def plan(self, record: VisitMade | VisitNoAccess | CoreGroupHeld | ManagerReviewed) -> None:
         """Emit ``record`` when the clock reaches its day, unless it is cancelled first.
 
-        Records of a type nobody subscribes to are not kept.
+        The day's planned records are released together, in the order they were planned,
+        by one timeout at the start of the day (at most five a week). Records of a type
+        nobody subscribes to are not kept.
         """
         if type(record) not in self._handlers:
             return
-        if record.day <= self._now():
+        env = self._env
+        day = record.day
+        if day <= env.now:
             self.emit(record)
             return
         entry = _Planned(record)
         self._sequence += 1
-        heapq.heappush(self._planned, (record.day, self._sequence, entry))
+        heapq.heappush(self._planned, (day, self._sequence, entry))
         self._planned_by_child.setdefault(record.child, []).append(entry)
+        if day not in self._release_days:
+            self._release_days.add(day)
+            env.timeout(day - env.now).callbacks.append(self._release_today)
+
+    def _release_today(self, _event: simpy.Event) -> None:
+        now = self._env.now
+        self._release_days.discard(now)
+        self.release_planned(now)
 
     def release_planned(self, until_day: float) -> None:
         """Emit the planned records due on or before ``until_day``, oldest first."""
@@ -629,21 +643,27 @@ class EventStream:
         if not planned:
             self._planned_by_child.clear()
 
-    def cancel_planned(self, child: int, types: tuple[type, ...]) -> None:
-        """Forget ``child``'s planned records of ``types`` (the case or plan ended first)."""
+    def cancel_planned(self, child: int, types: tuple[type, ...], after_day: float) -> None:
+        """Forget ``child``'s records of ``types`` planned for after ``after_day``.
+
+        Called when the case or its plan ends on ``after_day`` (now): what was planned for
+        that moment or earlier has happened.
+        """
         for entry in self._planned_by_child.get(child, ()):
-            if entry.alive and isinstance(entry.record, types):
+            if entry.alive and entry.record.day > after_day and isinstance(entry.record, types):
                 entry.alive = False
 
-    def reassign_planned(self, child: int, worker: int) -> None:
-        """A new worker takes over the visits and meetings planned by the case's last worker.
+    def reassign_planned(self, child: int, worker: int, after_day: float) -> None:
+        """A new worker takes over the visits and meetings planned for after ``after_day``.
 
-        Visits planned for the duty service and manager reviews stay as they were.
+        Called when ``worker`` takes the case on ``after_day`` (now). Visits planned for the
+        duty service and manager reviews stay as they were.
         """
         for entry in self._planned_by_child.get(child, ()):
             record = entry.record
             if (
                 entry.alive
+                and record.day > after_day
                 and isinstance(record, (VisitMade, VisitNoAccess, CoreGroupHeld))
                 and record.worker is not None
                 and record.worker != worker

@@ -10,7 +10,7 @@ formula in docs/kpis.md. Times are simulation days; ``_wd`` values are working-d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -192,7 +192,7 @@ class Recorder:
         self._week_in_window = self.in_window(r.day)
         self.weeks.append(self._week)
 
-    def measure_week(self, children: Sequence[Child], w0: int, w1: int) -> None:
+    def measure_week(self, children: list[Child], w0: int, w1: int) -> None:
         """Measure the open cases' week (working days ``w0..w1``) before it is accounted.
 
         Unseen risk: a week at high need the service does not know of. Drift: plan days
@@ -227,7 +227,9 @@ class Recorder:
                     cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
         if in_window:
             self.unseen_risk_days += 7.0 * unseen_risk_weeks
-            self.open_children.update(child.id for child in children)
+            open_children = self.open_children
+            for child in children:
+                open_children.add(child.id)
         self._count("plan_days", plan_days)
         self._count("drift_days", drift_days)
         self._count("cpp_days", cpp_days)

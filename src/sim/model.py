@@ -62,7 +62,7 @@ class Model:
         self.warmup_day = round(cfg.run.warmup_years * DAYS_PER_YEAR)
         self.cal = WorkingCalendar(date.fromisoformat(cfg.run.start_date), self.end_day)
         self.streams = Streams(cfg.run.seed, replication)
-        self.events = ev.EventStream(self._now)
+        self.events = ev.EventStream(self.env)
         self.open_complaints: dict[int, float] = {}  # child id -> day the complaint came
         self.children: dict[int, Child] = {}
         self.open_children: dict[int, Child] = {}
@@ -74,9 +74,6 @@ class Model:
         self.front_door = FrontDoor(self)
 
     # -- running ------------------------------------------------------------------------
-    def _now(self) -> float:
-        return self.env.now
-
     def run(self) -> Model:
         """Run to the end of the horizon; subscribers have had every record."""
         if self.cfg.run.prepopulate:

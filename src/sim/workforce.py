@@ -300,7 +300,7 @@ class Workforce:
             worker.kind == "agency",
         )
         m.events.emit(allocated)
-        m.events.reassign_planned(child.id, worker.id)
+        m.events.reassign_planned(child.id, worker.id, m.env.now)
         if child.handover_pending:
             worker.extra_hours_due += self.cfg.handover_hours
             child.handover_pending = False

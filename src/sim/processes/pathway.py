@@ -57,7 +57,7 @@ def close(m: Model, child: Child) -> None:
     complaints.drop_actions(m, child)
     m.workforce.release(child)
     m.events.emit(ev.Closed(child.id, m.env.now, child.need))
-    m.events.cancel_planned(child.id, PLANNED)
+    m.events.cancel_planned(child.id, PLANNED, m.env.now)
     schedule_rereferral(m, child)
 
 
@@ -65,7 +65,7 @@ def exit_to_care(m: Model, child: Child) -> None:
     """Care proceedings: the child leaves the model."""
     m.set_state(child, State.CARE)
     m.events.emit(ev.CameIntoCare(child.id, m.env.now))
-    m.events.cancel_planned(child.id, PLANNED)
+    m.events.cancel_planned(child.id, PLANNED, m.env.now)
     complaints.drop_actions(m, child)
     m.workforce.release(child)
 

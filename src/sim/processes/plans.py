@@ -36,7 +36,7 @@ def _start_plan(
 def _end_cin(m: Model, child: Child, outcome: str) -> None:
     """The CiN plan ends: the week's planned visits and meetings go with it."""
     m.events.emit(ev.EpisodeEnded(child.id, "cin", m.env.now, worker_id(child), outcome))
-    m.events.cancel_planned(child.id, (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld))
+    m.events.cancel_planned(child.id, (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld), m.env.now)
 
 
 def _may_end(m: Model, child: Child) -> bool:
@@ -81,7 +81,7 @@ def cpp(
     choice = child.rng.choice((p.cpp_end_to_cin_prob, p.cpp_end_to_care_prob))
     outcome = ("cin", "care", "close")[choice]
     m.events.emit(ev.EpisodeEnded(child.id, "cpp", m.env.now, worker_id(child), outcome))
-    m.events.cancel_planned(child.id, (ev.CoreGroupHeld,))
+    m.events.cancel_planned(child.id, (ev.CoreGroupHeld,), m.env.now)
     return outcome
 
 
