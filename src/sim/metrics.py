@@ -79,7 +79,7 @@ class Recorder:
         self.complaint_actions: list[tuple[float, bool]] = []
         self.weeks: list[WeekRecord] = []
         self.unseen_risk_days = 0.0
-        self.open_children: set[int] = set()
+        self.open_children: set[Child] = set()  # every child with an open case in the window
         self._open_episodes: dict[tuple[int, str], dict[str, Any]] = {}
         self._week: WeekRecord | None = None
         self._week_in_window = False
@@ -227,9 +227,7 @@ class Recorder:
                     cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
         if in_window:
             self.unseen_risk_days += 7.0 * unseen_risk_weeks
-            open_children = self.open_children
-            for child in children:
-                open_children.add(child.id)
+            self.open_children.update(children)
         self._count("plan_days", plan_days)
         self._count("drift_days", drift_days)
         self._count("cpp_days", cpp_days)
