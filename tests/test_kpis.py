@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import small_config
+from sim import sweeps
+from sim.analysis import rolling_turnover
 from sim.calibration import TARGETS
 from sim.metrics import (
     HEADLINE_KPIS,
@@ -20,6 +22,7 @@ from sim.metrics import (
 )
 from sim.results import replication_result
 from sim.runner import run_one
+from sim.studies import turnover_between
 
 
 @pytest.mark.parametrize("name", list(KPIS))
@@ -44,8 +47,11 @@ def test_every_weekly_reading_is_a_kpi():
     assert set(WEEKLY) <= set(KPIS)
 
 
-def test_headline_kpis_come_from_the_registry():
+def test_headline_kpis_come_from_the_registry_and_sweeps_keeps_its_name():
     assert HEADLINE_KPIS == tuple(n for n, k in KPIS.items() if k.headline)
+    assert sweeps.HEADLINE_KPIS is HEADLINE_KPIS
+    assert not hasattr(sweeps, "KPI_LABELS")
+    assert not hasattr(sweeps, "DIFFERENCE_UNITS")
 
 
 def test_shares_are_shown_in_percent_and_differ_in_points():
@@ -116,3 +122,16 @@ def test_weekly_series_windows(replication):
     assert centred[10] == pytest.approx(over_weeks("drift_share", rows[8:12]))
     empty = [dict(rows[0], plan_days=0, drift_days=0)]
     assert np.isnan(weekly_series("drift_share", empty)[0])
+
+
+def test_turnover_series_and_windows_use_the_weekly_reading(replication):
+    model, result = replication
+    rows = result.timeseries
+    weeks, rates = rolling_turnover(rows, 13)
+    assert weeks[0] == rows[12]["week_start"]
+    assert rates[0] == pytest.approx(over_weeks("turnover_rate", rows[:13]))
+    start = result.timeseries[0]["week_start"]
+    origin = date.fromisoformat(model.cfg.run.start_date)
+    first = (date.fromisoformat(start) - origin).days
+    between = turnover_between(result, first, first + 13 * 7, model.cfg.run.start_date)
+    assert between == pytest.approx(rates[0])
