@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from sim.config import parameter_rows
-from sim.docs import OUTPUT, parameters_markdown
+from sim.docs import (
+    EPISODE_COLUMNS,
+    KPI_GROUP_TEXT,
+    KPI_OUTPUT,
+    OUTPUT,
+    TIMESERIES_COLUMNS,
+    kpis_markdown,
+    parameters_markdown,
+)
 from sim.metrics import KPIS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -50,12 +58,41 @@ def _documented_names(text: str) -> set[str]:
     return names
 
 
+def test_kpis_md_is_up_to_date():
+    assert KPI_OUTPUT == DOCS / "kpis.md"
+    assert KPI_OUTPUT.exists(), "docs/kpis.md is missing: run `python -m sim.docs`"
+    assert KPI_OUTPUT.read_text() == kpis_markdown(), (
+        "docs/kpis.md is out of date: run `python -m sim.docs`"
+    )
+
+
 @pytest.mark.parametrize("kpi", list(KPIS))
 def test_every_kpi_is_documented(kpi):
     text = (DOCS / "kpis.md").read_text()
     assert kpi in _documented_names(text), (
         f"KPI {kpi} has no heading or table entry in docs/kpis.md"
     )
+    assert f"### `{kpi}`" in text
+    section = text.split(f"### `{kpi}`", 1)[1].split("\n### ", 1)[0]
+    assert KPIS[kpi].label in section
+    assert KPIS[kpi].definition in section, f"{kpi}: its docstring is not on the page"
+
+
+def test_kpi_group_texts_open_existing_groups():
+    groups = {kpi.group for kpi in KPIS.values()}
+    assert set(KPI_GROUP_TEXT) <= groups
+
+
+def test_the_output_tables_columns_are_all_documented(small_config):
+    from datetime import date
+
+    from sim.results import replication_result
+    from sim.runner import run_one
+
+    cfg = small_config(scale=0.1, years=0.5, warmup=0.1)
+    result = replication_result(run_one(cfg, 0).rec, 0, date.fromisoformat(cfg.run.start_date))
+    assert list(result.timeseries[0]) == [c for c, _ in TIMESERIES_COLUMNS]
+    assert list(result.episodes[0]) == [c for c, _ in EPISODE_COLUMNS]
 
 
 README = Path(__file__).resolve().parents[1] / "README.md"

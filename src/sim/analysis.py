@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import stats
 
+from sim.metrics import weekly_series
+
 if TYPE_CHECKING:
     from sim.results import ReplicationResult
 
@@ -61,20 +63,13 @@ def rolling_turnover(
 ) -> tuple[list[str], list[float]]:
     """Annualised permanent turnover over a trailing window, from one replication's weeks.
 
-    ``rows`` are timeseries.csv rows of one replication (``permanent_leavers`` and
-    ``permanent`` columns). Returns the week start dates and the rate for each week from
-    the ``window_weeks``-th on.
+    ``rows`` are timeseries.csv rows of one replication. The rate is the turnover KPI read
+    week by week (``metrics.weekly_series``); returns the week start dates and the rate
+    for each week from the ``window_weeks``-th on (the first full window).
     """
-    leavers = [float(r["permanent_leavers"]) for r in rows]
-    in_post = [float(r["permanent"]) for r in rows]
-    weeks, rates = [], []
-    for i in range(window_weeks - 1, len(rows)):
-        lo = i - window_weeks + 1
-        staff = sum(in_post[lo : i + 1]) / window_weeks
-        rate = sum(leavers[lo : i + 1]) * (52.18 / window_weeks) / staff if staff else math.nan
-        weeks.append(str(rows[i]["week_start"]))
-        rates.append(rate)
-    return weeks, rates
+    rates = weekly_series("turnover_rate", rows, window_weeks)
+    full = range(window_weeks - 1, len(rows))
+    return [str(rows[i]["week_start"]) for i in full], [float(rates[i]) for i in full]
 
 
 def weekly_turnover(

@@ -1,17 +1,23 @@
 """The recorder (a subscriber to the model's event stream) and every KPI definition.
 
 Processes only emit records of what happened (events.py); nothing outside this module
-computes a measure. Each
-KPI is a function of the recorded events, counted only after the warm-up (events whose
-day falls in the measured window ``[warmup_day, end_day)``), and is documented with its
-formula in docs/kpis.md. Times are simulation days; ``_wd`` values are working-day indices.
+computes a measure. Each KPI is a function of the recorded events, counted only after the
+warm-up (events whose day falls in the measured window ``[warmup_day, end_day)``); its
+docstring is its definition. The registry (:data:`KPIS`) gives each KPI its label, unit,
+display scale and direction, which every figure, report and page reads, and
+docs/kpis.md is generated from it (``python -m sim.docs``). The KPIs that can be read
+week by week from timeseries.csv say how in :data:`WEEKLY` (:func:`weekly_series`).
+Times are simulation days; ``_wd`` values are working-day indices.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -344,19 +350,128 @@ def _stock_mean(rec: Recorder, key: str) -> float:
     return float(np.mean([w.stocks[key] for w in weeks])) if weeks else math.nan
 
 
-def _day_ratio(rec: Recorder, numerator: str, denominator: str) -> float:
-    weeks = _window_weeks(rec)
-    den = sum(w.flows.get(denominator, 0.0) for w in weeks)
-    return sum(w.flows.get(numerator, 0.0) for w in weeks) / den if den else math.nan
+# -- KPIs read from the weekly records ----------------------------------------------------
+WEEKS_PER_YEAR: Final = DAYS_PER_YEAR / 7.0
 
 
+@dataclass(frozen=True)
+class Weekly:
+    """How a KPI is read from the weekly records (the columns of timeseries.csv).
+
+    Over a run of weeks the KPI is ``sum(numerator) / sum(denominator) x per``; without a
+    denominator, the mean of ``numerator`` over the weeks (a stock at the snapshots).
+
+    Attributes:
+        numerator: A weekly stock or flow (a column of timeseries.csv).
+        denominator: The column it is divided by, or None for a mean over the weeks.
+        per: A factor on the ratio (weeks per year for a rate a year).
+
+    """
+
+    numerator: str
+    denominator: str | None = None
+    per: float = 1.0
+
+
+WEEKLY: dict[str, Weekly] = {
+    "cpp_open_mean": Weekly("cpp_open"),
+    "cin_open_mean": Weekly("cin_open"),
+    "visits_on_time": Weekly("visits_on_time", "visits_due"),
+    "cpp_unseen_share": Weekly("cpp_unseen_days", "cpp_days"),
+    "drift_share": Weekly("drift_days", "plan_days"),
+    "caseload_mean": Weekly("caseload_mean"),
+    "turnover_rate": Weekly("permanent_leavers", "permanent", WEEKS_PER_YEAR),
+    "vacancy_rate": Weekly("vacant_posts", "posts"),
+    "caseload_p90": Weekly("caseload_p90"),
+}
+"""The KPIs that can be read week by week, and how (:func:`over_weeks`, :func:`weekly_series`)."""
+
+
+def _number(row: Mapping[str, Any], key: str) -> Any:
+    """``row[key]`` as a number (0 when absent; CSV text converted)."""
+    value = row.get(key, 0.0)
+    return float(value) if isinstance(value, str) else value
+
+
+def over_weeks(kpi: str, rows: Sequence[Mapping[str, Any]]) -> float:
+    """A KPI's value over some weeks, read from their weekly records as :data:`WEEKLY` says.
+
+    Args:
+        kpi: A key of :data:`WEEKLY`.
+        rows: Weeks: rows of timeseries.csv (numbers or CSV text), or the recorder's
+            weeks with stocks and flows together.
+
+    Returns:
+        The ratio of the sums (times ``per``), or the mean over the weeks; NaN with no
+        week or a denominator summing to 0.
+
+    """
+    how = WEEKLY[kpi]
+    if how.denominator is None:
+        return float(np.mean([_number(row, how.numerator) for row in rows])) if rows else math.nan
+    den = sum(_number(row, how.denominator) for row in rows)
+    return sum(_number(row, how.numerator) for row in rows) / den * how.per if den else math.nan
+
+
+def weekly_series(
+    kpi: str, rows: Sequence[Mapping[str, Any]], window_weeks: int = 1, centred: bool = False
+) -> np.ndarray:
+    """A KPI week by week from one replication's rows of timeseries.csv.
+
+    Each week's value is :func:`over_weeks` over a window of ``window_weeks`` weeks: the
+    week and the ones before it or, ``centred``, the weeks around it (as numpy's
+    ``convolve(..., "same")``); windows at the ends of the run hold fewer weeks.
+
+    Returns:
+        One value per row, NaN where the window's denominator is 0.
+
+    """
+    how = WEEKLY[kpi]
+    n = len(rows)
+    num = np.array([_number(row, how.numerator) for row in rows], dtype=float)
+    if how.denominator is None:
+        den = np.ones(n)
+    else:
+        den = np.array([_number(row, how.denominator) for row in rows], dtype=float)
+    width = max(1, window_weeks)
+    first = (width - 1) // 2 if centred else 0
+    kernel = np.ones(width)
+    num = np.convolve(num, kernel)[first : first + n]
+    den = np.convolve(den, kernel)[first : first + n]
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0) * how.per, math.nan)
+
+
+def _over_window(rec: Recorder, kpi: str) -> float:
+    """A weekly KPI over the weeks in the window (stocks and flows of each week together)."""
+    return over_weeks(kpi, [{**w.stocks, **w.flows} for w in _window_weeks(rec)])
+
+
+# -- the KPIs ------------------------------------------------------------------------------
 def referrals_per_year(rec: Recorder) -> float:
-    """Referrals (first and repeat) received per measured year."""
+    """Referrals (first and repeat) received per measured year.
+
+    Referrals whose referral day is in the window, divided by the measured years.
+    The referrals put before the run for pre-populated children are not counted.
+
+    New children arrive at ``authority.referrals_per_year x
+    authority.first_referral_share``; re-referrals come from the model's own closed
+    cases, so the total is an outcome, not an input. A demand shock
+    (``authority.demand_shock_*``) raises only new referrals.
+    """
     return _per_year(rec, [r[0] for r in rec.referrals])
 
 
 def assessments_per_year(rec: Recorder) -> float:
-    """Assessments completed per measured year."""
+    """Assessments completed per measured year.
+
+    ``assessment`` episodes whose end day (completion) is in the window, divided by the
+    measured years. Assessments start only from a front-door "assessment" decision; a
+    referral sent straight to a strategy discussion has no assessment.
+
+    Not calibrated: FACTS.md CIN25 gives 648,830 assessments completed in England, about
+    4,240 per authority, but that figure also counts assessments of children whose cases
+    were already open, which the model does not make.
+    """
     return _per_year(
         rec,
         [
@@ -368,42 +483,98 @@ def assessments_per_year(rec: Recorder) -> float:
 
 
 def s47_per_year(rec: Recorder) -> float:
-    """Section 47 enquiries started per measured year."""
+    """Section 47 enquiries started per measured year.
+
+    ``s47`` episodes whose start day is in the window, divided by the measured years. The
+    episode starts at the strategy discussion, ``pathway.strategy_delay_wd`` working days
+    after the front-door decision, the assessment outcome or the CiN escalation that led
+    to it. Every strategy discussion starts an enquiry in the model; the count is of
+    enquiries, not distinct children.
+    """
     return _per_year(rec, _episode_starts(rec, "s47"))
 
 
 def icpc_per_year(rec: Recorder) -> float:
-    """Initial child protection conferences held per measured year."""
+    """Initial child protection conferences held per measured year.
+
+    ICPCs whose conference day is in the window, divided by the measured years. An ICPC
+    follows only a section 47 enquiry with outcome ``icpc``.
+    """
     return _per_year(rec, [d for d, _ in rec.icpcs])
 
 
 def cpp_starts_per_year(rec: Recorder) -> float:
-    """Child protection plans started per measured year."""
+    """Child protection plans started per measured year.
+
+    ``cpp`` episodes whose start day (the ICPC that decides the plan) is in the window,
+    divided by the measured years. The national count includes plans started at
+    transfer-in conferences, which the model does not have. Pre-populated plans start on
+    day 0, so they would count as starts only with no warm-up (``run.warmup_years=0``).
+    """
     return _per_year(rec, _episode_starts(rec, "cpp"))
 
 
 def cpp_open_mean(rec: Recorder) -> float:
-    """Mean number of children on a CPP at the weekly snapshots."""
-    return _stock_mean(rec, "cpp_open")
+    """Mean number of children on a CPP at the weekly snapshots.
+
+    The mean over the weeks in the window of the stock ``cpp_open`` (children in state
+    ``cpp``) at the Monday 00:00 snapshot: a mean over the year, where the published
+    figure is a count on 31 March.
+    """
+    return _over_window(rec, "cpp_open_mean")
 
 
 def cin_open_mean(rec: Recorder) -> float:
-    """Mean number of children on a CiN plan at the weekly snapshots."""
-    return _stock_mean(rec, "cin_open")
+    """Mean number of children on a CiN plan at the weekly snapshots.
+
+    The mean over the weeks in the window of the stock ``cin_open`` (children in state
+    ``cin``) at the Monday snapshot. Children under assessment, in a section 47 enquiry
+    or on a CPP are not in this stock.
+
+    Not calibrated: FACTS.md CIN25 gives about 2,630 children in need per authority at 31
+    March, but that count also includes children on a CPP, looked after or under
+    assessment; ``authority.initial_cin_children`` documents the comparison (about 1,300
+    after removing those).
+    """
+    return _over_window(rec, "cin_open_mean")
 
 
 def rereferral_12m_rate(rec: Recorder) -> float:
-    """Share of referrals of a child referred within the previous 12 months."""
+    """Share of referrals of a child referred within the previous 12 months.
+
+    Among referrals with referral day in the window, the share for which the same
+    child's previous referral was at most 365 days earlier; first referrals are in the
+    denominator. Measured from the previous *referral*, as in the published definition,
+    not from the previous closure.
+
+    For the families of pre-populated closures the previous referral is put
+    ``LEGACY_CASE_DAYS`` (90) days before the closure, which was before the run; for
+    pre-populated plan children it is up to a year before day 0.
+    """
     return _share([r[2] for r in rec.referrals if rec.in_window(r[0])])
 
 
 def front_door_within_1wd(rec: Recorder) -> float:
-    """Share of front-door decisions made within 1 working day of the referral."""
+    """Share of front-door decisions made within 1 working day of the referral.
+
+    Among front-door (MASH) decisions with decision day in the window, the share made on
+    or before their due working day, ``pathway.front_door_due_wd`` working days after the
+    referral. Decisions are made at the end of each working day (time 0.9), up to
+    ``authority.mash_decisions_per_day``, oldest referral first. Referrals still waiting
+    for a decision at the end of the run are not counted.
+    """
     return _share([f[2] for f in rec.front_door if rec.in_window(f[1])])
 
 
 def assessment_within_45wd(rec: Recorder) -> float:
-    """Share of completed assessments completed within 45 WD of the referral."""
+    """Share of completed assessments completed within 45 WD of the referral.
+
+    Among ``assessment`` episodes with completion day in the window, the share with
+    ``floor(end_day) <= due_day``, where ``due_day`` is the due working day,
+    ``pathway.assessment_due_wd`` working days after the referral, and ``end_day`` the
+    time of completion: an assessment finished on its due day is on time. Assessments still open
+    at the end of the run are not counted.
+    """
     return _share(
         [
             math.floor(e["end_day"]) <= e["due_day"]  # finished on or before the due date
@@ -416,33 +587,108 @@ def assessment_within_45wd(rec: Recorder) -> float:
 
 
 def icpc_within_15wd(rec: Recorder) -> float:
-    """Share of ICPCs held within 15 WD of the strategy discussion."""
+    """Share of ICPCs held within 15 WD of the strategy discussion.
+
+    Among ICPCs with conference day in the window, the share held on or before their due
+    working day, ``pathway.icpc_due_wd`` working days after the strategy discussion (the
+    published figure counts from the start of the section 47 enquiry, which in the model
+    is the strategy discussion). Once the enquiry ends, the conference is booked for the
+    first day with a free chair's slot at least ``pathway.icpc_prep_wd`` working days
+    later.
+    """
     return _share([ok for d, ok in rec.icpcs if rec.in_window(d)])
 
 
 def core_group_within_10wd(rec: Recorder) -> float:
-    """Share of first core groups held within 10 WD of the ICPC (by due date)."""
+    """Share of first core groups held within 10 WD of the ICPC (by due date).
+
+    Among first core groups with due day in the window, the share held on or before the
+    due working day (the plan's start plus ``pathway.first_core_group_due_wd``). One
+    record per plan, made at the weekly accounting of the week in which the core group
+    is held or its due date passes, whichever comes first.
+
+    Pre-populated plans have no first core group, and a plan that ends before its first
+    core group falls due has no record. The core group of a case without a worker is
+    missed.
+    """
     return _share([ok for d, ok in rec.first_core_groups if rec.in_window(d)])
 
 
 def rcpc_on_time(rec: Recorder) -> float:
-    """Share of review conferences held by their due date (3 months, then 6)."""
+    """Share of review conferences held by their due date (3 months, then 6).
+
+    Among review conferences with conference day in the window, the share held on or
+    before the first working day on or after the due date. The first review is due
+    ``pathway.first_rcpc_due_months`` calendar months after the plan starts (the ICPC),
+    later ones ``pathway.rcpc_interval_months`` after the previous review was held.
+
+    Reviews are booked up to 10 working days before their due date, so only a full
+    chairs' diary (``authority.conference_slots_per_day``) makes one late; worker time
+    does not delay a review. Reviews of pre-populated plans count (their first review is
+    spread over one review cycle). Not calibrated: FACTS.md gives 94% (2014-15) as the
+    latest known national figure.
+    """
     return _share([ok for d, ok in rec.rcpcs if rec.in_window(d)])
 
 
 def visits_on_time(rec: Recorder) -> float:
-    """Share of due statutory visits (CPP and CiN) made by their due date."""
+    """Share of due statutory visits (CPP and CiN) made by their due date.
+
+    Among visits with due day in the window, the share made on or before the due working
+    day. A visit falls due ``pathway.cpp_visit_interval_wd`` (CPP) or
+    ``pathway.cin_visit_interval_wd`` (CiN) working days after the last visit or the
+    plan's start. Each due date is recorded once, at the weekly accounting of the week it
+    falls in: on time if that week's plan makes the visit by its due day, missed
+    otherwise. A missed visit is not recorded again: the next due date is set only when
+    a visit is made, so an overdue visit made in a later week is not a new due date (how
+    long the child then waits shows in ``cpp_unseen_share``). Week by week
+    (timeseries.csv) the due visits are counted in the week they are recorded.
+
+    CPP and CiN visits are pooled. Visits are never made early; an overdue visit is made
+    on the Monday of a later week. Cases without a worker miss their visits. A visit
+    attempt that gets no access leaves the visit due. With ``policy.not_seen_list`` on, a CPP child
+    whose visit is overdue is followed up each Monday: their worker makes the visit a
+    priority, or the duty service visits on the first working day of the week if they
+    have no worker or the worker is off all week; such a visit is late, but it ends the
+    unseen days and sets the next due date. With a visit interval of less than a week
+    at most one visit a week is made, so such visits are mostly late.
+    """
     return _share([ok for d, ok, _ in rec.visits_due if rec.in_window(d)])
 
 
 def cpp_unseen_share(rec: Recorder) -> float:
-    """Share of CPP child-working-days on which the child was not seen within the standard."""
-    return _day_ratio(rec, "cpp_unseen_days", "cpp_days")
+    """Share of CPP child-working-days on which the child was not seen within the standard.
+
+    ``sum(cpp_unseen_days) / sum(cpp_days)`` over the weeks in the window. Each week, for
+    every child on a CPP at the Monday accounting, ``cpp_days`` adds the working days of
+    the week (from the plan's start if later) and ``cpp_unseen_days`` those working days
+    *d* with ``d - last seen > pathway.cpp_visit_interval_wd`` (a visit made during the
+    week counts from its day).
+
+    The week is counted prospectively at Monday 00:00: a plan that starts mid-week is
+    counted from the next Monday, and a plan that ends mid-week is counted for the whole
+    week. Unseen days start the working day after a missed due date.
+    """
+    return _over_window(rec, "cpp_unseen_share")
 
 
 def drift_share(rec: Recorder) -> float:
-    """Share of plan-case working days with no purposeful progress beyond the threshold."""
-    return _day_ratio(rec, "drift_days", "plan_days")
+    """Share of plan-case working days with no purposeful progress beyond the threshold.
+
+    ``sum(drift_days) / sum(plan_days)`` over the weeks in the window. Each week, for
+    every child on a CPP or CiN plan at the Monday accounting, ``plan_days`` adds the
+    working days of the week and ``drift_days`` those working days *d* with ``d - last
+    progress > pathway.drift_threshold_wd``. Counted prospectively per week, like
+    ``cpp_unseen_share``.
+
+    Purposeful progress is a visit, a core group or a week's plan actions done by the
+    worker, a complaint action, a conference or a CiN review; the plan's start counts as
+    progress. Conferences and CiN reviews happen mid-week and are credited at the next
+    weekly accounting; they take place whether or not the case has a worker, so they
+    count as progress even on an unallocated case (so does a duty visit under
+    ``policy.not_seen_list``).
+    """
+    return _over_window(rec, "drift_share")
 
 
 def unallocated_days_mean(rec: Recorder) -> float:
@@ -450,6 +696,13 @@ def unallocated_days_mean(rec: Recorder) -> float:
 
     Over waits that ended in the measured window and waits still going at the end
     (censored at the end day, so long waits are not left out).
+
+    A wait starts when an assessment, section 47 enquiry or plan needs a worker and the
+    case has none, or when the case's worker leaves; every allocation counts, including
+    those made at once (a wait of 0). A case keeps its worker from stage to stage, so
+    most cases are allocated once per referral. Waits still going at the end count from
+    their start to the end day, whenever they started. Referrals at the front door do
+    not need a worker.
     """
     waits = [d - r for r, d in rec.allocations if rec.in_window(d)]
     waits += [rec.end_day - r for r in rec.waiting_at_end]
@@ -457,14 +710,38 @@ def unallocated_days_mean(rec: Recorder) -> float:
 
 
 def unseen_risk_days_per_child(rec: Recorder) -> float:
-    """Days at high need unknown to the service, per child with an open case."""
+    """Days at high need unknown to the service, per child with an open case.
+
+    Numerator: 7 days for every week in the window in which, at the Monday accounting, a
+    child's case is open, their latent need is at least ``need.high_threshold`` and the
+    need the service last saw is below it. Denominator: the distinct children with an
+    open case (front door to CiN plan) at any weekly accounting in the window. A model
+    construct, with no published figure.
+
+    Only open cases count: a closed case whose need rises again, or a child never
+    referred, adds no unseen-risk days. The check is made after the week's visits are
+    planned, so a visit later in the week that sees the need removes the whole week. A
+    child referred for the first time has not been seen by anyone, so at high need they
+    count as unseen from the front door until their assessment or enquiry ends; a
+    re-referred child keeps the need last seen on the earlier case. Counted in whole
+    weeks of 7 calendar days, whatever the working days in the week.
+    """
     n = len(rec.open_children)
     return rec.unseen_risk_days / n if n else math.nan
 
 
 def caseload_mean(rec: Recorder) -> float:
-    """Mean open cases per social worker at the weekly snapshots."""
-    return _stock_mean(rec, "caseload_mean")
+    """Mean open cases per social worker at the weekly snapshots.
+
+    The mean over the weeks in the window of the snapshot's mean caseload: allocated open
+    cases per worker in post (permanent and agency, including workers serving notice and
+    newly qualified workers).
+
+    The published caseload counts cases per case-holding FTE and includes looked-after
+    children, which the model does not have. Unallocated cases and referrals at the
+    front door are held by nobody.
+    """
+    return _over_window(rec, "caseload_mean")
 
 
 def _window_flow(rec: Recorder, key: str) -> float:
@@ -472,21 +749,40 @@ def _window_flow(rec: Recorder, key: str) -> float:
 
 
 def turnover_rate(rec: Recorder) -> float:
-    """Permanent leavers per year / mean permanent workers in post (CSWW definition)."""
+    """Permanent leavers per year / mean permanent workers in post (CSWW definition).
+
+    Permanent workers whose leaving day (the end of their notice,
+    ``workforce.notice_weeks``) is in the window, per measured year, divided by the mean
+    over the weeks in the window of ``permanent`` (posts with a permanent worker) at the
+    snapshot. Agency workers are excluded.
+
+    Week by week (timeseries.csv) leavers are counted in the week they leave, so the
+    turnover over some weeks is ``sum(permanent_leavers) / sum(permanent)`` times the
+    weeks in a year (365.25 / 7).
+    """
     in_post = _stock_mean(rec, "permanent")
     leavers = sum(1 for d, kind in rec.leavers if kind == "permanent" and rec.in_window(d))
     return leavers / _measured_years(rec) / in_post if in_post else math.nan
 
 
 def vacancy_rate(rec: Recorder) -> float:
-    """Mean share of posts without a permanent worker (agency-covered posts are vacant)."""
-    weeks = _window_weeks(rec)
-    posts = sum(w.stocks["posts"] for w in weeks)
-    return sum(w.stocks["vacant_posts"] for w in weeks) / posts if posts else math.nan
+    """Mean share of posts without a permanent worker (agency-covered posts are vacant).
+
+    ``sum(vacant_posts) / sum(posts)`` over the snapshots in the window, where
+    ``vacant_posts`` are the funded posts (``authority.social_workers``) without a
+    permanent worker. A post covered by an agency worker is vacant; a post whose
+    permanent worker is serving notice is filled.
+    """
+    return _over_window(rec, "vacancy_rate")
 
 
 def agency_share(rec: Recorder) -> float:
-    """Mean share of agency workers among all workers in post."""
+    """Mean share of agency workers among all workers in post.
+
+    ``sum(agency) / sum(permanent + agency)`` over the snapshots in the window. The
+    published figure is a share of FTE; the model's agency workers only cover vacancies
+    (nationally 80.1% do).
+    """
     weeks = _window_weeks(rec)
     workers = sum(w.stocks["permanent"] + w.stocks["agency"] for w in weeks)
     return sum(w.stocks["agency"] for w in weeks) / workers if workers else math.nan
@@ -497,6 +793,13 @@ def workers_per_child(rec: Recorder) -> float:
 
     Over CPP episodes starting in the measured window at least a year before the end:
     the worker holding the case at the start plus every worker allocated in that year.
+
+    The worker at the start is the one of the child's last allocation at or before it,
+    even if that worker has already left or held an earlier case of the child's. The
+    year is counted whether or not the plan lasts that long, so allocations after the
+    plan ended (a step-down to CiN, or a later re-referral) count too. With one measured
+    year or less (e.g. ``run=quick``) no plan qualifies and the KPI is NaN. No published
+    figure: seed 002 describes a child with six social workers.
     """
     counts = []
     for e in rec.episodes:
@@ -511,24 +814,58 @@ def workers_per_child(rec: Recorder) -> float:
 
 
 def handovers_per_case_year(rec: Recorder) -> float:
-    """Cases moved because their worker left, per open case-year."""
+    """Cases moved because their worker left, per open case-year.
+
+    Handovers counted in the weeks in the window, divided by the sum over the snapshots
+    in the window of ``open_cases`` x 7 / 365.25. A handover is recorded for every case
+    on a worker's caseload on the day the worker leaves, including an agency worker
+    whose assignment ends when a permanent recruit arrives.
+
+    The denominator counts all open cases, including referrals at the front door and
+    unallocated cases. Handovers are a weekly flow: those between the warm-up day and the
+    first Monday of the window are not counted, and those in the last days of the run
+    after the last recorded week are added to that week.
+    """
     weeks = _window_weeks(rec)
     case_years = sum(w.stocks["open_cases"] for w in weeks) * 7.0 / DAYS_PER_YEAR
     return _window_flow(rec, "handovers") / case_years if case_years else math.nan
 
 
 def manager_reviews_on_time(rec: Recorder) -> float:
-    """Share of four-weekly manager case reviews done by their due date."""
+    """Share of four-weekly manager case reviews done by their due date.
+
+    Among manager reviews with due day in the window, the share done in the week they
+    fall due. Each week every team manager reviews the team's cases due that week or
+    overdue, earliest first, as far as ``workforce.manager_review_hours_per_week`` (scaled
+    by the week's working days, after complaint work) goes; a review that does not fit
+    is recorded as late, once per due date, and stays due.
+
+    Reviews are due on every allocated open case (any stage), every
+    ``workforce.manager_review_interval_wd`` working days from its allocation and then
+    from the last review. The cases of
+    a worker who left are not looked at until they are allocated again; a review that
+    fell due meanwhile is then recorded as late. No published figure: seed 002 describes
+    reviews promised every four weeks, then lapsed.
+    """
     return _share([ok for d, ok in rec.manager_reviews_due if rec.in_window(d)])
 
 
 def caseload_p90(rec: Recorder) -> float:
-    """90th percentile of caseloads across workers, averaged over weekly snapshots."""
-    return _stock_mean(rec, "caseload_p90")
+    """90th percentile of caseloads across workers, averaged over weekly snapshots.
+
+    At each snapshot the 90th percentile (numpy, linear interpolation) of the workers'
+    caseloads; the mean over the weeks in the window. The caseload cap
+    (``workforce.caseload_cap``) bounds it.
+    """
+    return _over_window(rec, "caseload_p90")
 
 
 def complaints_per_1000_referrals(rec: Recorder) -> float:
-    """Complaints received per 1,000 referrals received in the window."""
+    """Complaints received per 1,000 referrals received in the window.
+
+    1,000 x complaints with receipt day in the window / referrals with referral day in
+    the window.
+    """
     referrals = sum(1 for r in rec.referrals if rec.in_window(r[0]))
     received = sum(1 for d, _, _ in rec.complaints if rec.in_window(d))
     return 1000.0 * received / referrals if referrals else math.nan
@@ -541,17 +878,32 @@ def _stage_on_time(rec: Recorder, stage: int) -> float:
 
 
 def stage1_on_time(rec: Recorder) -> float:
-    """Share of stage 1 responses (both procedures) within their deadline."""
+    """Share of stage 1 responses (both procedures) within their deadline.
+
+    Among stage 1 responses with response day in the window, the share within the
+    deadline of their procedure: 10 WD (20 if complex) for the statutory procedure, 10 WD
+    for the corporate one.
+    """
     return _stage_on_time(rec, 1)
 
 
 def stage2_on_time(rec: Recorder) -> float:
-    """Share of stage 2 responses (both procedures) within their deadline."""
+    """Share of stage 2 responses (both procedures) within their deadline.
+
+    Among stage 2 responses with response day in the window, the share within the
+    deadline of their procedure: 25 WD (65 if complex) for the statutory procedure, 30 WD
+    for the corporate one.
+    """
     return _stage_on_time(rec, 2)
 
 
 def stage3_on_time(rec: Recorder) -> float:
-    """Share of stage 3 reviews with panel, report and response all within their limits."""
+    """Share of stage 3 reviews with panel, report and response all within their limits.
+
+    Among stage 3 reviews (statutory procedure only) answered in the window, the share
+    whose panel met within 30 WD of the request, its report within 5 WD of the panel and
+    the council's response within 15 WD of the report.
+    """
     return _stage_on_time(rec, 3)
 
 
@@ -574,22 +926,40 @@ def _escalation(rec: Recorder, stage: int) -> float:
 
 
 def escalation_rate_1_2(rec: Recorder) -> float:
-    """Stage 2 requests per stage 1 response (both procedures), in the window."""
+    """Stage 2 requests per stage 1 response (both procedures), in the window.
+
+    Requests for stage 2 with request day in the window / stage 1 responses with
+    response day in the window. A request is known once its stage 2 response is made, so
+    requests still unanswered at the end of the run are not counted. A late response
+    adds ``complaints.late_escalation_boost`` to the chance of escalating.
+    """
     return _escalation(rec, 1)
 
 
 def escalation_rate_2_3(rec: Recorder) -> float:
-    """Stage 3 requests per statutory stage 2 response, in the window."""
+    """Stage 3 requests per statutory stage 2 response, in the window.
+
+    Requests for a stage 3 review with request day in the window / statutory stage 2
+    responses with response day in the window (the corporate procedure has two stages).
+    Requests whose review has not ended by the end of the run are not counted.
+    """
     return _escalation(rec, 2)
 
 
 def ombudsman_cases_per_year(rec: Recorder) -> float:
-    """Complaints the Ombudsman decided per measured year."""
+    """Complaints the Ombudsman decided per measured year.
+
+    Ombudsman decisions with decision day in the window, divided by the measured years.
+    After the last local stage a complainant may go to the Ombudsman.
+    """
     return _per_year(rec, [d for _, d, _, _ in rec.ombudsman])
 
 
 def ombudsman_upheld_share(rec: Recorder) -> float:
-    """Share of Ombudsman decisions finding fault."""
+    """Share of Ombudsman decisions finding fault.
+
+    Among Ombudsman decisions with decision day in the window, the share finding fault.
+    """
     return _share([up for _, d, up, _ in rec.ombudsman if rec.in_window(d)])
 
 
@@ -598,6 +968,10 @@ def complaint_days_to_close_mean(rec: Recorder) -> float:
 
     Over complaints closed in the measured window and complaints still open at the end
     (censored at the end day, so slow complaints are not left out).
+
+    The last step is the last local response or the Ombudsman's decision. A complaint
+    still open at the end counts from its receipt to the end day, whenever it was
+    received.
     """
     days = [d - r for r, d in rec.complaints_closed if rec.in_window(d)]
     days += [rec.end_day - r for r in rec.complaints_open_at_end]
@@ -605,13 +979,50 @@ def complaint_days_to_close_mean(rec: Recorder) -> float:
 
 
 def remedy_gbp_per_year(rec: Recorder) -> float:
-    """Remedies paid after Ombudsman decisions, pounds per measured year."""
+    """Remedies paid after Ombudsman decisions, pounds per measured year.
+
+    The remedies of Ombudsman decisions with decision day in the window (finding fault:
+    lognormal with median ``complaints.remedy_median_gbp``), divided by the measured
+    years.
+    """
     return sum(g for _, d, _, g in rec.ombudsman if rec.in_window(d)) / _measured_years(rec)
 
 
 def complaint_actions_done_on_time(rec: Recorder) -> float:
-    """Share of actions agreed in complaints done by their due date."""
+    """Share of actions agreed in complaints done by their due date.
+
+    Among actions with due day in the window, the share done by then. Upheld stages agree
+    actions on the case. Each action is recorded once: when it is done, or at the weekly
+    accounting of the week its due date passes, whichever comes first; an action on a
+    case that closes first counts as not done. Tracked actions
+    (``policy.track_complaint_actions``) are priority work in the week they fall due;
+    untracked ones are done only in a week when the worker has hours left and remembers
+    them (``complaints.untracked_action_weekly_prob``).
+    """
     return _share([ok for d, ok in rec.complaint_actions if rec.in_window(d)])
+
+
+# -- the registry ----------------------------------------------------------------------
+_DOCSTRINGS: dict[str, str] = {}
+
+
+def function_docstring(function: Callable[..., Any]) -> str:
+    """The cleaned docstring of a function of this module ("" if it has none).
+
+    Compiled with mypyc, functions keep no docstring: it is then read from this module's
+    source, which is what the compiled module was built from (``sim._compiled`` falls
+    back to plain Python when the two differ).
+    """
+    doc = function.__doc__
+    if doc:
+        return inspect.cleandoc(doc)
+    if not _DOCSTRINGS:
+        source = Path(__file__).with_name("metrics.py")
+        if source.exists():
+            for node in ast.parse(source.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.FunctionDef):
+                    _DOCSTRINGS[node.name] = ast.get_docstring(node) or ""
+    return _DOCSTRINGS.get(function.__name__, "")
 
 
 @dataclass(frozen=True)
@@ -628,6 +1039,7 @@ class KPI:
         display_unit: The unit after scaling ("%", "per year", ...).
         higher_is_better: True, False, or None where neither is better (a volume).
         headline: Shown in sweep comparisons, paired differences and the explorer.
+        group: The section of docs/kpis.md the KPI is listed in.
 
     """
 
@@ -639,20 +1051,46 @@ class KPI:
     display_unit: str = ""
     higher_is_better: bool | None = None
     headline: bool = False
+    group: str = ""
 
     @property
     def definition(self) -> str:
-        """The formula in words (the compute function's docstring)."""
-        return " ".join((self.compute.__doc__ or "").split())
+        """The formula in words: the compute function's docstring, paragraphs kept."""
+        return function_docstring(self.compute)
+
+    @property
+    def summary(self) -> str:
+        """The definition's first line."""
+        return self.definition.split("\n", 1)[0]
+
+    @property
+    def weekly(self) -> Weekly | None:
+        """How the KPI is read week by week from timeseries.csv (None if it is not)."""
+        return WEEKLY.get(self.name)
 
     @property
     def difference_unit(self) -> str:
         """The unit of a difference between two scaled values (shares: percentage points)."""
-        return "percentage points" if self.display_unit == "%" else self.display_unit
+        unit = self.display_unit
+        return "percentage points" + unit[1:] if unit.startswith("%") else unit
 
     def axis_label(self) -> str:
         """``label (display unit)`` for a figure's axis."""
         return f"{self.label} ({self.display_unit})" if self.display_unit else self.label
+
+    def show(self, value: float, digits: int = 3) -> str:
+        """``value`` scaled, to ``digits`` significant figures, with its display unit.
+
+        For example ``85.3%``, ``15.9% a year``, ``4,140 per year`` or ``n/a`` for NaN.
+        """
+        if math.isnan(value):
+            return "n/a"
+        scaled = value * self.scale
+        text = f"{scaled:,.0f}" if abs(scaled) >= 10**digits else f"{scaled:.{digits}g}"
+        unit = self.display_unit
+        if not unit:
+            return text
+        return text + unit if unit.startswith("%") else f"{text} {unit}"
 
 
 def _kpi(
@@ -661,85 +1099,176 @@ def _kpi(
     unit: str,
     better: bool | None = None,
     headline: bool = False,
+    group: str = "",
 ) -> KPI:
-    """A KPI; shares are shown in % (scale 100), everything else in its own unit."""
-    share = unit == "share"
+    """A KPI; shares are shown in % (scale 100), everything else in its own unit.
+
+    A unit "share" or "share ..." (e.g. "share a year") is shown as "%" or "% ...".
+    """
+    share = unit == "share" or unit.startswith("share ")
     return KPI(
         name=compute.__name__,
         compute=compute,
         label=label,
         unit=unit,
         scale=100.0 if share else 1.0,
-        display_unit="%" if share else unit,
+        display_unit="%" + unit[len("share") :] if share else unit,
         higher_is_better=better,
         headline=headline,
+        group=group,
     )
 
+
+FLOW = "Flow"
+DELAY = "Delay"
+VISITS = "Missed visits"
+DRIFT = "Drift"
+OUTCOMES = "Outcomes"
+WORKFORCE = "Workforce"
+CHURN = "Churn"
+COMPLAINTS = "Complaints"
 
 KPIS: dict[str, KPI] = {
     k.name: k
     for k in (
-        _kpi(referrals_per_year, "Referrals received", "per year"),
-        _kpi(assessments_per_year, "Assessments completed", "per year"),
-        _kpi(s47_per_year, "Section 47 enquiries started", "per year"),
-        _kpi(icpc_per_year, "Initial child protection conferences", "per year"),
-        _kpi(cpp_starts_per_year, "Child protection plans started", "per year"),
-        _kpi(cpp_open_mean, "Children on a child protection plan", "children"),
-        _kpi(cin_open_mean, "Children on a child in need plan", "children"),
-        _kpi(rereferral_12m_rate, "Re-referrals within 12 months", "share", False),
-        _kpi(front_door_within_1wd, "Front-door decisions within 1 working day", "share", True),
-        _kpi(assessment_within_45wd, "Assessments within 45 working days", "share", True),
-        _kpi(icpc_within_15wd, "ICPCs within 15 working days", "share", True),
-        _kpi(core_group_within_10wd, "First core groups within 10 working days", "share", True),
-        _kpi(rcpc_on_time, "Review conferences on time", "share", True),
-        _kpi(visits_on_time, "Due visits made on time", "share", True, headline=True),
+        _kpi(referrals_per_year, "Referrals received", "per year", group=FLOW),
+        _kpi(assessments_per_year, "Assessments completed", "per year", group=FLOW),
+        _kpi(s47_per_year, "Section 47 enquiries started", "per year", group=FLOW),
+        _kpi(icpc_per_year, "Initial child protection conferences", "per year", group=FLOW),
+        _kpi(cpp_starts_per_year, "Child protection plans started", "per year", group=FLOW),
+        _kpi(cpp_open_mean, "Children on a child protection plan", "children", group=FLOW),
+        _kpi(cin_open_mean, "Children on a child in need plan", "children", group=FLOW),
+        _kpi(rereferral_12m_rate, "Re-referrals within 12 months", "share", False, group=FLOW),
+        _kpi(
+            front_door_within_1wd,
+            "Front-door decisions within 1 working day",
+            "share",
+            True,
+            group=DELAY,
+        ),
+        _kpi(
+            assessment_within_45wd,
+            "Assessments within 45 working days",
+            "share",
+            True,
+            group=DELAY,
+        ),
+        _kpi(icpc_within_15wd, "ICPCs within 15 working days", "share", True, group=DELAY),
+        _kpi(
+            core_group_within_10wd,
+            "First core groups within 10 working days",
+            "share",
+            True,
+            group=DELAY,
+        ),
+        _kpi(rcpc_on_time, "Review conferences on time", "share", True, group=DELAY),
+        _kpi(visits_on_time, "Due visits made on time", "share", True, headline=True, group=VISITS),
         _kpi(
             cpp_unseen_share,
             "CPP child-days unseen beyond the visit standard",
             "share",
             False,
             headline=True,
+            group=VISITS,
         ),
-        _kpi(drift_share, "Plan-days in drift", "share", False, headline=True),
-        _kpi(unallocated_days_mean, "Days a case waits for a worker", "days", False),
+        _kpi(drift_share, "Plan-days in drift", "share", False, headline=True, group=DRIFT),
+        _kpi(unallocated_days_mean, "Days a case waits for a worker", "days", False, group=DELAY),
         _kpi(
             unseen_risk_days_per_child,
             "Unseen-risk days per child",
             "days per child",
             False,
             headline=True,
+            group=OUTCOMES,
         ),
-        _kpi(caseload_mean, "Mean caseload", "cases per worker", False),
-        _kpi(turnover_rate, "Social worker turnover", "share", False, headline=True),
-        _kpi(vacancy_rate, "Vacancy rate", "share", False),
-        _kpi(agency_share, "Agency workers", "share", False),
+        _kpi(caseload_mean, "Mean caseload", "cases per worker", False, group=WORKFORCE),
+        _kpi(
+            turnover_rate,
+            "Social worker turnover",
+            "share a year",
+            False,
+            headline=True,
+            group=WORKFORCE,
+        ),
+        _kpi(vacancy_rate, "Vacancy rate", "share", False, group=WORKFORCE),
+        _kpi(agency_share, "Agency workers", "share", False, group=WORKFORCE),
         _kpi(
             workers_per_child,
             "Social workers per CPP child in a year",
             "workers per child",
             False,
             headline=True,
+            group=CHURN,
         ),
-        _kpi(handovers_per_case_year, "Handovers per case-year", "per case-year", False),
-        _kpi(manager_reviews_on_time, "Manager reviews on time", "share", True),
-        _kpi(caseload_p90, "90th percentile caseload", "cases per worker", False),
+        _kpi(
+            handovers_per_case_year,
+            "Handovers per case-year",
+            "per case-year",
+            False,
+            group=CHURN,
+        ),
+        _kpi(manager_reviews_on_time, "Manager reviews on time", "share", True, group=CHURN),
+        _kpi(caseload_p90, "90th percentile caseload", "cases per worker", False, group=WORKFORCE),
         _kpi(
             complaints_per_1000_referrals,
             "Complaints per 1,000 referrals",
             "per 1,000 referrals",
             False,
             headline=True,
+            group=COMPLAINTS,
         ),
-        _kpi(stage1_on_time, "Stage 1 complaint responses on time", "share", True),
-        _kpi(stage2_on_time, "Stage 2 complaint responses on time", "share", True),
-        _kpi(stage3_on_time, "Stage 3 reviews on time", "share", True),
-        _kpi(escalation_rate_1_2, "Complaints escalated from stage 1 to 2", "share", False),
-        _kpi(escalation_rate_2_3, "Complaints escalated from stage 2 to 3", "share", False),
-        _kpi(ombudsman_cases_per_year, "Ombudsman decisions", "per year", False),
-        _kpi(ombudsman_upheld_share, "Ombudsman decisions finding fault", "share", False),
-        _kpi(complaint_days_to_close_mean, "Days to close a complaint", "days", False),
-        _kpi(remedy_gbp_per_year, "Ombudsman remedies paid", "£ per year", False),
-        _kpi(complaint_actions_done_on_time, "Complaint actions done on time", "share", True),
+        _kpi(
+            stage1_on_time,
+            "Stage 1 complaint responses on time",
+            "share",
+            True,
+            group=COMPLAINTS,
+        ),
+        _kpi(
+            stage2_on_time,
+            "Stage 2 complaint responses on time",
+            "share",
+            True,
+            group=COMPLAINTS,
+        ),
+        _kpi(stage3_on_time, "Stage 3 reviews on time", "share", True, group=COMPLAINTS),
+        _kpi(
+            escalation_rate_1_2,
+            "Complaints escalated from stage 1 to 2",
+            "share",
+            False,
+            group=COMPLAINTS,
+        ),
+        _kpi(
+            escalation_rate_2_3,
+            "Complaints escalated from stage 2 to 3",
+            "share",
+            False,
+            group=COMPLAINTS,
+        ),
+        _kpi(ombudsman_cases_per_year, "Ombudsman decisions", "per year", False, group=COMPLAINTS),
+        _kpi(
+            ombudsman_upheld_share,
+            "Ombudsman decisions finding fault",
+            "share",
+            False,
+            group=COMPLAINTS,
+        ),
+        _kpi(
+            complaint_days_to_close_mean,
+            "Days to close a complaint",
+            "days",
+            False,
+            group=COMPLAINTS,
+        ),
+        _kpi(remedy_gbp_per_year, "Ombudsman remedies paid", "£ per year", False, group=COMPLAINTS),
+        _kpi(
+            complaint_actions_done_on_time,
+            "Complaint actions done on time",
+            "share",
+            True,
+            group=COMPLAINTS,
+        ),
     )
 }
 """Every KPI, in the order of kpis.csv's columns."""

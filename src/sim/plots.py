@@ -3,7 +3,9 @@
 Figure functions take the data they draw (callers compute it: runs in experiment.py,
 sweeps in sweeps.py, studies in experiments/) and import nothing that runs the model.
 Uses matplotlib's object API (``Figure``), so no global pyplot state or GUI backend is
-involved and figures can be drawn in tests and worker processes alike.
+involved and figures can be drawn in tests and worker processes alike. KPI labels, units
+and display scales come from the registry (``sim.metrics.KPIS``), and a KPI's weekly
+values from ``sim.metrics.over_weeks``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis import t_interval
 from sim.calibration import TARGETS
+from sim.metrics import KPIS, over_weeks
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 
@@ -77,16 +80,20 @@ def weekly_band(
     return [date.fromisoformat(w) for w in weeks], mean, low, high
 
 
-def _ratio(num: str, den: str):
-    def value(row: Mapping[str, Any]) -> float:
-        d = float(row[den])
-        return float(row[num]) / d if d else float("nan")
-
-    return value
+def _weekly_kpi(name: str) -> tuple[str, Callable[[Mapping[str, Any]], float]]:
+    """A KPI's label and its value in one week's row, in its display unit."""
+    kpi = KPIS[name]
+    return kpi.label, lambda row: over_weeks(name, [row]) * kpi.scale
 
 
-def _column(name: str):
-    return lambda row: float(row[name])
+def _column(label: str, name: str) -> tuple[str, Callable[[Mapping[str, Any]], float]]:
+    """A timeseries.csv column that is no KPI, with its label."""
+    return label, lambda row: float(row[name])
+
+
+def _lower_first(text: str) -> str:
+    """``text`` to go mid-sentence: its first letter lower case unless an acronym's."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def overview_figure(rows: Sequence[Mapping[str, Any]], title: str, n_reps: int) -> Figure:
@@ -100,27 +107,21 @@ def overview_figure(rows: Sequence[Mapping[str, Any]], title: str, n_reps: int) 
     panels = [
         (
             "Children on plans",
-            "children",
-            [
-                ("On a child protection plan", _column("cpp_open")),
-                ("On a child in need plan", _column("cin_open")),
-            ],
+            KPIS["cpp_open_mean"].display_unit,
+            [_weekly_kpi("cpp_open_mean"), _weekly_kpi("cin_open_mean")],
         ),
         (
             "Workload",
             "cases",
             [
-                ("Mean caseload per social worker", _column("caseload_mean")),
-                ("Cases waiting for a worker", _column("unallocated")),
+                _weekly_kpi("caseload_mean"),
+                _column("Cases waiting for a worker", "unallocated"),
             ],
         ),
         (
             "Visits and drift (weekly)",
-            "share of due visits / plan-days",
-            [
-                ("Due visits made on time", _ratio("visits_on_time", "visits_due")),
-                ("Plan-days in drift", _ratio("drift_days", "plan_days")),
-            ],
+            KPIS["visits_on_time"].display_unit,
+            [_weekly_kpi("visits_on_time"), _weekly_kpi("drift_share")],
         ),
     ]
     warm = [
@@ -149,7 +150,7 @@ def overview_figure(rows: Sequence[Mapping[str, Any]], title: str, n_reps: int) 
         fontsize=8,
         color=PALETTE[0],
     )
-    axes[2].set_ylim(0, 1.05)
+    axes[2].set_ylim(0, 1.05 * KPIS["visits_on_time"].scale)
     axes[2].set_xlabel("week")
     fig.suptitle(
         f"{title}: weekly means over {n_reps} replications, shaded 95% confidence interval",
@@ -162,7 +163,7 @@ def kpi_target_figure(summary: Sequence[Mapping[str, Any]], title: str) -> Figur
     """Simulated calibration KPIs (mean and 95% interval) against the published figures."""
     rows = {str(r["kpi"]): r for r in summary}
     names = [k for k in TARGETS if k in rows]
-    fig = Figure(figsize=(11, 5), layout="constrained")
+    fig = Figure(figsize=(12, 5), layout="constrained")
     axes = fig.subplots(1, 2)
 
     def as_ratio(k: str) -> bool:
@@ -174,21 +175,31 @@ def kpi_target_figure(summary: Sequence[Mapping[str, Any]], title: str) -> Figur
             [n for n in names if as_ratio(n)],
             "ratio to the published figure",
         ),
-        ("Timeliness, re-referral and workforce", [n for n in names if not as_ratio(n)], "share"),
+        (
+            "Timeliness, re-referral and workforce",
+            [n for n in names if not as_ratio(n)],
+            "%",
+        ),
     ]
     for ax, (panel, keys, unit) in zip(axes, groups, strict=True):
         y = np.arange(len(keys))
         for i, k in enumerate(keys):
             t, r = TARGETS[k], rows[k]
-            scale = t.value if as_ratio(k) else 1.0
-            mean, low, high = (float(r[c]) / scale for c in ("mean", "ci_low", "ci_high"))
-            ref = 1.0 if as_ratio(k) else t.value
+            # ratios to the published figure, or the KPI in its display unit (shares in %)
+            scale = 1.0 / t.value if as_ratio(k) else KPIS[k].scale
+            mean, low, high = (float(r[c]) * scale for c in ("mean", "ci_low", "ci_high"))
+            ref = 1.0 if as_ratio(k) else t.value * scale
             tol = t.tolerance / t.value if t.absolute_units else t.tolerance
+            tol = tol if as_ratio(k) else tol * scale
             ax.add_patch(_band(ref - tol, i - 0.3, 2 * tol, 0.6))
             ax.plot([ref, ref], [i - 0.3, i + 0.3], color="k", lw=1.5)
             err = [[max(0.0, mean - low)], [max(0.0, high - mean)]] if np.isfinite(low) else None
             ax.errorbar([mean], [i], xerr=err, fmt="o", color=PALETTE[0], capsize=4)
-        ax.set_yticks(y, [k.replace("_", " ") for k in keys])
+        ticks = [
+            KPIS[k].label if as_ratio(k) or KPIS[k].display_unit == unit else KPIS[k].axis_label()
+            for k in keys
+        ]
+        ax.set_yticks(y, ticks)
         ax.invert_yaxis()
         ax.set_title(panel, loc="left")
         ax.set_xlabel(unit)
@@ -233,13 +244,14 @@ def turnover_shock_figure(
         window_weeks: The rolling window the rates were computed over (for the label).
 
     """
+    turnover, target = KPIS["turnover_rate"], TARGETS["turnover_rate"]
     fig = Figure(figsize=(11, 8), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
     origin = date.fromisoformat(start_date)
     x = [date.fromisoformat(w) for w in next(iter(series.values()))[0]]
     for feedback, color in (("on", PALETTE[1]), ("off", PALETTE[0])):
-        shock = np.array(series[f"feedback {feedback}, shock"][1]) * 100
-        calm = np.array(series[f"feedback {feedback}, no shock"][1]) * 100
+        shock = np.array(series[f"feedback {feedback}, shock"][1]) * turnover.scale
+        calm = np.array(series[f"feedback {feedback}, no shock"][1]) * turnover.scale
         top.plot(x, shock.mean(axis=0), color=color, lw=2, label=f"feedback {feedback}: shock")
         top.plot(
             x,
@@ -250,7 +262,7 @@ def turnover_shock_figure(
             label=f"feedback {feedback}: no shock",
         )
         diff = shock - calm
-        stats = [t_interval(diff[:, i]) for i in range(diff.shape[1])]
+        stats = [t_interval(diff[:, i].tolist()) for i in range(diff.shape[1])]
         bottom.plot(x, [st[0] for st in stats], color=color, lw=2, label=f"feedback {feedback}")
         if diff.shape[0] > 1:
             bottom.fill_between(
@@ -264,23 +276,23 @@ def turnover_shock_figure(
             zorder=0,
         )
         ax.grid(alpha=0.3)
-    top.axhline(15.9, color="k", lw=0.8, ls="--")
+    top.axhline(target.value * turnover.scale, color="k", lw=0.8, ls="--")
     top.annotate(
-        "national 15.9% (CSWW23)",
-        (x[0], 15.9),
+        f"national {turnover.show(target.value)} ({target.source.split(' (')[0]})",
+        (x[0], target.value * turnover.scale),
         xytext=(4, 4),
         textcoords="offset points",
         fontsize=8,
     )
-    top.set_ylabel(f"turnover, % a year ({window_weeks}-week rolling)")
+    top.set_ylabel(f"{turnover.axis_label()}, {window_weeks}-week rolling")
     top.legend(loc="upper left", fontsize=9, ncol=2)
     n = len(next(iter(series.values()))[1])
     top.set_title(
-        f"Permanent social worker turnover, mean of {n} replications (grey: +30% referrals for six months)",
+        f"{turnover.label} (permanent workers), mean of {n} replications (grey: +30% referrals for six months)",
         loc="left",
     )
     bottom.axhline(0, color="k", lw=0.8)
-    bottom.set_ylabel("shock minus no shock, percentage points")
+    bottom.set_ylabel(f"shock minus no shock, {turnover.difference_unit}")
     bottom.set_xlabel("week")
     bottom.legend(loc="upper left", fontsize=9)
     bottom.set_title("Paired difference (same seeds) with 95% confidence interval", loc="left")
@@ -428,7 +440,7 @@ def kpi_difference_figure(
             )
     ax.set_yticks(y, [r["label"] for r in rows])
     ax.set_ylim(len(rows) - 0.3, -0.7)  # first job at the top, room around a single bar
-    ax.set_xlabel(f"difference in {what}, {unit} (job minus {base_name})")
+    ax.set_xlabel(f"difference in {_lower_first(what)}, {unit} (job minus {base_name})")
     ax.grid(axis="x", alpha=0.3)
     fig.suptitle(
         f"{what[0].upper() + what[1:]}: difference from {base_name}\n"

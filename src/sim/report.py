@@ -3,7 +3,8 @@
 Figures are embedded as base64 PNGs and the page uses no scripts, fonts or styles from
 elsewhere, so it opens offline and can be emailed as one file. Each figure has a
 plain-language caption; the KPI table gives means with 95% intervals and the published
-figure where there is one; the composed configuration closes the page.
+figure where there is one, with each KPI's label, unit and display scale from the
+registry (``sim.metrics.KPIS``); the composed configuration closes the page.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from pathlib import Path
 
 from sim.calibration import TARGETS
+from sim.metrics import KPI, KPIS
 from sim.results import read_csv
 
 STYLE = """
@@ -51,22 +53,41 @@ def _figure(path: Path, caption: str) -> str:
     return f"<figure>{_img(path)}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
-def _fmt(value: str) -> str:
+def _fmt(value: str, scale: float = 1.0, decimals: int = 3) -> str:
     try:
-        x = float(value)
+        x = float(value) * scale
     except ValueError:
         return html.escape(value)
-    return f"{x:,.3f}" if abs(x) < 100 else f"{x:,.0f}"
+    return f"{x:,.{decimals}f}" if abs(x) < 100 else f"{x:,.0f}"
+
+
+def _kpi(name: str) -> KPI | None:
+    return KPIS.get(name)
+
+
+def _label(name: str) -> str:
+    kpi = _kpi(name)
+    return html.escape(kpi.label if kpi else "")
 
 
 def _kpi_table(summary: list[dict[str, str]]) -> str:
-    rows = ["<tr><th>KPI</th><th>mean</th><th>95% interval</th><th>n</th><th>published</th></tr>"]
+    """Means, intervals and published figures in each KPI's display unit (shares in %)."""
+    header = ("KPI", "what it measures", "unit", "mean", "95% interval", "n", "published")
+    rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"]
     for r in summary:
-        target = TARGETS.get(r["kpi"])
-        published = f"{target.value:g} ({target.tolerance_text()})" if target else ""
+        kpi, target = _kpi(r["kpi"]), TARGETS.get(r["kpi"])
+        scale = kpi.scale if kpi else 1.0
+        decimals = 1 if kpi and kpi.display_unit.startswith("%") else 3
+        published = ""
+        if target:
+            value = kpi.show(target.value) if kpi else f"{target.value:g}"
+            published = f"{value} ({target.tolerance_text()})"
         rows.append(
-            f"<tr><td>{html.escape(r['kpi'])}</td><td class=num>{_fmt(r['mean'])}</td>"
-            f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</td><td class=num>{r['n']}</td>"
+            f"<tr><td>{html.escape(r['kpi'])}</td><td>{_label(r['kpi'])}</td>"
+            f"<td>{html.escape(kpi.display_unit if kpi else '')}</td>"
+            f"<td class=num>{_fmt(r['mean'], scale, decimals)}</td>"
+            f"<td class=num>[{_fmt(r['ci_low'], scale, decimals)}, "
+            f"{_fmt(r['ci_high'], scale, decimals)}]</td><td class=num>{r['n']}</td>"
             f"<td>{html.escape(published)}</td></tr>"
         )
     return "<table>" + "".join(rows) + "</table>"
@@ -109,14 +130,21 @@ def write_run_report(out_dir: Path) -> Path:
     return path
 
 
+def _own_unit(name: str) -> str:
+    kpi = _kpi(name)
+    return html.escape(kpi.unit if kpi else "")
+
+
 def _differences_table(rows: list[dict[str, str]]) -> str:
     header = "".join(
-        f"<th>{h}</th>" for h in ("job", "kpi", "mean difference", "95% interval", "n", "note")
-    )
+        f"<th>{h}</th>"
+        for h in ("job", "kpi", "what it measures", "unit", "mean difference", "95% interval")
+    ) + "".join(f"<th>{h}</th>" for h in ("n", "note"))
     table = [f"<tr>{header}</tr>"]
     for r in rows:
         table.append(
             f"<tr><td>{html.escape(r['label'])}</td><td>{html.escape(r['kpi'])}</td>"
+            f"<td>{_label(r['kpi'])}</td><td>{_own_unit(r['kpi'])}</td>"
             f"<td class=num>{_fmt(r['mean_difference'])}</td>"
             f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</td>"
             f"<td class=num>{html.escape(r['n'])}</td><td>{html.escape(r['note'])}</td></tr>"
@@ -141,7 +169,8 @@ def write_sweep_report(
     body = [
         f"<h1>{html.escape(title)}</h1>",
         f"<p>{len({r['job'] for r in rows})} jobs. Each figure compares one KPI across the jobs: "
-        "means over replications with 95% confidence intervals.</p>",
+        "means over replications with 95% confidence intervals, in the KPI's display unit "
+        "(shares in %); the summary table gives each KPI in its own unit.</p>",
         "<h2>Figures</h2>",
     ]
     for name, caption in captions.items():
@@ -152,12 +181,12 @@ def write_sweep_report(
         if rows
         else []
     )
-    header = "".join(
-        f"<th>{html.escape(k)}</th>" for k in ["job", *keys, "kpi", "mean", "95% interval"]
-    )
+    columns = ["job", *keys, "kpi", "what it measures", "unit", "mean", "95% interval"]
+    header = "".join(f"<th>{html.escape(k)}</th>" for k in columns)
     table = [f"<tr>{header}</tr>"]
     for r in rows:
         cells = "".join(f"<td>{html.escape(r[k])}</td>" for k in ["job", *keys, "kpi"])
+        cells += f"<td>{_label(r['kpi'])}</td><td>{_own_unit(r['kpi'])}</td>"
         table.append(
             f"<tr>{cells}<td class=num>{_fmt(r['mean'])}</td>"
             f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</td></tr>"
@@ -170,7 +199,8 @@ def write_sweep_report(
             "replication: replication i uses the same seed in every job (common random "
             "numbers), so the difference is measured with less noise than the two means "
             "separately. Intervals are 95% paired t-intervals; the table gives each KPI in "
-            "its own units (shares as fractions), the figures shares in percentage points.</p>",
+            "its own unit (shares as fractions), the figures in its display unit (shares "
+            "in percentage points).</p>",
         ]
         for name, caption in differences.items():
             if (sweep_dir / name).exists():

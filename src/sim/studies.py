@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from sim.config import Config, validate
+from sim.metrics import over_weeks
 from sim.results import ReplicationResult
 from sim.runner import run_replications
 
@@ -62,7 +63,11 @@ def demand_shock_study(
 def turnover_between(
     result: ReplicationResult, start_day: int, end_day: int, start_date: str
 ) -> float:
-    """Annualised permanent turnover of one replication between two simulation days."""
+    """Annualised permanent turnover of one replication between two simulation days.
+
+    The turnover KPI read from the weeks starting in ``[start_day, end_day)``
+    (``metrics.over_weeks``).
+    """
     from datetime import date
 
     origin = date.fromisoformat(start_date)
@@ -71,6 +76,4 @@ def turnover_between(
         for r in result.timeseries
         if start_day <= (date.fromisoformat(r["week_start"]) - origin).days < end_day
     ]
-    leavers = sum(float(r["permanent_leavers"]) for r in rows)
-    staff = sum(float(r["permanent"]) for r in rows) / len(rows)
-    return leavers / staff / (len(rows) * 7 / 365.25)
+    return over_weeks("turnover_rate", rows)

@@ -8,7 +8,8 @@ the KPI against the swept parameter with interval bands (one swept parameter), a
 (two), or bars with intervals (named scenarios or anything else). It also compares every
 job with a baseline job, replication by replication (common random numbers), and writes
 ``paired_differences.csv`` and a ``difference_<kpi>.png`` figure per headline KPI. The
-tables are computed here; plots.py draws them.
+tables are computed here; plots.py draws them. Labels, units and display scales come from
+the KPI registry (``sim.metrics.KPIS``); the CSV files keep each KPI's own units.
 ``python -m sim.compare`` rebuilds the same outputs from finished folders without
 re-running.
 """
@@ -26,6 +27,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim.analysis import paired_difference
+from sim.metrics import HEADLINE_KPIS, KPI, KPIS
 from sim.plots import (
     kpi_bars_figure,
     kpi_difference_figure,
@@ -40,35 +42,6 @@ from sim.results import is_complete, read_csv, write_csv
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-HEADLINE_KPIS = (
-    "visits_on_time",
-    "cpp_unseen_share",
-    "drift_share",
-    "unseen_risk_days_per_child",
-    "turnover_rate",
-    "workers_per_child",
-    "complaints_per_1000_referrals",
-)
-KPI_LABELS = {
-    "visits_on_time": "due visits made on time (share)",
-    "cpp_unseen_share": "CPP child-days not seen within the standard (share)",
-    "drift_share": "plan-days in drift (share)",
-    "unseen_risk_days_per_child": "unseen-risk days per child (days)",
-    "turnover_rate": "social worker turnover (per year)",
-    "workers_per_child": "social workers per CPP child in a year",
-    "complaints_per_1000_referrals": "complaints per 1,000 referrals",
-}
-DIFFERENCE_UNITS: dict[str, tuple[float, str]] = {
-    "visits_on_time": (100.0, "percentage points"),
-    "cpp_unseen_share": (100.0, "percentage points"),
-    "drift_share": (100.0, "percentage points"),
-    "unseen_risk_days_per_child": (1.0, "days per child"),
-    "turnover_rate": (100.0, "percentage points a year"),
-    "workers_per_child": (1.0, "social workers per child"),
-    "complaints_per_1000_referrals": (1.0, "complaints per 1,000 referrals"),
-}
-"""Scale and unit of a KPI's difference in figures and captions (shares as percentage
-points); paired_differences.csv keeps each KPI's own units."""
 DIFFERENCE_COLUMNS = (
     "job",
     "label",
@@ -326,10 +299,10 @@ def paired_difference_rows(jobs: list[Job], baseline: Job) -> list[dict[str, Any
     return rows
 
 
-def _kpi_name(kpi: str) -> str:
-    """The KPI's label without its trailing unit in brackets."""
-    label = KPI_LABELS.get(kpi, kpi)
-    return label.rsplit(" (", 1)[0] if label.endswith(")") else label
+def _kpi(name: str) -> KPI:
+    """The registry's entry for ``name``, or a plain one for a column it does not know."""
+    kpi = KPIS.get(name)
+    return kpi if kpi is not None else KPI(name, lambda _rec: math.nan, name, "")
 
 
 def difference_figure(jobs: list[Job], kpi: str, baseline: Job | None = None) -> Figure:
@@ -340,15 +313,25 @@ def difference_figure(jobs: list[Job], kpi: str, baseline: Job | None = None) ->
     baseline = baseline if baseline is not None else choose_baseline(jobs)[0]
     rows = [r for r in paired_difference_rows(jobs, baseline) if r["kpi"] == kpi]
     colors = dict(zip(job_names(jobs), job_colors(jobs), strict=True))
-    scale, unit = DIFFERENCE_UNITS.get(kpi, (1.0, "KPI units"))
+    k = _kpi(kpi)
     base_name = rows[0]["baseline"] if rows else baseline.label
-    return kpi_difference_figure(rows, colors, _kpi_name(kpi), scale, unit, base_name)
+    return kpi_difference_figure(
+        rows, colors, k.label, k.scale, k.difference_unit or "KPI units", base_name
+    )
 
 
 def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
-    """One KPI across the jobs: line with band, heatmap, or bars, by sweep shape."""
+    """One KPI across the jobs: line with band, heatmap, or bars, by sweep shape.
+
+    Values are drawn in the KPI's display unit (shares in %).
+    """
     keys = swept_keys(jobs)
-    label = KPI_LABELS.get(kpi, kpi)
+    entry = _kpi(kpi)
+    label = entry.axis_label()
+
+    def values(job_list: list[Job], stat: str) -> list[float]:
+        return [j.summary[kpi][stat] * entry.scale for j in job_list]
+
     numeric = [k for k in keys if all(_number(j.overrides.get(k, "")) is not None for j in jobs)]
     if len(keys) == 2 and len(numeric) == 2:
         x_key, y_key = numeric
@@ -357,7 +340,7 @@ def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
         grid = np.full((len(ys), len(xs)), np.nan)
         for j in jobs:
             grid[ys.index(float(j.overrides[y_key])), xs.index(float(j.overrides[x_key]))] = (
-                j.summary[kpi]["mean"]
+                j.summary[kpi]["mean"] * entry.scale
             )
         return kpi_heatmap_figure(xs, ys, grid, x_key, y_key, label)
     if len(keys) == 1 and numeric:
@@ -365,17 +348,17 @@ def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
         ordered = sorted(jobs, key=lambda j: float(j.overrides[key]))
         return kpi_line_figure(
             [float(j.overrides[key]) for j in ordered],
-            [j.summary[kpi]["mean"] for j in ordered],
-            [j.summary[kpi]["ci_low"] for j in ordered],
-            [j.summary[kpi]["ci_high"] for j in ordered],
+            values(ordered, "mean"),
+            values(ordered, "ci_low"),
+            values(ordered, "ci_high"),
             key,
             label,
         )
     return kpi_bars_figure(
         job_names(jobs),
-        [j.summary[kpi]["mean"] for j in jobs],
-        [j.summary[kpi]["ci_low"] for j in jobs],
-        [j.summary[kpi]["ci_high"] for j in jobs],
+        values(jobs, "mean"),
+        values(jobs, "ci_low"),
+        values(jobs, "ci_high"),
         job_colors(jobs),
         label,
     )
@@ -412,17 +395,17 @@ def write_sweep_outputs(folder: Path, jobs: list[Job] | None = None) -> Path | N
 
 def _difference_caption(kpi: str, rows: list[dict[str, Any]], reason: str) -> str:
     """What the difference figure shows, from which baseline, and its extremes."""
-    what = _kpi_name(kpi)
-    scale, unit = DIFFERENCE_UNITS.get(kpi, (1.0, "KPI units"))
+    k = _kpi(kpi)
     text = (
-        f"{what[0].upper() + what[1:]}: each job minus {rows[0]['baseline']} ({reason}), "
+        f"{k.label}: each job minus {rows[0]['baseline']} ({reason}), "
         "replication by replication with the same seeds, with 95% paired t-intervals; an "
         "interval that crosses the black zero line is no clear difference."
     )
     compared = [r for r in rows if r["n"] and math.isfinite(r["mean_difference"])]
 
     def value(r: dict[str, Any]) -> str:
-        return f"{r['label']} ({r['mean_difference'] * scale:+.3g} {unit})"
+        unit = k.difference_unit or "KPI units"
+        return f"{r['label']} ({r['mean_difference'] * k.scale:+.3g} {unit})"
 
     if len(compared) == 1:
         text += f" Difference: {value(compared[0])}."
@@ -438,14 +421,14 @@ def _difference_caption(kpi: str, rows: list[dict[str, Any]], reason: str) -> st
 
 def _caption(jobs: list[Job], kpi: str) -> str:
     """A plain-language caption: what is compared, and where it is highest and lowest."""
-    label = KPI_LABELS.get(kpi, kpi)
+    k = _kpi(kpi)
     keys = swept_keys(jobs)
     best = max(jobs, key=lambda j: j.summary[kpi]["mean"])
     worst = min(jobs, key=lambda j: j.summary[kpi]["mean"])
     what = f"against {' and '.join(keys)}" if keys else "across the runs"
     return (
-        f"{label[0].upper() + label[1:]} {what}. Highest: {best.label} "
-        f"({best.summary[kpi]['mean']:.3g}); lowest: {worst.label} ({worst.summary[kpi]['mean']:.3g})."
+        f"{k.label} {what}. Highest: {best.label} ({k.show(best.summary[kpi]['mean'])}); "
+        f"lowest: {worst.label} ({k.show(worst.summary[kpi]['mean'])})."
     )
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from sim.analysis import summarize
 from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError, validate
+from sim.metrics import KPIS, weekly_series
 from sim.results import ReplicationResult
 from sim.runner import Job, Run, run_many, run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology
@@ -35,14 +36,15 @@ from sim.teaching.story import compose_config, findings_and_gaps, pick_child, re
 
 CAPS = (14, 18, 22, 26)
 TURNOVERS = (0.10, 0.15, 0.25, 0.35)
-PAGE_KPIS = {
-    "visits_on_time": ("Statutory visits on time", "%"),
-    "drift_share": ("Plan-days in drift", "%"),
-    "cpp_unseen_share": ("CPP days with the child unseen past the standard", "%"),
-    "turnover_rate": ("Social workers leaving a year", "%"),
-    "caseload_mean": ("Mean caseload", "cases"),
-    "unallocated_days_mean": ("Days a case waits for a worker", "days"),
-}
+PAGE_KPIS = (
+    "visits_on_time",
+    "drift_share",
+    "cpp_unseen_share",
+    "turnover_rate",
+    "caseload_mean",
+    "unallocated_days_mean",
+)
+"""The KPIs the page shows, in order; labels, units and directions from ``metrics.KPIS``."""
 SMOOTH_WEEKS = 4
 
 
@@ -101,15 +103,16 @@ def _story_json(events: list[CaseEvent], cfg: Config, end: date) -> dict[str, An
     }
 
 
-def _weekly(results: list, num: str, den: str, miss: bool = False) -> dict[str, list]:
-    """Weekly ratio (percent) per replication, smoothed; mean, low and high across them."""
+def _weekly(results: list, kpi: str, miss: bool = False) -> dict[str, list]:
+    """A KPI week by week (display unit), smoothed; mean, low and high over replications.
+
+    ``miss``: the complement of a share (missed visits rather than visits on time).
+    """
+    scale = KPIS[kpi].scale
     series = []
     for r in results:
-        n = np.array([row[num] for row in r.timeseries], dtype=float)
-        d = np.array([row[den] for row in r.timeseries], dtype=float)
-        kernel = np.ones(SMOOTH_WEEKS)
-        ratio = np.convolve(n, kernel, "same") / np.maximum(np.convolve(d, kernel, "same"), 1)
-        series.append(100 * (1 - ratio) if miss else 100 * ratio)
+        values = weekly_series(kpi, r.timeseries, SMOOTH_WEEKS, centred=True)
+        series.append(scale * (1 - values) if miss else scale * values)
     stacked = np.vstack(series)
     return {
         "mean": np.round(stacked.mean(axis=0), 2).tolist(),
@@ -168,7 +171,19 @@ def build_data(
         "seed": base.run.seed,
         "years": base.run.years,
         "authority": base.authority.name,
-        "kpis": {k: {"label": v[0], "unit": v[1]} for k, v in PAGE_KPIS.items()},
+        "kpis": {
+            k: {
+                "label": KPIS[k].label,
+                "unit": KPIS[k].display_unit,
+                "difference_unit": KPIS[k].difference_unit,
+                "higher_is_better": KPIS[k].higher_is_better,
+            }
+            for k in PAGE_KPIS
+        },
+        "series_labels": {
+            "missed": "Statutory visits missed",  # visits_on_time's complement
+            "drift": KPIS["drift_share"].label,
+        },
         "cells": {},
     }
     for cell in cells:
@@ -177,26 +192,24 @@ def build_data(
         summary = summarize([r.kpis for r in results], list(PAGE_KPIS))
         data["cells"][cell.key] = {
             "kpis": {
-                str(row["kpi"]): [
-                    _pct(row, k, PAGE_KPIS[str(row["kpi"])][1])
-                    for k in ("mean", "ci_low", "ci_high")
-                ]
+                str(row["kpi"]): [_shown(row, k) for k in ("mean", "ci_low", "ci_high")]
                 for row in summary
             },
             "weeks": [row["week_start"] for row in results[0].timeseries],
             "measured": measured,
-            "missed": _weekly(results, "visits_on_time", "visits_due", miss=True),
-            "drift": _weekly(results, "drift_days", "plan_days"),
+            "missed": _weekly(results, "visits_on_time", miss=True),
+            "drift": _weekly(results, "drift_share"),
             "story": outputs[cell, 0][1],
         }
     return data
 
 
-def _pct(row: dict, key: str, unit: str) -> float:
+def _shown(row: dict, key: str) -> float:
+    """A summary value in its KPI's display unit (shares in %), to one decimal."""
     value = float(row[key])
     if np.isnan(value):
         return value
-    return round(100 * value, 1) if unit == "%" else round(value, 1)
+    return round(KPIS[str(row["kpi"])].scale * value, 1)
 
 
 def write_page(data: dict[str, Any], path: Path) -> Path:
