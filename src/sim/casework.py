@@ -236,8 +236,9 @@ class WeekAccounts:
     """The week's accounting of open cases: what fell due, and each case's records moved on.
 
     ``account`` lets the stream's week observers (the recorder) measure the cases' week
-    first, then emits the visits that fell due, moves the case's last-seen and
-    last-progress days on, and moves its need on. Config values are read once a week
+    first (visits that fell due, drift, unseen days), then moves each case's last-seen
+    and last-progress days on, raises complaints about missed visits, and moves its need
+    on. Config values are read once a week
     here rather than once per case: this is the model's hottest code.
     """
 
@@ -271,9 +272,7 @@ class WeekAccounts:
                 visit_wd = child.week_visit_wd
                 due = child.next_visit_due_wd
                 if not child.visit_due_recorded and due <= w1:
-                    seen = None if visit_wd is None else day_of_wd(visit_wd)
-                    plan = "cpp" if is_cpp else "cin"
-                    events.emit(ev.VisitFellDue(child.id, plan, day_of_wd(due), seen))
+                    # a visit fell due (the recorder counted it, on time or not)
                     child.visit_due_recorded = True
                     if visit_wd is None or visit_wd > due:
                         complaints.failure(m, child, missed_visit_prob)

@@ -250,22 +250,6 @@ class ManagerReviewed(Record):
         self.team: Final = team
 
 
-class VisitFellDue(Record):
-    """A statutory visit fell due (``plan`` ``cpp`` or ``cin``); ``seen_day`` None: not made.
-
-    Emitted when the week of its due day is accounted.
-    """
-
-    FIELDS = ("child", "plan", "due_day", "seen_day")
-    __slots__ = FIELDS
-
-    def __init__(self, child: int, plan: str, due_day: float, seen_day: float | None) -> None:
-        self.child: Final = child
-        self.plan: Final = plan
-        self.due_day: Final = due_day
-        self.seen_day: Final = seen_day
-
-
 class FirstCoreGroupFellDue(Record):
     """The first core group of a plan fell due; ``held_day`` None: not held by the week's end."""
 
@@ -516,7 +500,6 @@ AnyRecord = (
     | VisitNoAccess
     | CoreGroupHeld
     | ManagerReviewed
-    | VisitFellDue
     | FirstCoreGroupFellDue
     | ManagerReviewFellDue
     | WeekStarted

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 DAYS_PER_YEAR = 365.25
 _CPP: Final = State.CPP
 _CIN: Final = State.CIN
+_EPISODES = ("assessment", "s47", "cpp", "cin")
+_STARTED: Final = {kind: f"{kind}_started" for kind in _EPISODES}
+_ENDED: Final = {kind: f"{kind}_ended" for kind in _EPISODES}
+"""Weekly flow names of episodes started and ended (made once, not once per episode)."""
 
 
 @dataclass
@@ -63,6 +67,7 @@ class Recorder:
         self.warmup_day = warmup_day
         self.end_day = end_day
         self.standards = standards
+        self.day_of_wd: Callable[[int], int] = _no_calendar
         self.referrals: list[tuple[float, int, bool, bool]] = []
         self.front_door: list[tuple[float, float, bool, str]] = []
         self.episodes: list[dict[str, Any]] = []
@@ -94,6 +99,7 @@ class Recorder:
     def attach(cls, model: Model) -> Recorder:
         """A recorder subscribed to ``model``'s events (before the model runs)."""
         rec = cls(model.warmup_day, model.end_day, Standards.from_config(model.cfg))
+        rec.day_of_wd = model.cal.day_of_wd
         model.events.subscribe(rec.handlers())
         model.events.observe_weeks(rec)
         return rec
@@ -108,7 +114,6 @@ class Recorder:
             ev.ConferenceHeld: self._conference,
             ev.Closed: self._closed,
             ev.VisitNoAccess: self._no_access,
-            ev.VisitFellDue: self._visit_due,
             ev.FirstCoreGroupFellDue: self._first_core_group_due,
             ev.ManagerReviewFellDue: self._manager_review_due,
             ev.WeekStarted: self._week_started,
@@ -153,13 +158,13 @@ class Recorder:
         }
         self._open_episodes[(r.child, r.kind)] = episode
         self.episodes.append(episode)
-        self._count(f"{r.kind}_started")
+        self._count(_STARTED[r.kind])
 
     def _episode_ended(self, r: ev.EpisodeEnded) -> None:
         episode = self._open_episodes.pop((r.child, r.kind))
         episode["end_day"] = r.day
         episode["outcome"] = r.outcome
-        self._count(f"{r.kind}_ended")
+        self._count(_ENDED[r.kind])
 
     def _conference(self, r: ev.ConferenceHeld) -> None:
         if r.kind == "icpc":
@@ -175,13 +180,6 @@ class Recorder:
     # -- the working week -----------------------------------------------------------------
     def _no_access(self, r: ev.VisitNoAccess) -> None:
         self._count("no_access_visits")
-
-    def _visit_due(self, r: ev.VisitFellDue) -> None:
-        on_time = r.seen_day is not None and r.seen_day <= r.due_day
-        self.visits_due.append((r.due_day, on_time, r.plan))
-        self._count("visits_due")
-        if on_time:
-            self._count("visits_on_time")
 
     def _first_core_group_due(self, r: ev.FirstCoreGroupFellDue) -> None:
         held = r.held_day
@@ -201,7 +199,9 @@ class Recorder:
     def measure_week(self, children: list[Child], w0: int, w1: int) -> None:
         """Measure the open cases' week (working days ``w0..w1``) before it is accounted.
 
-        Unseen risk: a week at high need the service does not know of. Drift: plan days
+        Visits due: a plan's visit falls due once, in the week of its due day (or the
+        first week it is looked at after), and is on time if the child was seen by the
+        due day. Unseen risk: a week at high need the service does not know of. Drift: plan days
         more than ``drift_threshold_wd`` working days after the last purposeful progress.
         CPP unseen days: plan days more than the visit interval after the child was last
         seen. A day counts from the plan's start (``plan_start_wd``) on. The totals go to
@@ -211,12 +211,22 @@ class Recorder:
         high, limit, interval = s.high_need, s.drift_threshold_wd, s.cpp_visit_interval_wd
         in_window = self._week_in_window
         unseen_risk_weeks = plan_days = drift_days = cpp_days = cpp_unseen_days = 0
+        visits_due = visits_on_time = 0
+        visits = self.visits_due
+        day_of_wd = self.day_of_wd
         for child in children:
             if child.need >= high and child.perceived_need < high:
                 unseen_risk_weeks += 1
             state = child.state
             if state is not _CPP and state is not _CIN:
                 continue
+            due = child.next_visit_due_wd
+            if not child.visit_due_recorded and due <= w1:
+                seen_wd = child.week_visit_wd
+                on_time = seen_wd is not None and seen_wd <= due
+                visits.append((day_of_wd(due), on_time, "cpp" if state is _CPP else "cin"))
+                visits_due += 1
+                visits_on_time += on_time
             a = max(w0, child.plan_start_wd)
             days = w1 - a + 1
             plan_days += days
@@ -234,6 +244,10 @@ class Recorder:
         if in_window:
             self.unseen_risk_days += 7.0 * unseen_risk_weeks
             self.open_children.update(children)
+        if visits_due:
+            self._count("visits_due", visits_due)
+        if visits_on_time:
+            self._count("visits_on_time", visits_on_time)
         self._count("plan_days", plan_days)
         self._count("drift_days", drift_days)
         self._count("cpp_days", cpp_days)
@@ -310,6 +324,10 @@ class Standards:
             drift_threshold_wd=cfg.pathway.drift_threshold_wd,
             cpp_visit_interval_wd=cfg.pathway.cpp_visit_interval_wd,
         )
+
+
+def _no_calendar(wd: int) -> int:
+    raise RuntimeError("a recorder measures weeks only when attached to a model")
 
 
 def days_beyond(ref_wd: int, event_wd: int | None, a: int, w1: int, limit: int) -> int:

@@ -137,6 +137,7 @@ class Streams:
         self.replication = replication
         self._streams: dict[str, BufferedStream] = {}
         self._hashes: dict[int, str] = {}
+        self._kind_bytes: dict[str, bytes] = {}  # stable_hash of each entity kind, made once
         key = self._seed_sequence(stable_hash("child")).generate_state(4, np.uint32)
         self._child_key = key.tobytes()
 
@@ -160,6 +161,9 @@ class Streams:
 
     def entity_stream(self, kind: str, entity_id: int) -> ChildStream:
         """A stream of one entity's own (a child, a worker), independent of the rest."""
-        message = stable_hash(kind).to_bytes(4, "little") + entity_id.to_bytes(8, "little")
+        kind_bytes = self._kind_bytes.get(kind)
+        if kind_bytes is None:
+            kind_bytes = self._kind_bytes[kind] = stable_hash(kind).to_bytes(4, "little")
+        message = kind_bytes + entity_id.to_bytes(8, "little")
         digest = hashlib.blake2b(message, key=self._child_key, digest_size=16)
         return ChildStream(int.from_bytes(digest.digest(), "little"))
