@@ -19,7 +19,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
 from sim import CONF_DIR
-from sim.config import Config, validate
+from sim.config import Config, scale_authority, validate
 
 matplotlib.use("Agg")
 
@@ -29,14 +29,7 @@ SHORT_SWEEP = ["run.replications=2", "run.years=1.2", "run.warmup_years=0.2", "r
 
 def _small_config(scale: float = 0.25, years: float = 2.0, warmup: float = 1.0, **run) -> Config:
     """A scaled-down average authority for fast tests (same rates per child)."""
-    cfg = Config()
-    a = cfg.authority
-    a.referrals_per_year *= scale
-    a.social_workers = max(1, round(a.social_workers * scale))
-    a.initial_cpp_children = round(a.initial_cpp_children * scale)
-    a.initial_cin_children = round(a.initial_cin_children * scale)
-    a.mash_decisions_per_day *= scale
-    a.conference_slots_per_day = max(1, round(a.conference_slots_per_day * scale))
+    cfg = scale_authority(Config(), scale)
     cfg.run.years = years
     cfg.run.warmup_years = warmup
     for key, value in run.items():

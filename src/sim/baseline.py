@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.config import Config, validate
+from sim.config import Config, scale_authority, validate
 from sim.metrics import compute_kpis
 from sim.runner import run_one
 
@@ -30,14 +30,7 @@ SCALE = 0.25
 
 def baseline_config() -> Config:
     """The baseline's configuration: a quarter-size average authority, 3 years, seed 7."""
-    cfg = Config()
-    a = cfg.authority
-    a.referrals_per_year *= SCALE
-    a.social_workers = max(1, round(a.social_workers * SCALE))
-    a.initial_cpp_children = round(a.initial_cpp_children * SCALE)
-    a.initial_cin_children = round(a.initial_cin_children * SCALE)
-    a.mash_decisions_per_day *= SCALE
-    a.conference_slots_per_day = max(1, round(a.conference_slots_per_day * SCALE))
+    cfg = scale_authority(Config(), SCALE)
     cfg.run.years = 3.0
     cfg.run.warmup_years = 1.0
     cfg.run.seed = 7

@@ -1080,3 +1080,20 @@ def parameter_rows() -> list[dict[str, str]]:
                 }
             )
     return rows
+
+
+def scale_authority(cfg: Config, scale: float) -> Config:
+    """Resize ``cfg``'s authority by ``scale`` with the same rates per child (in place).
+
+    Demand, posts, the caseload already open on day 0 and the front door's and chairs'
+    capacity all scale; every rate per child and per worker stays as it is. Small
+    authorities make fast tests and the seeded baseline (sim.baseline).
+    """
+    a = cfg.authority
+    a.referrals_per_year *= scale
+    a.social_workers = max(1, round(a.social_workers * scale))
+    a.initial_cpp_children = round(a.initial_cpp_children * scale)
+    a.initial_cin_children = round(a.initial_cin_children * scale)
+    a.mash_decisions_per_day *= scale
+    a.conference_slots_per_day = max(1, round(a.conference_slots_per_day * scale))
+    return cfg
