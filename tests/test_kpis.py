@@ -134,3 +134,11 @@ def test_turnover_series_and_windows_use_the_weekly_reading(replication):
     first = (date.fromisoformat(start) - origin).days
     between = turnover_between(result, first, first + 13 * 7, model.cfg.run.start_date)
     assert between == pytest.approx(rates[0])
+
+
+def test_a_kpi_names_its_published_comparator():
+    from sim.calibration import TARGETS
+
+    assert KPIS["turnover_rate"].comparator is TARGETS["turnover_rate"]
+    assert KPIS["drift_share"].comparator is None
+    assert {name for name, k in KPIS.items() if k.comparator is not None} == set(TARGETS)

@@ -18,7 +18,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from sim import CONF_DIR
-from sim.calibration import TARGETS, Target
+from sim.calibration import Target
 from sim.config import GROUPS, Config, parameter_rows
 from sim.metrics import KPI, KPIS, WEEKS_PER_YEAR, Weekly
 
@@ -424,7 +424,7 @@ def kpi_index() -> list[str]:
             kpi.display_unit or kpi.unit,
             _better(kpi),
             "yes" if kpi.headline else "",
-            _published(TARGETS.get(name), kpi),
+            _published(kpi.comparator, kpi),
         )
         for name, kpi in KPIS.items()
     ]
@@ -444,7 +444,7 @@ def kpi_section(kpi: KPI) -> str:
     ]
     if kpi.weekly is not None:
         lines.append(f"- **Week by week** (`timeseries.csv`): {_weekly_text(kpi.weekly)}")
-    target = TARGETS.get(kpi.name)
+    target = kpi.comparator
     if target is None:
         lines.append("- **Published comparator:** none in `TARGETS`")
     else:

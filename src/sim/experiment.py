@@ -30,7 +30,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim import CONF_DIR
 from sim.analysis import summarize
-from sim.calibration import TARGETS
 from sim.composition import CONFIG_NAME, check_sweep, compose_config
 from sim.config import Config, ConfigError, to_config
 from sim.metrics import KPIS
@@ -103,14 +102,21 @@ def run_experiment(
 
 
 def format_summary(summary: Sequence[dict[str, float | str]]) -> str:
-    """The KPI table for the console, with the published figure where there is one."""
-    lines = [f"{'KPI':<28} {'mean':>10} {'95% CI':>23} {'published':>10}", "-" * 74]
+    """The KPI table for the console: each KPI in its own unit, with the published figure."""
+    lines = [
+        f"{'KPI':<30} {'mean':>10} {'95% CI':>23}  {'unit':<20} {'published':>9}",
+        "-" * 97,
+    ]
     for row in summary:
         name = str(row["kpi"])
         mean, low, high = (float(row[k]) for k in ("mean", "ci_low", "ci_high"))
-        target = TARGETS.get(name)
-        ref = f"{target.value:>10g}" if target else ""
-        lines.append(f"{name:<28} {mean:>10.3f}   [{low:>9.3f}, {high:>9.3f}] {ref}")
+        kpi = KPIS.get(name)
+        target = kpi.comparator if kpi else None
+        unit = kpi.unit if kpi else ""
+        ref = f"{target.value:>9g}" if target else ""
+        lines.append(
+            f"{name:<30} {mean:>10.3f}   [{low:>9.3f}, {high:>9.3f}]  {unit:<20} {ref}".rstrip()
+        )
     return "\n".join(lines)
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from sim import events as ev
+from sim.calibration import TARGETS, Target
 from sim.entities import Child, State
 
 if TYPE_CHECKING:
@@ -1085,6 +1086,11 @@ class KPI:
     def weekly(self) -> Weekly | None:
         """How the KPI is read week by week from timeseries.csv (None if it is not)."""
         return WEEKLY.get(self.name)
+
+    @property
+    def comparator(self) -> Target | None:
+        """The published figure the KPI is compared with (``calibration.TARGETS``), if any."""
+        return TARGETS.get(self.name)
 
     @property
     def difference_unit(self) -> str:

@@ -14,7 +14,6 @@ import html
 import json
 from pathlib import Path
 
-from sim.calibration import TARGETS
 from sim.metrics import KPI, KPIS
 from sim.results import read_csv
 
@@ -75,7 +74,8 @@ def _kpi_table(summary: list[dict[str, str]]) -> str:
     header = ("KPI", "what it measures", "unit", "mean", "95% interval", "n", "published")
     rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"]
     for r in summary:
-        kpi, target = _kpi(r["kpi"]), TARGETS.get(r["kpi"])
+        kpi = _kpi(r["kpi"])
+        target = kpi.comparator if kpi is not None else None
         scale = kpi.scale if kpi else 1.0
         decimals = 1 if kpi and kpi.display_unit.startswith("%") else 3
         published = ""
