@@ -3,6 +3,12 @@
 Each DIR is a finished run folder or a sweep folder of job folders. With one sweep
 folder, its sweep_summary.csv, paired_differences.csv, figures and report are rewritten
 in place; otherwise they go to ``--out`` (default: results/compare). Nothing is re-run.
+
+Every folder is read and checked before anything is written: a folder that is not a run
+or sweep folder, a run that is not finished, a sweep with no finished job, or a broken
+run.json, summary.csv, kpis.csv or .hydra/overrides.yaml stops the command with one line
+naming the file, exit status 2, and nothing written. Job folders of a sweep that did not
+finish are left out, and a line on stderr says so.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.sweeps import collect_jobs, write_sweep_outputs
+from sim.config import ConfigError
+from sim.sweeps import find_jobs, write_sweep_outputs
+from sim.userfiles import check_writable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,21 +32,26 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=None, help="where to write (default: the sweep folder)"
     )
     args = parser.parse_args(argv)
-    missing = [str(f) for f in args.folders if not f.is_dir()]
-    if missing:
-        print(f"sim.compare: error: not a folder: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    jobs = collect_jobs(args.folders)
-    if not jobs:
-        print(
-            "sim.compare: error: no finished runs (run.json status complete) in those folders",
-            file=sys.stderr,
-        )
-        return 2
     out = args.out or (args.folders[0] if len(args.folders) == 1 else Path("results") / "compare")
-    out.mkdir(parents=True, exist_ok=True)
-    summary = write_sweep_outputs(out, jobs)
-    print(f"{len(jobs)} runs compared: {summary}")
+    try:
+        found = find_jobs(args.folders)
+        check_writable(out)
+        if found.unfinished:
+            named = [f"{p.name} ({why})" for p, why in found.unfinished.items()]
+            left_out = ", ".join(named[:3]) + (
+                f" and {len(named) - 3} more" if len(named) > 3 else ""
+            )
+            print(
+                f"sim.compare: note: {len(found.unfinished)} unfinished job folders left out: "
+                f"{left_out}",
+                file=sys.stderr,
+            )
+        summary = write_sweep_outputs(out, found.jobs)
+    except ConfigError as exc:
+        message = " ".join(str(exc).splitlines())
+        print(f"sim.compare: error: {message}", file=sys.stderr)
+        return 2
+    print(f"{len(found.jobs)} runs compared: {summary}")
     return 0
 
 

@@ -157,15 +157,17 @@ def write_sweep_report(
     captions: dict[str, str],
     differences: dict[str, str] | None = None,
     difference_intro: str = "",
+    name: str | None = None,
 ) -> Path:
     """Write ``report.html`` for a sweep: its comparison figures and summary table.
 
     ``differences`` captions the paired-difference figures; with paired_differences.csv
     in the folder, they and its table follow the comparison figures, introduced by
-    ``difference_intro`` (which job is the baseline and why).
+    ``difference_intro`` (which job is the baseline and why). The title names the sweep
+    ``name`` (default: the folder's name; a staging folder is given its destination's).
     """
     rows = read_csv(sweep_dir / "sweep_summary.csv")
-    title = f"cpsim sweep: {sweep_dir.name}"
+    title = f"cpsim sweep: {sweep_dir.name if name is None else name}"
     body = [
         f"<h1>{html.escape(title)}</h1>",
         f"<p>{len({r['job'] for r in rows})} jobs. Each figure compares one KPI across the jobs: "

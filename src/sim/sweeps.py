@@ -16,7 +16,11 @@ re-running.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +31,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim.analysis import paired_difference
+from sim.config import ConfigError
 from sim.metrics import HEADLINE_KPIS, KPI, KPIS
 from sim.plots import (
     kpi_bars_figure,
@@ -37,7 +42,8 @@ from sim.plots import (
     scenario_color,
 )
 from sim.report import write_sweep_report
-from sim.results import is_complete, read_csv, write_csv
+from sim.results import TABLES, is_complete, write_csv
+from sim.userfiles import read_text, staged
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -73,22 +79,129 @@ class Job:
         return ", ".join(f"{k}={v}" for k, v in self.overrides.items()) or self.path.name
 
 
-def load_job(path: Path) -> Job | None:
-    """A finished job folder, or None if it is not complete."""
-    if not is_complete(path):
-        return None
+class FolderError(ConfigError):
+    """A run or sweep folder that cannot be read; one plain line naming the file."""
+
+
+SUMMARY_COLUMNS = ("kpi", "mean", "ci_low", "ci_high", "n")
+"""The columns a run's summary.csv must have (sim.results writes them)."""
+
+
+def read_table(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a results CSV, or a FolderError naming the file and what is wrong.
+
+    Refused: a missing, unreadable, binary, empty or badly quoted file, a missing
+    column, no rows, and a row with more or fewer values than the header.
+    """
+    reader = csv.DictReader(
+        io.StringIO(read_text(path, error=FolderError), newline=""), strict=True
+    )
+    try:
+        header = reader.fieldnames or []
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise FolderError(f"{path}: no {missing[0]!r} column (needs: {', '.join(required)})")
+        rows = []
+        for row in reader:
+            if None in row:
+                raise FolderError(f"{path} line {reader.line_num}: more values than columns")
+            if None in row.values():
+                raise FolderError(f"{path} line {reader.line_num}: fewer values than columns")
+            rows.append(row)
+    except csv.Error as exc:
+        line = reader.reader.line_num
+        raise FolderError(f"{path} line {line}: badly quoted value ({exc})") from None
+    if not rows:
+        raise FolderError(f"{path}: a header but no rows")
+    return rows
+
+
+def _cell(path: Path, row: dict[str, str], column: str, line: int) -> float:
+    """A number from a results table ("nan" allowed), or a FolderError naming the cell."""
+    try:
+        return float(row[column])
+    except ValueError:
+        value = row[column][:40]
+        raise FolderError(f"{path} line {line}: {column} {value!r} is not a number") from None
+
+
+def _read_summary(path: Path) -> dict[str, dict[str, float]]:
+    summary: dict[str, dict[str, float]] = {}
+    for line, row in enumerate(read_table(path, SUMMARY_COLUMNS), start=2):
+        kpi = row["kpi"].strip()
+        if not kpi:
+            raise FolderError(f"{path} line {line}: no KPI name")
+        if kpi in summary:
+            raise FolderError(f"{path} line {line}: KPI {kpi!r} given twice")
+        summary[kpi] = {k: _cell(path, row, k, line) for k in SUMMARY_COLUMNS[1:]}
+    return summary
+
+
+def _read_kpis(path: Path) -> list[dict[str, float]]:
+    rows = []
+    for line, row in enumerate(read_table(path, ("replication",)), start=2):
+        replication = _cell(path, row, "replication", line)
+        if not (math.isfinite(replication) and replication.is_integer() and replication >= 0):
+            raise FolderError(
+                f"{path} line {line}: replication {row['replication']!r} is not a whole number"
+            )
+        rows.append({k: _float(v) for k, v in row.items()})
+    return rows
+
+
+def _read_overrides(path: Path) -> dict[str, str]:
+    """The overrides a job was run with (.hydra/overrides.yaml), Hydra's own left out."""
     overrides: dict[str, str] = {}
-    hydra_overrides = path / ".hydra" / "overrides.yaml"
-    if hydra_overrides.exists():
-        for item in yaml.safe_load(hydra_overrides.read_text()) or []:
-            key, _, value = str(item).partition("=")
-            if not key.startswith("hydra") and key not in ("run.n_jobs",):
-                overrides[key.lstrip("+~")] = value
-    summary = {
-        row["kpi"]: {k: float(row[k]) for k in ("mean", "ci_low", "ci_high", "n")}
-        for row in read_csv(path / "summary.csv")
-    }
-    kpis = [{k: _float(v) for k, v in row.items()} for row in read_csv(path / "kpis.csv")]
+    if not path.exists():
+        return overrides
+    try:
+        items = yaml.safe_load(read_text(path, error=FolderError))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark is not None else ""
+        raise FolderError(f"{path}{at}: not valid YAML") from None
+    if not isinstance(items, list):
+        raise FolderError(f"{path}: not a list of overrides")
+    for item in items:
+        key, _, value = str(item).partition("=")
+        if not key.startswith("hydra") and key not in ("run.n_jobs",):
+            overrides[key.lstrip("+~")] = value
+    return overrides
+
+
+def unfinished(path: Path) -> str:
+    """Why the run in ``path`` is not finished ("" if it is); a FolderError if unreadable.
+
+    Finished means run.json says "complete" and every table is there (results.TABLES).
+    """
+    record = path / "run.json"
+    try:
+        status = json.loads(read_text(record, error=FolderError)).get("status")
+    except json.JSONDecodeError as exc:
+        raise FolderError(f"{record} line {exc.lineno}: not valid JSON") from None
+    except AttributeError:
+        raise FolderError(f"{record}: not a JSON object") from None
+    if status != "complete":
+        return f"run.json says {status!r}" if isinstance(status, str) else "run.json has no status"
+    missing = [name for name in TABLES if not (path / name).is_file()]
+    if missing:
+        return f"{missing[0]} is missing"
+    return "" if is_complete(path) else "not complete"
+
+
+def load_job(path: Path) -> Job | None:
+    """A finished job folder, or None if it is not finished (:func:`unfinished`).
+
+    Raises:
+        FolderError: a file of a finished run that cannot be read (run.json,
+            summary.csv, kpis.csv, .hydra/overrides.yaml), in one line naming it.
+
+    """
+    if unfinished(path):
+        return None
+    overrides = _read_overrides(path / ".hydra" / "overrides.yaml")
+    summary = _read_summary(path / "summary.csv")
+    kpis = _read_kpis(path / "kpis.csv")
     return Job(path, overrides, summary, kpis, _job_number(path))
 
 
@@ -106,25 +219,78 @@ def _job_number(path: Path) -> int | None:
         return None
     try:
         num = yaml.safe_load(record.read_text())["hydra"]["job"]["num"]
-    except (yaml.YAMLError, KeyError, TypeError):
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, KeyError, TypeError):
         return None
     return num if isinstance(num, int) else None
 
 
-def collect_jobs(folders: list[Path]) -> list[Job]:
-    """Finished jobs in ``folders`` (each a job folder or a folder of job folders)."""
-    jobs = []
+@dataclass
+class Found:
+    """What :func:`find_jobs` found: the finished jobs, and the job folders left out."""
+
+    jobs: list[Job]
+    unfinished: dict[Path, str] = field(default_factory=dict)
+    """Each job folder that is not finished, and why."""
+
+
+def _job_folders(folder: Path) -> list[Path]:
+    """``folder`` if it is a run folder, else its subfolders that are; a FolderError if none."""
+    if not folder.exists():
+        raise FolderError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise FolderError(f"{folder}: a file, not a run or sweep folder")
+    if (folder / "run.json").exists():
+        return [folder]
+    try:
+        children = sorted(folder.iterdir())
+    except OSError as exc:
+        raise FolderError(f"{folder}: cannot read it ({exc.strerror or exc})") from None
+    found = [p for p in children if p.is_dir() and (p / "run.json").exists()]
+    if not found:
+        what = "an empty folder" if not children else "no run.json in it or in its subfolders"
+        raise FolderError(f"{folder}: not a run or sweep folder ({what})")
+    return found
+
+
+def find_jobs(folders: list[Path]) -> Found:
+    """The finished jobs in ``folders`` (each a run folder or a folder of run folders).
+
+    Raises:
+        FolderError: in one line naming the folder or file: a folder that is not a run
+            or sweep folder, a run folder given on its own that is not finished, a
+            sweep with no finished job, or a file of a finished job that is broken.
+
+    """
+    found = Found([])
     for folder in folders:
-        candidates = (
-            [folder]
-            if (folder / "run.json").exists()
-            else sorted(p for p in folder.iterdir() if p.is_dir())
-        )
+        candidates = _job_folders(folder)
+        before = len(found.jobs)
         for candidate in candidates:
             job = load_job(candidate)
-            if job is not None:
-                jobs.append(job)
-    return jobs
+            if job is None:
+                found.unfinished[candidate] = unfinished(candidate)
+            else:
+                found.jobs.append(job)
+        if len(found.jobs) == before:
+            first = candidates[0]
+            why = found.unfinished[first]
+            if candidates == [folder]:
+                raise FolderError(f"{folder}: not a finished run ({why})")
+            raise FolderError(
+                f"{folder}: no finished run in its {len(candidates)} job folders "
+                f"({first.name}: {why})"
+            )
+    return found
+
+
+def collect_jobs(folders: list[Path]) -> list[Job]:
+    """Finished jobs in ``folders`` (each a job folder or a folder of job folders).
+
+    Raises:
+        FolderError: as :func:`find_jobs`.
+
+    """
+    return find_jobs(folders).jobs
 
 
 def swept_keys(jobs: list[Job]) -> list[str]:
@@ -365,10 +531,22 @@ def kpi_figure(jobs: list[Job], kpi: str) -> Figure:
 
 
 def write_sweep_outputs(folder: Path, jobs: list[Job] | None = None) -> Path | None:
-    """Write sweep_summary.csv and the comparison figures into ``folder``."""
+    """Write sweep_summary.csv, the comparison figures and the report into ``folder``.
+
+    With more than one job, also paired_differences.csv and the difference figures. All
+    are written to a staging folder and moved into place together (sim.userfiles), so a
+    failure leaves none of them; a folder that cannot be written is an OutputError.
+    """
     jobs = collect_jobs([folder]) if jobs is None else jobs
     if not jobs:
         return None
+    with staged(folder) as staging:
+        _write_outputs(staging, jobs, folder.absolute().name)
+    return folder / "sweep_summary.csv"
+
+
+def _write_outputs(folder: Path, jobs: list[Job], name: str) -> None:
+    """Write every sweep output into ``folder``; the report is titled with ``name``."""
     rows = summary_rows(jobs)
     write_csv(folder / "sweep_summary.csv", rows)
     captions = {}
@@ -389,8 +567,7 @@ def write_sweep_outputs(folder: Path, jobs: list[Job] | None = None) -> Path | N
             if any(r["n"] for r in rows):
                 save(difference_figure(jobs, kpi, baseline), folder / f"difference_{kpi}.png")
                 differences[f"difference_{kpi}.png"] = _difference_caption(kpi, rows, reason)
-    write_sweep_report(folder, captions, differences, intro)
-    return folder / "sweep_summary.csv"
+    write_sweep_report(folder, captions, differences, intro, name=name)
 
 
 def _difference_caption(kpi: str, rows: list[dict[str, Any]], reason: str) -> str:
@@ -436,7 +613,15 @@ class SweepSummaryCallback(Callback):
     """Hydra callback: summarise a multirun when it ends."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """Write the sweep summary and figures into the sweep folder."""
-        out = write_sweep_outputs(Path(config.hydra.sweep.dir))
+        """Write the sweep summary and figures into the sweep folder.
+
+        A sweep that cannot be summarised (no finished job, a broken job folder, a
+        folder that cannot be written) says why in one line on stderr.
+        """
+        try:
+            out = write_sweep_outputs(Path(config.hydra.sweep.dir))
+        except ConfigError as exc:
+            print(f"Sweep summary not written: {exc}", file=sys.stderr)  # noqa: T201
+            return
         if out is not None:
             print(f"Sweep summary: {out}")  # noqa: T201 - the CLI's closing line

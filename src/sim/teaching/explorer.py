@@ -33,6 +33,7 @@ from sim.results import ReplicationResult
 from sim.runner import Job, Run, run_many, run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology
 from sim.teaching.story import compose_config, findings_and_gaps, pick_child, record_end
+from sim.userfiles import check_file_writable, write_text
 
 CAPS = (14, 18, 22, 26)
 TURNOVERS = (0.10, 0.15, 0.25, 0.35)
@@ -213,14 +214,15 @@ def _shown(row: dict, key: str) -> float:
 
 
 def write_page(data: dict[str, Any], path: Path) -> Path:
-    """Write the self-contained page; a half-written page is never left in place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the self-contained page; a half-written page is never left in place.
+
+    Raises:
+        OutputError: the page cannot be written there (one line naming it).
+
+    """
     payload = json.dumps(_without_nan(data), separators=(",", ":"), allow_nan=False)
     page = TEMPLATE.replace("/*DATA*/null", payload.replace("</", "<\\/"))
-    staging = path.with_suffix(".html.partial")
-    staging.write_text(page, encoding="utf-8")
-    staging.replace(path)
-    return path
+    return write_text(path, page)
 
 
 def _without_nan(value: Any) -> Any:
@@ -271,11 +273,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         caps = _numbers("--caps", args.caps, int, 1, 1000)
         turnovers = _numbers("--turnovers", args.turnovers, float, 0.0, 1.0)
         base = compose_config(args.scenario, args.overrides)
+        check_file_writable(args.out)  # before the cells are run, not after
         data = build_data(base, caps, turnovers, args.replications, args.n_jobs)
+        page = write_page(data, args.out)
     except ConfigError as exc:
         print(f"sim.explorer: error: {exc}", file=sys.stderr)
         return 2
-    print(write_page(data, args.out))
+    print(page)
     return 0
 
 

@@ -35,11 +35,14 @@ from sim.plots import save
 from sim.runner import Run, run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
 from sim.teaching.timeline import Span, timeline_figure, two_systems_figure
+from sim.userfiles import check_writable, staged
 
 EARLY_CLOSURE_DAYS = 120
 """A case closed within this many days of its referral counts as an early closure."""
 REREFERRAL_WINDOW_DAYS = 365
 """A re-referral within this many days of a closure counts as the case coming back."""
+STORIES = Path("results") / "stories"
+"""Where stories go without ``--out``: one folder per scenario and child."""
 MILESTONES = ("icpc", "cpp_start", "cpp_end", "cin_start", "closure", "care", "complaint")
 """Events compared when marking where two versions of one child's story part."""
 
@@ -300,6 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ConfigError(f"--replication: {args.replication} is negative; allowed: >= 0")
         cfg = compose_config(args.scenario, args.overrides)
         cfg_b = compose_config(args.versus, args.overrides) if args.versus else None
+        check_writable(args.out or STORIES)  # before the run, not after
         print(
             f"Running {args.scenario} (one replication, {cfg.run.years:g} years)...",
             file=sys.stderr,
@@ -315,13 +319,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Running {args.versus} for the same child...", file=sys.stderr)
             other = run_logged(cfg_b, args.replication)
             _check_same_child(model, other, child_id, args)
-        # every user error is found before anything is written
-        out = args.out or Path("results") / "stories" / f"{args.scenario}-child{child_id}"
-        paths = write_story(model, child_id, out, args.scenario)
-        if other is not None:
-            paths.update(_versus(model, other, child_id, args, out))
+        # every user error is found before anything is written; the files are written
+        # to a staging folder and moved into place together (sim.userfiles.staged)
+        out = args.out or STORIES / f"{args.scenario}-child{child_id}"
+        with staged(out) as staging:
+            paths = write_story(model, child_id, staging, args.scenario)
+            if other is not None:
+                paths.update(_versus(model, other, child_id, args, staging))
+        paths = {name: out / path.relative_to(staging) for name, path in paths.items()}
     except (ConfigError, OSError) as exc:
-        print(f"sim.story: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).splitlines())
+        print(f"sim.story: error: {message}", file=sys.stderr)
         return 2
     cost = handover_cost(chronology(model.log, model.cal, c) for c in model.log.children())
     print(textwrap.fill(cost.summary(), width=100))

@@ -9,6 +9,7 @@ src/sim/data/chronologies/. The file format is documented in docs/audit.md.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from sim.case_events import COLUMNS, CaseEvent, check_event_name, sort_events
 from sim.teaching.audit.errors import ChronologyError
 from sim.teaching.audit.findings import FINDING_KINDS
 from sim.teaching.audit.standards import check_standards
+from sim.userfiles import read_text
 
 PRECISION_DAYS = {"month": (1, 31), "early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 """Date markers for days a document leaves open: first and last day of the month allowed."""
@@ -30,6 +32,17 @@ _MARKER = re.compile(r"^\s*\[(?P<body>[^\]]*)\]")
 _RANGE = re.compile(r"^from (\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MARKER_HELP = "[month], [early], [mid], [late] or [from YYYY-MM-DD to YYYY-MM-DD]"
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2099, 12, 31)
+"""Dates a chronology may hold: anything outside is a typo (and near year 1 or 9999 the
+working-day calendar cannot be built)."""
+PAIRS = {
+    "assessment_end": "assessment_start",
+    "s47_end": "s47_start",
+    "cpp_end": "cpp_start",
+    "cin_end": "cin_start",
+}
+"""Events that end something, and the event that starts it."""
 
 YAML_KEYS = ("child", "source", "standards", "complete_records", "document_findings", "context")
 """Top-level YAML keys besides ``events``."""
@@ -43,19 +56,40 @@ def month_end(d: date) -> date:
     return nxt - timedelta(days=1)
 
 
+def _cut(text: str, limit: int = 40) -> str:
+    """``text`` on one line for a message, cut short if long."""
+    text = " ".join(text.splitlines())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _shown(value: object) -> str:
+    """``value`` quoted for a one-line message, cut short if long."""
+    return repr(_cut(str(value)))
+
+
 def parse_date(value: object, where: str) -> date:
-    """A date from YAML (already a date) or text ``YYYY-MM-DD``; else a one-line error."""
+    """A date from YAML (already a date) or text ``YYYY-MM-DD``; else a one-line error.
+
+    The date must lie between :data:`FIRST_DATE` and :data:`LAST_DATE`.
+    """
+    day: date | None = None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
     text = str(value).strip() if value is not None else ""
-    if _ISO.match(text):
+    if day is None and _ISO.match(text):
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             pass
-    raise ChronologyError(f"{where}: bad date {text!r} (use YYYY-MM-DD)")
+    if day is None:
+        raise ChronologyError(f"{where}: bad date {_shown(text)} (use YYYY-MM-DD)")
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ChronologyError(
+            f"{where}: date {day} is out of range (allowed: {FIRST_DATE} to {LAST_DATE})"
+        )
+    return day
 
 
 def date_range(day: date, detail: str, where: str) -> tuple[date, date]:
@@ -75,8 +109,10 @@ def date_range(day: date, detail: str, where: str) -> tuple[date, date]:
     elif span:
         lo = parse_date(span.group(1), where)
         hi = parse_date(span.group(2), where)
+        if hi < lo:
+            raise ChronologyError(f"{where}: date marker [{body}] ends before it starts")
     else:
-        raise ChronologyError(f"{where}: bad date marker [{body}] (use {MARKER_HELP})")
+        raise ChronologyError(f"{where}: bad date marker [{_cut(body)}] (use {MARKER_HELP})")
     if not lo <= day <= hi:
         raise ChronologyError(f"{where}: date {day} is outside its marker [{body}] ({lo} to {hi})")
     return lo, hi
@@ -187,7 +223,7 @@ def _entries(events: list[CaseEvent], where_of: Any) -> tuple[Entry, ...]:
 def _event_name(name: str, where: str) -> str:
     """The event name if the vocabulary knows it, else a ChronologyError naming ``where``."""
     try:
-        return check_event_name(name, where)
+        return check_event_name(name if len(name) <= 40 else _cut(name), where)
     except ValueError as exc:
         raise ChronologyError(str(exc)) from None
 
@@ -200,7 +236,7 @@ def _event_from_mapping(raw: Mapping[str, Any], where: str) -> CaseEvent:
     unknown = [k for k in raw if k not in COLUMNS]
     if unknown:
         raise ChronologyError(
-            f"{where}: unknown field {unknown[0]!r} (fields: {', '.join(COLUMNS)})"
+            f"{where}: unknown field {_shown(unknown[0])} (fields: {', '.join(COLUMNS)})"
         )
     for key in ("date", "event"):
         if _text(raw.get(key)) == "":
@@ -215,15 +251,28 @@ def _event_from_mapping(raw: Mapping[str, Any], where: str) -> CaseEvent:
     )
 
 
-def _read_csv(path: Path) -> Chronology:
+def _kind(value: object) -> str:
+    """What a YAML value is, in words (for "must be a mapping, found ...")."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "nothing" if value is None else "text"
+
+
+def _read_csv(text: str, path: Path) -> Chronology:
     name = path.name
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
         header = [h.strip() for h in reader.fieldnames or []]
         unknown = [h for h in header if h not in COLUMNS]
         if unknown:
             raise ChronologyError(
-                f"{name}: unknown column {unknown[0]!r} (columns: {', '.join(COLUMNS)})"
+                f"{name}: unknown column {_shown(unknown[0])} (columns: {', '.join(COLUMNS)})"
             )
         for key in ("date", "event"):
             if key not in header:
@@ -237,12 +286,32 @@ def _read_csv(path: Path) -> Chronology:
             if None in raw:
                 raise ChronologyError(f"{where}: more values than columns")
             events.append(_event_from_mapping({k: v for k, v in raw.items() if v}, where))
+    except csv.Error as exc:
+        raise ChronologyError(
+            f"{name} line {reader.reader.line_num}: badly quoted value ({exc})"
+        ) from None
     entries = _entries(events, lambda row: f"{name} row {row} (line {lines[row]})")
     return Chronology(entries=entries, path=str(path))
 
 
 class _DatesAsText(yaml.SafeLoader):
-    """A safe loader that leaves dates as text, so a bad one is reported with its row."""
+    """A safe loader that leaves dates as text and refuses a key given twice in a mapping.
+
+    Dates stay text so that a bad one is reported with its row; PyYAML would otherwise
+    keep the last of two equal keys and drop the first without a word.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """A mapping, or a YAML error at the second of two equal keys."""
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {_shown(key_node.value)} given twice", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
 
 
 _DatesAsText.yaml_implicit_resolvers = {
@@ -251,29 +320,43 @@ _DatesAsText.yaml_implicit_resolvers = {
 }
 
 
-def _read_yaml(path: Path) -> Chronology:
+def _read_yaml(text: str, path: Path) -> Chronology:
     name = path.name
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
+        data = yaml.load(text, Loader=_DatesAsText)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ChronologyError(f"{name}{at}: {problem}") from None
+        raise ChronologyError(f"{name}{at}: {_cut(str(problem), 120)}") from None
+    if data is None:
+        raise ChronologyError(f"{name}: the file is empty (nothing but comments)")
     if not isinstance(data, dict):
-        raise ChronologyError(f"{name}: the top level must be a mapping with an 'events' list")
+        raise ChronologyError(
+            f"{name}: the top level must be a mapping with an 'events' list, found {_kind(data)}"
+        )
     allowed = ("events", *YAML_KEYS)
     unknown = [k for k in data if k not in allowed]
     if unknown:
-        raise ChronologyError(f"{name}: unknown key {unknown[0]!r} (keys: {', '.join(allowed)})")
-    raw_events = data.get("events")
+        raise ChronologyError(
+            f"{name}: unknown key {_shown(unknown[0])} (keys: {', '.join(allowed)})"
+        )
+    if "events" not in data:
+        raise ChronologyError(f"{name}: no 'events' list")
+    raw_events = data["events"]
+    if raw_events is None:
+        raw_events = []
     if not isinstance(raw_events, list):
-        raise ChronologyError(f"{name}: 'events' must be a list of events")
+        raise ChronologyError(
+            f"{name}: 'events' must be a list of events, found {_kind(raw_events)}"
+        )
     events = []
     for row, raw in enumerate(raw_events, start=1):
         where = f"{name} event {row}"
         if not isinstance(raw, dict):
-            raise ChronologyError(f"{where}: each event must be a mapping of {', '.join(COLUMNS)}")
+            raise ChronologyError(
+                f"{where}: each event must be a mapping of {', '.join(COLUMNS)}, found {_kind(raw)}"
+            )
         events.append(_event_from_mapping(raw, where))
     standards = data.get("standards") or {}
     if not isinstance(standards, dict):
@@ -324,12 +407,14 @@ def _read_document_findings(raw: object, name: str) -> tuple[DocumentFinding, ..
         unknown = [k for k in item if k not in DOCUMENT_FINDING_KEYS]
         if unknown:
             keys = ", ".join(DOCUMENT_FINDING_KEYS)
-            raise ChronologyError(f"{where}: unknown key {unknown[0]!r} (keys: {keys})")
+            raise ChronologyError(f"{where}: unknown key {_shown(unknown[0])} (keys: {keys})")
         kinds = tuple(str(k) for k in item.get("kinds") or ())
         for kind in kinds:
             if kind not in FINDING_KINDS:
                 allowed = ", ".join(FINDING_KINDS)
-                raise ChronologyError(f"{where}: unknown finding kind {kind!r} (kinds: {allowed})")
+                raise ChronologyError(
+                    f"{where}: unknown finding kind {_shown(kind)} (kinds: {allowed})"
+                )
         out.append(
             DocumentFinding(
                 _text(item["found"]), _text(item.get("quote")), _text(item.get("source")), kinds
@@ -351,7 +436,7 @@ def _read_context(raw: object, name: str) -> tuple[ContextNote, ...]:
         unknown = [k for k in item if k not in CONTEXT_KEYS]
         if unknown:
             raise ChronologyError(
-                f"{where}: unknown key {unknown[0]!r} (keys: {', '.join(CONTEXT_KEYS)})"
+                f"{where}: unknown key {_shown(unknown[0])} (keys: {', '.join(CONTEXT_KEYS)})"
             )
         day = parse_date(item["date"], where)
         detail = _text(item["detail"])
@@ -360,20 +445,57 @@ def _read_context(raw: object, name: str) -> tuple[ContextNote, ...]:
     return tuple(out)
 
 
+def _check_ends(chron: Chronology, name: str) -> None:
+    """Refuse an end dated before its start (of an assessment, an enquiry or a plan).
+
+    An end that closes nothing, followed by a start of its kind that nothing ends, reads
+    as one assessment, enquiry or plan with its dates the wrong way round. (A record that
+    begins part way through one has no start for it, or starts the plan "already in
+    place"; a later one that ends has its own end.)
+    """
+    entries = chron.entries
+    opened: set[str] = set()
+    for i, entry in enumerate(entries):
+        if entry.name in PAIRS.values():
+            opened.add(entry.name)
+            continue
+        start = PAIRS.get(entry.name)
+        if start is None:
+            continue
+        if start in opened:
+            opened.discard(start)
+            continue
+        later = [j for j in range(i + 1, len(entries)) if entries[j].date > entry.date]
+        nxt = next((j for j in later if entries[j].name == start), None)
+        if nxt is not None and not any(e.name == entry.name for e in entries[nxt + 1 :]):
+            s = entries[nxt]
+            raise ChronologyError(
+                f"{name} row {entry.row}: {entry.name} on {entry.when} is before its {start} "
+                f"on {s.when} (row {s.row}); if they are two different ones, give the first "
+                f"its own {start}"
+            )
+
+
 def load_chronology(path: str | Path) -> Chronology:
     """Read a chronology from a ``.csv``, ``.yaml`` or ``.yml`` file (docs/audit.md).
 
     Raises:
-        ChronologyError: one plain line naming the file, the row and the bad field.
+        ChronologyError: one plain line naming the file, the row and the bad field; also
+            for a file that is empty, not UTF-8 text, or has no events, and for an end
+            (of an assessment, enquiry or plan) dated before its start.
 
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".yaml", ".yml"):
         raise ChronologyError(f"{path}: unknown file type {suffix!r} (use .csv, .yaml or .yml)")
-    if not path.is_file():
-        raise ChronologyError(f"{path}: no such file")
-    return _read_csv(path) if suffix == ".csv" else _read_yaml(path)
+    text = read_text(path, path.name, ChronologyError)
+    chron = _read_csv(text, path) if suffix == ".csv" else _read_yaml(text, path)
+    if not chron.entries:
+        rows = "a header but no rows" if suffix == ".csv" else "an empty 'events' list"
+        raise ChronologyError(f"{path.name}: no events to audit (the file has {rows})")
+    _check_ends(chron, path.name)
+    return chron
 
 
 EXAMPLES = {"lambeth": "lambeth_002.yaml", "barnet": "barnet_004.yaml"}

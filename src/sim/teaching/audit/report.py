@@ -22,6 +22,7 @@ from sim.teaching.audit.files import (
 from sim.teaching.audit.findings import FINDING_KINDS, Finding
 from sim.teaching.audit.rules import audit, skipped_checks
 from sim.teaching.audit.standards import STANDARDS, effective_standards
+from sim.userfiles import write_text
 
 DESCRIPTION = (
     "Case audit: read one child's dated chronology and report the breaches the model measures."
@@ -166,6 +167,13 @@ def standards_markdown() -> str:
     )
 
 
+def _same_file(a: Path, b: str) -> bool:
+    try:
+        return a.resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
 class _Parser(argparse.ArgumentParser):
     """Argument errors as one line on stderr, exit status 2."""
 
@@ -184,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (args.file is None) == (args.example is None):
         parser.error("give a chronology FILE or --example NAME (one of them)")
     try:
+        if args.out is not None and args.file is not None and _same_file(args.out, args.file):
+            raise ConfigError(f"--out {args.out}: that is the chronology itself")
         chron = load_example(args.example) if args.example else load_chronology(args.file)
         standards = effective_standards(chron)
         findings = audit(chron, standards)
@@ -195,10 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.out is None:
             sys.stdout.write(text)
         else:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text, encoding="utf-8")
+            write_text(args.out, text)
             sys.stdout.write(f"wrote {args.out}\n")
     except (ConfigError, OSError) as exc:
-        sys.stderr.write(f"{parser.prog}: error: {exc}\n")
+        message = " ".join(str(exc).splitlines())
+        sys.stderr.write(f"{parser.prog}: error: {message}\n")
         return 2
     return 0
