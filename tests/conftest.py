@@ -2,12 +2,13 @@
 
 Test modules never import each other (or this file): what they share is here, as
 fixtures. A helper that tests call with their own arguments is a fixture that returns the
-function (``small_config``, ``multirun``); it is session-scoped, so module-scoped fixtures
+function (``small_config``, ``multirun``, ``signalled``); it is session-scoped, so module-scoped fixtures
 can use it too.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
+import sim
 from sim import CONF_DIR
 from sim.config import Config, scale_authority, validate
 
@@ -84,3 +86,103 @@ def compose_cfg():
 
     yield _compose
     GlobalHydra.instance().clear()
+
+
+_SIGNALLED = """
+import os, signal, sys
+
+import sim.experiment as experiment
+import sim.results as results
+import sim.runner as runner
+
+SIG = getattr(signal, os.environ["CPSIM_TEST_SIGNAL"])
+AT = os.environ["CPSIM_TEST_AT"]
+
+
+def stop():
+    os.killpg(0, SIG)  # the whole group: this process and its workers
+
+
+def before(owner, name, when=lambda *a, **k: True):
+    original = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        if when(*args, **kwargs):
+            stop()
+        return original(*args, **kwargs)
+
+    setattr(owner, name, wrapper)
+
+
+def publish_half(out_dir):
+    staged = sorted((out_dir / ".staging").iterdir())
+    for path in staged[: len(staged) // 2]:
+        path.replace(out_dir / path.name)
+    stop()
+
+
+def write_then_stop(self, write=results.RunRecord.write):
+    write(self)
+    if self.data["status"] == "complete":
+        stop()
+
+
+if AT == "replication":  # in a worker process, while the others run
+    before(runner, "run_one", lambda cfg, replication, *a, **k: replication == 1)
+elif AT == "figures":  # the tables are staged, no figure drawn yet
+    before(experiment, "save")
+elif AT == "report":
+    before(experiment, "write_run_report")
+elif AT == "publish":  # half the outputs moved into place
+    experiment.publish = publish_half
+elif AT == "complete":  # just after run.json says complete
+    results.RunRecord.write = write_then_stop
+elif AT == "sweep_job":  # as the second job of a sweep starts its replications
+    before(experiment, "run_replications", lambda cfg, progress, label: label.startswith("job 1"))
+elif AT == "summary":  # the run is over, its KPI table not yet printed
+    before(experiment, "format_summary")
+else:
+    raise SystemExit(f"unknown moment {AT}")
+
+experiment.cli(sys.argv[1:])
+"""
+
+MOMENTS = ("replication", "figures", "report", "publish", "complete", "sweep_job", "summary")
+"""Where ``signalled`` can send its signal."""
+
+
+def _signalled(cwd: Path, sig: str, at: str, *args: str) -> subprocess.CompletedProcess[str]:
+    if at not in MOMENTS:
+        raise ValueError(f"unknown moment {at!r}; one of {MOMENTS}")
+    script = cwd / "signalled.py"
+    script.write_text(_SIGNALLED)
+    source = str(Path(sim.__file__).resolve().parents[1])
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]),
+        "CPSIM_TEST_SIGNAL": sig,
+        "CPSIM_TEST_AT": at,
+    }
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def signalled() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``signalled(cwd, "SIGTERM", moment, *args)``: ``python -m sim ARGS``, signalled.
+
+    The command line runs in a child process with one step wrapped so that, at
+    ``moment`` (one of ``MOMENTS``), it sends the signal to its whole process group, as
+    Ctrl-C in a terminal and SLURM at a time limit do (worker processes included). The
+    child runs in a session of its own, so the signal reaches nothing else; no timing is
+    involved. Returns the finished process.
+    """
+    return _signalled

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from sim.sweeps import (
     kpi_figure,
     load_job,
     paired_difference_rows,
+    pairing_note,
     write_sweep_outputs,
 )
 
@@ -58,6 +61,97 @@ def test_running_a_sweep_again_skips_finished_jobs_but_not_half_written_ones(swe
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("Skipped: a complete result") == 1
     assert json.loads(record.read_text())["status"] == "complete"
+
+
+def test_a_sweep_killed_part_way_resumes_without_recomputing_finished_jobs(
+    tmp_path, signalled, multirun
+):
+    sweep = tmp_path / "sweep"
+    short = ["run.replications=2", "run.years=1.2", "run.warmup_years=0.2", "run.n_jobs=1"]
+    caps = "workforce.caseload_cap=16,20,24"
+    proc = signalled(
+        tmp_path, "SIGTERM", "sweep_job", "-m", *short, caps, f"hydra.sweep.dir={sweep}"
+    )
+    assert proc.returncode == 143, proc.stderr
+    first, second = sorted((p for p in sweep.iterdir() if p.is_dir()), key=_cap)
+    assert proc.stderr.splitlines() == [
+        f"cpsim: interrupted (SIGTERM); run.json says interrupted: {second}"
+    ]
+    assert _cap(first) == "16"
+    assert json.loads((first / "run.json").read_text())["status"] == "complete"
+    assert json.loads((second / "run.json").read_text())["status"] == "interrupted"
+    assert not (second / "summary.csv").exists()
+    assert not (sweep / "sweep_summary.csv").exists(), "no summary of a sweep that stopped"
+    finished = {p: p.stat().st_mtime_ns for p in first.iterdir() if p.is_file()}
+
+    proc = multirun(sweep, caps)  # the same command again
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("Skipped: a complete result") == 1
+    assert {p: p.stat().st_mtime_ns for p in first.iterdir() if p.is_file()} == finished
+    jobs = [p for p in sweep.iterdir() if p.is_dir()]
+    assert len(jobs) == 3
+    assert all(json.loads((p / "run.json").read_text())["status"] == "complete" for p in jobs)
+    assert len(read_csv(sweep / "sweep_summary.csv")) == 3 * len(KPIS)
+
+
+def _cap(job: Path) -> str:
+    return job.name.partition("workforce.caseload_cap=")[2]
+
+
+def _sweep(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
+    """``python -m sim -m OVERRIDES`` into ``sweep_dir``, with nothing else added."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim", "-m", *overrides, f"hydra.sweep.dir={sweep_dir}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_a_seed_sweep_gives_a_job_and_a_summary_row_per_seed(tmp_path):
+    """The command of issue 12, as printed: three full-size quick runs (about 25 s)."""
+    sweep = tmp_path / "seeds"
+    proc = _sweep(sweep, "run.seed=1,2,3", "run=quick")
+    assert proc.returncode == 0, proc.stderr
+    jobs = sorted(p.name for p in sweep.iterdir() if p.is_dir())
+    assert jobs == ["run.seed=1,run=quick", "run.seed=2,run=quick", "run.seed=3,run=quick"]
+    rows = read_csv(sweep / "sweep_summary.csv")
+    assert len(rows) == 3 * len(KPIS)
+    for kpi in KPIS:
+        assert sorted(r["run.seed"] for r in rows if r["kpi"] == kpi) == ["1", "2", "3"]
+    means = {r["run.seed"]: r["mean"] for r in rows if r["kpi"] == "referrals_per_year"}
+    assert len(set(means.values())) == 3, "each seed ran on its own"
+    paired = read_csv(sweep / "paired_differences.csv")
+    assert paired, "a row per job and KPI, each saying why it is not paired"
+    assert {r["note"] for r in paired} == {
+        f"skipped: seed {s}, the baseline's is 1 (replications pair only under the same seed)"
+        for s in (2, 3)
+    }
+    assert not list(sweep.glob("difference_*.png"))
+
+
+def test_a_replications_sweep_gives_a_job_per_value(tmp_path):
+    sweep = tmp_path / "reps"
+    short = ["run.years=1.2", "run.warmup_years=0.2", "run.n_jobs=1"]
+    proc = _sweep(sweep, "run.replications=1,2", *short)
+    assert proc.returncode == 0, proc.stderr
+    rows = read_csv(sweep / "sweep_summary.csv")
+    assert len(rows) == 2 * len(KPIS)
+    assert {(r["run.replications"], r["n"]) for r in rows if r["kpi"] == "referrals_per_year"} == {
+        ("1", "1.0"),
+        ("2", "2.0"),
+    }
+
+
+def test_jobs_run_with_different_seeds_are_not_paired():
+    base = _rep_job("a", {"run.seed": "1"}, {"visits_on_time": BASE})
+    other = _rep_job("b", {"run.seed": "2"}, {"visits_on_time": BASE})
+    base.seed, other.seed = 1, 2
+    assert pairing_note(other, base).startswith("skipped: seed 2, the baseline's is 1")
+    other.seed = 1
+    assert pairing_note(other, base) == ""
 
 
 def test_sweep_summary_is_identical_under_the_joblib_launcher(sweep, tmp_path, multirun):

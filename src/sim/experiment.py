@@ -13,18 +13,28 @@ composes its own copy only for its output folder and ``.hydra/`` record. A sweep
 checked value by value (:func:`sim.composition.check_sweep`), and each of its jobs
 validates its own configuration, since a combination of values can break a rule that no
 value breaks alone and a job may run in another process or on a cluster node.
+
+A result folder is complete or clearly not (:mod:`sim.results`). SIGINT (Ctrl-C) and
+SIGTERM (``kill``, a cluster's time limit) end a run with run.json saying
+``interrupted``, none of its outputs in place, one line on the console and status 130 or
+143 (:mod:`sim.interrupts`); an output folder that cannot be created or written ends it
+with one line naming the folder and status 2 (:class:`OutputFolderCheck` checks Hydra's
+folder before Hydra creates it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
@@ -32,10 +42,22 @@ from sim import CONF_DIR
 from sim.analysis import summarize
 from sim.composition import CONFIG_NAME, check_sweep, compose_config
 from sim.config import Config, ConfigError, to_config
+from sim.interrupts import Interrupted, as_interrupted, held, raise_on_signals
 from sim.metrics import KPIS
 from sim.plots import kpi_target_figure, overview_figure, save
 from sim.report import write_run_report
-from sim.results import ReplicationResult, RunRecord, is_complete, write_tables
+from sim.results import (
+    OutputError,
+    ReplicationResult,
+    RunRecord,
+    check_folder,
+    is_complete,
+    publish,
+    staging_folder,
+    withdraw,
+    write_tables,
+    writing,
+)
 from sim.runner import run_replications
 
 
@@ -62,43 +84,96 @@ def run_experiment(
     ``dcfg`` already validated, when the caller has done that (the command line has);
     otherwise it is validated here.
 
+    run.json says ``running`` from the start. Tables, figures and report are written to a
+    staging folder and moved into place together, and run.json saying ``complete`` is the
+    last step. An error, or SIGINT or SIGTERM (which raise :class:`Interrupted` here),
+    leaves run.json saying ``failed`` or ``interrupted`` and none of those outputs in place;
+    so do the outputs of an earlier run in the same folder that did not finish.
+
     Raises:
         ConfigError: for bad input (after recording the failure in run.json).
+        OutputError: the folder cannot be created or written.
+        Interrupted: SIGINT or SIGTERM, naming the signal and ``out_dir``.
 
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
     plain = OmegaConf.to_container(dcfg, resolve=True)
     assert isinstance(plain, dict)
     plain.pop("hydra", None)
-    (out_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.create(plain)))
-    seed = int(plain.get("run", {}).get("seed", 0))
-    record = RunRecord(
-        out_dir, seed=seed, scenario=str(plain.get("scenario_name", "")), overrides=overrides
+    record: RunRecord | None = None
+    with raise_on_signals():
+        try:
+            with writing(out_dir):
+                out_dir.mkdir(parents=True, exist_ok=True)
+                record = RunRecord(
+                    out_dir,
+                    seed=int(plain.get("run", {}).get("seed", 0)),
+                    scenario=str(plain.get("scenario_name", "")),
+                    overrides=overrides,
+                )
+                withdraw(out_dir)
+                (out_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.create(plain)))
+            cfg = to_config(dcfg) if cfg is None else cfg
+            results = run_replications(cfg, progress, label)
+            summary = summarize([r.kpis for r in results], list(KPIS))
+            with writing(out_dir):
+                _write_outputs(out_dir, cfg, results, summary, record)
+        except BaseException as exc:
+            _abandon(out_dir, record, exc)
+            if isinstance(exc, KeyboardInterrupt):
+                raise as_interrupted(exc, out_dir) from None
+            raise
+    return ExperimentOutput(out_dir, results, summary)
+
+
+def _write_outputs(
+    out_dir: Path,
+    cfg: Config,
+    results: list[ReplicationResult],
+    summary: list[dict[str, float | str]],
+    record: RunRecord,
+) -> None:
+    """Stage the tables, figures and report, move them into place, then say complete."""
+    staging = staging_folder(out_dir)
+    write_tables(staging, results, summary)
+    title = f"cpsim {cfg.scenario_name} ({cfg.authority.name} authority)"
+    save(
+        overview_figure([row for r in results for row in r.timeseries], title, len(results)),
+        staging / "overview.png",
     )
-    try:
-        cfg = to_config(dcfg) if cfg is None else cfg
-        results = run_replications(cfg, progress, label)
-        summary = summarize([r.kpis for r in results], list(KPIS))
-        write_tables(out_dir, results, summary)
-        title = f"cpsim {cfg.scenario_name} ({cfg.authority.name} authority)"
-        save(
-            overview_figure([row for r in results for row in r.timeseries], title, len(results)),
-            out_dir / "overview.png",
-        )
-        save(kpi_target_figure(summary, title), out_dir / "calibration.png")
-    except BaseException as exc:
-        message = str(exc) if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {exc}"
-        record.finish("failed", error=message)
-        raise
-    years = cfg.run.years * cfg.run.replications
-    record.finish(
+    save(kpi_target_figure(summary, title), staging / "calibration.png")
+    record.close(
         "complete",
         replications=cfg.run.replications,
         n_jobs=cfg.run.n_jobs,
-        simulated_years_total=years,
+        simulated_years_total=cfg.run.years * cfg.run.replications,
     )
-    write_run_report(out_dir)
-    return ExperimentOutput(out_dir, results, summary)
+    write_run_report(out_dir, record.data, staging)
+    publish(out_dir)
+    record.write()
+
+
+def _abandon(out_dir: Path, record: RunRecord | None, exc: BaseException) -> None:
+    """Clear a run that did not finish away and say why in its run.json.
+
+    SIGINT and SIGTERM wait until this is done (a second Ctrl-C does not cut it short).
+    A folder that cannot be written cannot record its failure either: the error that
+    names it is reported instead.
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        status, message = "interrupted", f"interrupted by {as_interrupted(exc).name}"
+    elif isinstance(exc, SystemExit):
+        status, message = "interrupted", f"stopped (SystemExit {exc.code})"
+    elif isinstance(exc, ConfigError | OutputError):
+        status, message = "failed", str(exc)
+    else:
+        status, message = "failed", f"{type(exc).__name__}: {exc}"
+    with held(deliver=False):
+        try:
+            withdraw(out_dir)
+            if record is not None:
+                record.finish(status, error=message)
+        except OSError:
+            pass
 
 
 def format_summary(summary: Sequence[dict[str, float | str]]) -> str:
@@ -171,11 +246,52 @@ class Task:
             output = run_experiment(
                 dcfg, out_dir, list(hc.overrides.task), label=label, cfg=self.checked
             )
-        except ConfigError as exc:
-            print(f"cpsim: error: {exc}", file=sys.stderr)
-            sys.exit(2)
+        except (ConfigError, OutputError) as exc:
+            _error(str(exc))
         print(format_summary(output.summary))
         print(f"\nOutputs: {out_dir}")
+
+
+class OutputFolderCheck(Callback):
+    """Hydra callback: an output folder that cannot be written ends with one line.
+
+    Hydra creates the run's folder (or the sweep's) right after ``on_run_start``
+    (``on_multirun_start``) and would end in a traceback if it could not. This creates it
+    first and writes a file in it; if that fails (a file in the way, no such place, a
+    read-only or full disk) the run ends with one line naming the folder and status 2.
+    """
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Check the run's folder (``hydra.run.dir``)."""
+        _check_output_folder(Path(str(config.hydra.run.dir)))
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Check the sweep's folder (``hydra.sweep.dir``)."""
+        _check_output_folder(Path(str(config.hydra.sweep.dir)))
+
+
+def _check_output_folder(folder: Path) -> None:
+    try:
+        check_folder(folder)
+    except OutputError as exc:
+        _error(str(exc))  # SystemExit: Hydra lets it through, as it would not an error
+
+
+def _error(message: str) -> NoReturn:
+    """End the command with ``cpsim: error: <message>`` and status 2."""
+    print(f"cpsim: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def interruption_message(stop: Interrupted) -> str:
+    """The one line that ends an interrupted command: the signal and what run.json says."""
+    if stop.folder is None:
+        return f"cpsim: interrupted ({stop.name})"
+    try:
+        status = json.loads((stop.folder / "run.json").read_text()).get("status", "nothing")
+    except (OSError, ValueError, AttributeError):
+        status = "nothing (it could not be read)"
+    return f"cpsim: interrupted ({stop.name}); run.json says {status}: {stop.folder}"
 
 
 def hydra_main(checked: Config | None = None) -> None:
@@ -225,7 +341,19 @@ def cli(argv: Sequence[str] | None = None) -> None:
     Reads the command line with Hydra's own parser, composes and validates the
     configuration once (every value of a sweep), and on bad input prints one line
     ``cpsim: error: ...`` and exits with status 2 before Hydra creates any folder.
+    SIGINT or SIGTERM ends it with one line saying what the interrupted run's run.json
+    says, and status 128 + the signal's number (130, 143).
     """
+    try:
+        with raise_on_signals():
+            _cli(argv)
+    except KeyboardInterrupt as exc:
+        stop = as_interrupted(exc)
+        print(interruption_message(stop), file=sys.stderr)
+        sys.exit(stop.exit_status)
+
+
+def _cli(argv: Sequence[str] | None) -> None:
     from hydra._internal.utils import get_args_parser  # what hydra.main itself reads with
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -238,7 +366,6 @@ def cli(argv: Sequence[str] | None = None) -> None:
             else:
                 checked = compose_config(parsed.overrides)
         except ConfigError as exc:
-            print(f"cpsim: error: {exc}", file=sys.stderr)
-            sys.exit(2)
+            _error(str(exc))
     sys.argv = [sys.argv[0], *args]
     hydra_main(checked)

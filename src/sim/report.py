@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import html
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from sim.metrics import KPI, KPIS
 from sim.results import read_csv
@@ -100,9 +102,22 @@ def _page(title: str, body: list[str]) -> str:
     )
 
 
-def write_run_report(out_dir: Path) -> Path:
-    """Write ``report.html`` for a finished run folder."""
-    record = json.loads((out_dir / "run.json").read_text())
+def write_run_report(
+    out_dir: Path, record: Mapping[str, Any] | None = None, folder: Path | None = None
+) -> Path:
+    """Write ``report.html`` for the run in ``out_dir``.
+
+    Args:
+        out_dir: The run folder (its config.yaml, and its run.json unless ``record``).
+        record: The run record as it will be written (a finishing run's report is
+            written before its run.json says complete).
+        folder: Where the figures and summary.csv are and the report goes (default
+            ``out_dir``; a finishing run's staging folder).
+
+    """
+    folder = out_dir if folder is None else folder
+    if record is None:
+        record = json.loads((out_dir / "run.json").read_text())
     title = f"cpsim run: {record.get('scenario', '')}"
     body = [
         f"<h1>{html.escape(title)}</h1>",
@@ -118,14 +133,14 @@ def write_run_report(out_dir: Path) -> Path:
         "<h2>Figures</h2>",
     ]
     for name, caption in RUN_CAPTIONS.items():
-        if (out_dir / name).exists():
-            body.append(_figure(out_dir / name, caption))
-    body += ["<h2>Key performance indicators</h2>", _kpi_table(read_csv(out_dir / "summary.csv"))]
+        if (folder / name).exists():
+            body.append(_figure(folder / name, caption))
+    body += ["<h2>Key performance indicators</h2>", _kpi_table(read_csv(folder / "summary.csv"))]
     body += [
         "<h2>Configuration</h2>",
         f"<pre>{html.escape((out_dir / 'config.yaml').read_text())}</pre>",
     ]
-    path = out_dir / "report.html"
+    path = folder / "report.html"
     path.write_text(_page(title, body))
     return path
 

@@ -9,19 +9,25 @@ Files written in the run folder (see README, "What a run produces"):
 * ``timeseries.csv`` - weekly stocks and flows per replication;
 * ``episodes.csv`` - a row per assessment, section 47, CPP and CiN episode.
 
-``run.json`` is written first with status ``running``. Tables are written to a hidden
-staging folder and moved into place only when all of them are complete; ``run.json``
-then says ``complete``. A failed run says ``failed`` with its error and leaves no tables.
+A result folder is complete or clearly not. ``run.json`` is written first, with status
+``running``. The tables, figures and report are written to a hidden staging folder
+(:func:`staging_folder`) and moved into place together (:func:`publish`); ``run.json``
+saying ``complete`` is the last step. A run that fails says ``failed`` with its error, one
+stopped by SIGINT or SIGTERM says ``interrupted``, and either leaves none of those outputs
+in place (:func:`withdraw`). An output that cannot be written raises :class:`OutputError`,
+which names the folder.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -48,7 +54,43 @@ WEEKLY_COUNTS = (
     "no_access_visits",
 )
 """Weekly flows written to timeseries.csv besides the pathway flows."""
+FIGURES = ("overview.png", "calibration.png")
+REPORT = "report.html"
+OUTPUTS = (*TABLES, *FIGURES, REPORT)
+"""Everything a run puts in place together at its end, after config.yaml and run.json."""
 STAGING = ".staging"
+STATUSES = ("running", "complete", "failed", "interrupted")
+"""What run.json can say: still going (or killed outright), done, ended by an error, ended
+by SIGINT or SIGTERM."""
+
+
+class OutputError(Exception):
+    """A run's folder cannot be created or written (in the way, read-only, full).
+
+    Attributes:
+        folder: The output folder.
+        reason: The operating system's reason (``No space left on device``).
+
+    """
+
+    def __init__(self, folder: Path, reason: OSError | str) -> None:
+        if isinstance(reason, OSError):
+            where = reason.filename
+            reason = reason.strerror or str(reason)
+            if where is not None and Path(str(where)) != folder:
+                reason += f" ({where})"
+        super().__init__(f"cannot write the output folder {folder}: {reason}")
+        self.folder = folder
+        self.reason = reason
+
+
+@contextmanager
+def writing(folder: Path) -> Iterator[None]:
+    """Turn a failure to write inside the block into an :class:`OutputError` for ``folder``."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(folder, exc) from exc
 
 
 @dataclass
@@ -153,7 +195,12 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 class RunRecord:
-    """The self-describing ``run.json`` of one run, kept up to date as the run goes."""
+    """The self-describing ``run.json`` of one run, kept up to date as the run goes.
+
+    Its status is one of :data:`STATUSES`. A run that is killed outright (SIGKILL, a
+    power cut) leaves ``running``: that and every status but ``complete`` mean the
+    folder holds no finished result.
+    """
 
     def __init__(
         self, out_dir: Path, seed: int, scenario: str, overrides: Iterable[str] = ()
@@ -180,32 +227,34 @@ class RunRecord:
         tmp.write_text(json.dumps(self.data, indent=2, default=str) + "\n")
         tmp.replace(self.path)
 
-    def finish(self, status: str, error: str | None = None, **extra: Any) -> None:
-        """Close the record with ``status`` (complete or failed)."""
+    def close(self, status: str, error: str | None = None, **extra: Any) -> None:
+        """Fill in the end of the run (``status``, error, times) without writing it yet."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown run status {status!r}; one of {', '.join(STATUSES)}")
         self.data.update(extra)
         self.data["status"] = status
         self.data["error"] = error
         self.data["finished_at"] = datetime.now().isoformat(timespec="seconds")
         self.data["wall_seconds"] = round(time.perf_counter() - self.started, 3)
+
+    def finish(self, status: str, error: str | None = None, **extra: Any) -> None:
+        """Close the record with ``status`` (one of :data:`STATUSES`) and write it."""
+        self.close(status, error, **extra)
         self.write()
 
 
 def write_tables(
-    out_dir: Path, results: Sequence[ReplicationResult], summary: Sequence[Mapping[str, Any]]
+    folder: Path, results: Sequence[ReplicationResult], summary: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Write the four tables through a staging folder, so none appears half-written."""
-    staging = out_dir / STAGING
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
+    """Write the four tables (:data:`TABLES`) into ``folder`` (a run's staging folder)."""
     names = list(KPIS)
     write_csv(
-        staging / "kpis.csv",
+        folder / "kpis.csv",
         [{"replication": r.replication, **r.kpis} for r in results],
         ["replication", *names],
     )
-    write_csv(staging / "summary.csv", summary, ["kpi", "mean", "ci_low", "ci_high", "n"])
-    write_csv(staging / "timeseries.csv", [row for r in results for row in r.timeseries])
+    write_csv(folder / "summary.csv", summary, ["kpi", "mean", "ci_low", "ci_high", "n"])
+    write_csv(folder / "timeseries.csv", [row for r in results for row in r.timeseries])
     episode_columns = [
         "replication",
         "child_id",
@@ -217,11 +266,60 @@ def write_tables(
         "due_date",
     ]
     write_csv(
-        staging / "episodes.csv", [row for r in results for row in r.episodes], episode_columns
+        folder / "episodes.csv", [row for r in results for row in r.episodes], episode_columns
     )
-    for name in TABLES:
-        (staging / name).replace(out_dir / name)
+
+
+def check_folder(folder: Path) -> None:
+    """Create ``folder`` if need be and check that a file can be written in it.
+
+    Raises:
+        OutputError: naming the folder and the reason (a file in the way, no such
+            place, read-only, full).
+
+    """
+    with writing(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".cpsim-write-check-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(folder, exc.strerror or str(exc)) from exc
+
+
+def staging_folder(out_dir: Path) -> Path:
+    """A fresh, empty staging folder inside ``out_dir`` for the run's outputs."""
+    staging = out_dir / STAGING
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    return staging
+
+
+def publish(out_dir: Path) -> None:
+    """Move every staged output into ``out_dir`` and remove the staging folder.
+
+    Each move is a rename within one folder; run.json, written after this, is what says
+    whether they are a complete result (:func:`is_complete`).
+    """
+    staging = out_dir / STAGING
+    for path in sorted(staging.iterdir()):
+        path.replace(out_dir / path.name)
     staging.rmdir()
+
+
+def withdraw(out_dir: Path) -> None:
+    """Remove a run's outputs (:data:`OUTPUTS`) and staging folder from ``out_dir``.
+
+    Leaves config.yaml and run.json, which describe the run that did not finish, and
+    anything else in the folder (Hydra's ``.hydra/`` and log).
+    """
+    staging = out_dir / STAGING
+    if staging.exists():
+        shutil.rmtree(staging)
+    for name in OUTPUTS:
+        (out_dir / name).unlink(missing_ok=True)
 
 
 def is_complete(out_dir: Path) -> bool:

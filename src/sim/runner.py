@@ -8,6 +8,9 @@ the model's event stream, and runs it; :func:`run_many` runs a list of them in w
 processes with a progress bar and returns what each gave, in the order asked for. A
 replication draws only from its own random streams, so the results do not depend on the
 number of processes.
+
+Ctrl-C or SIGTERM while worker processes run ends them at once and quietly
+(:func:`sim.interrupts.quiet_worker`); the caller reports the interruption.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from tqdm import tqdm
 from sim.calendar import WorkingCalendar
 from sim.caselog import CaseLog
 from sim.config import Config
+from sim.interrupts import quiet_worker
 from sim.metrics import Recorder
 from sim.model import Model
 from sim.results import ReplicationResult, replication_result
@@ -153,12 +157,36 @@ def run_many(
                 outputs[i] = _run_job(job, keep)
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-                futures = {pool.submit(_run_job, job, keep): i for i, job in enumerate(jobs)}
-                for future in as_completed(futures):
-                    outputs[futures[future]] = future.result()
-                    bar.update()
+            with ProcessPoolExecutor(max_workers=n_jobs, initializer=quiet_worker) as pool:
+                try:
+                    futures = {pool.submit(_run_job, job, keep): i for i, job in enumerate(jobs)}
+                    for future in as_completed(futures):
+                        outputs[futures[future]] = future.result()
+                        bar.update()
+                except BaseException:
+                    _stop_workers(pool)
+                    raise
     return [outputs[i] for i in range(len(jobs))]
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End a pool's workers now, dropping what they were running (an interrupt or error).
+
+    Leaving the ``with`` block would otherwise wait for every running replication to
+    finish. Python 3.14 has ``terminate_workers``; before it, the pool's processes are
+    only reachable through its private ``_processes``.
+    """
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:  # pragma: no cover - Python 3.14 and later
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
 
 
 def run_replications(

@@ -6,7 +6,8 @@ conf/config.yaml) calls :func:`write_sweep_outputs`, which writes ``sweep_summar
 (a row per job and KPI, with its 95% interval) and one figure per headline KPI:
 the KPI against the swept parameter with interval bands (one swept parameter), a heatmap
 (two), or bars with intervals (named scenarios or anything else). It also compares every
-job with a baseline job, replication by replication (common random numbers), and writes
+job with a baseline job, replication by replication (common random numbers: a job run
+under another seed is not paired, and its rows say so), and writes
 ``paired_differences.csv`` and a ``difference_<kpi>.png`` figure per headline KPI. The
 tables are computed here; plots.py draws them. Labels, units and display scales come from
 the KPI registry (``sim.metrics.KPIS``); the CSV files keep each KPI's own units.
@@ -72,6 +73,8 @@ class Job:
     """Rows of kpis.csv: one per replication, with its ``replication`` number."""
     num: int | None = None
     """Hydra's job number, the job's place in the sweep order (None if unknown)."""
+    seed: int | None = None
+    """The run's seed (``run.seed``, from run.json; None if unknown)."""
 
     @property
     def label(self) -> str:
@@ -202,7 +205,9 @@ def load_job(path: Path) -> Job | None:
     overrides = _read_overrides(path / ".hydra" / "overrides.yaml")
     summary = _read_summary(path / "summary.csv")
     kpis = _read_kpis(path / "kpis.csv")
-    return Job(path, overrides, summary, kpis, _job_number(path))
+    seed = json.loads(read_text(path / "run.json", error=FolderError)).get("seed")
+    seed = seed if isinstance(seed, int) else None
+    return Job(path, overrides, summary, kpis, _job_number(path), seed)
 
 
 def _float(value: str | None) -> float:
@@ -413,6 +418,11 @@ def _by_replication(job: Job) -> dict[int, dict[str, float]]:
 
 def pairing_note(job: Job, baseline: Job) -> str:
     """Why ``job`` cannot be paired with ``baseline`` by replication ("" if it can)."""
+    if job.seed is not None and baseline.seed is not None and job.seed != baseline.seed:
+        return (
+            f"skipped: seed {job.seed}, the baseline's is {baseline.seed} "
+            "(replications pair only under the same seed)"
+        )
     mine, theirs = _by_replication(job), _by_replication(baseline)
     if not mine:
         return "skipped: no per-replication KPIs (kpis.csv)"
