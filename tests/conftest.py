@@ -54,13 +54,15 @@ def small_config() -> Callable[..., Config]:
 
 
 def _multirun(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
+    given = {override.split("=")[0].lstrip("+~") for override in overrides}
+    short = [override for override in SHORT_SWEEP if override.split("=")[0] not in given]
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "sim",
             "-m",
-            *SHORT_SWEEP,
+            *short,
             *overrides,
             f"hydra.sweep.dir={sweep_dir}",
         ],
@@ -75,7 +77,8 @@ def _multirun(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess[s
 def multirun() -> Callable[..., subprocess.CompletedProcess[str]]:
     """``multirun(sweep_dir, *overrides)``: a short sweep through ``python -m sim -m``.
 
-    Returns the finished process (its return code is not checked).
+    ``SHORT_SWEEP`` keeps it short; an override of one of its keys replaces it (the
+    command line refuses a key given twice). Returns the finished process (its return code is not checked).
     """
     return _multirun
 
