@@ -8,6 +8,7 @@ can use it too.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,11 +18,20 @@ import matplotlib
 import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
+from hypothesis import settings
 
 from sim import CONF_DIR
 from sim.config import Config, validate
 
 matplotlib.use("Agg")
+
+settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
+"""The property tests' profile (tests/test_properties.py): the same examples on every run,
+no time limit per example (a run's time varies with the machine) and no example database
+(nothing written into the checkout). Each test sets its own number of examples."""
+settings.register_profile("explore", parent=settings.get_profile("ci"), derandomize=False)
+"""A longer random search: ``HYPOTHESIS_PROFILE=explore pytest tests/test_properties.py``."""
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHORT_SWEEP = ["run.replications=2", "run.years=1.2", "run.warmup_years=0.2", "run.n_jobs=1"]
 """Overrides that keep a sweep through the command line short."""
