@@ -1363,9 +1363,13 @@ def _range_text(meta: Mapping[str, Any], kind: Any = float) -> str:
 def _check_field(key: str, value: Any, meta: Mapping[str, Any], kind: Any) -> None:
     """Refuse a value of the wrong type, not finite, out of range, or not a safe text."""
     allowed = _range_text(meta, kind)
-    if kind is bool or kind is str:
-        if not isinstance(value, kind):
-            raise ConfigError(f"{key} = {value!r} is not {_KINDS[kind]}; allowed: {allowed}")
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} = {value!r} is not true or false")
+        return
+    if kind is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} = {value!r} is not text; allowed: {allowed}")
         if meta.get("kind") == "name" and (not _NAME.fullmatch(value) or ".." in value):
             raise ConfigError(f"{key} = {value!r} is not a safe name; allowed: {allowed}")
         if meta.get("kind") == "date":
@@ -1472,7 +1476,7 @@ def to_config(cfg: DictConfig | Config) -> Config:
             raise unknown_key_error(key)
     obj = OmegaConf.to_object(cfg)
     if not isinstance(obj, Config):  # composed without the schema (should not happen)
-        obj = Config(**{k: v for k, v in obj.items() if k != "hydra"})  # type: ignore[union-attr]
+        obj = Config(**{k: v for k, v in obj.items() if k != "hydra"})  # type: ignore[union-attr,arg-type]
     return validate(obj)
 
 
