@@ -18,12 +18,21 @@ import matplotlib
 import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
+from hypothesis import settings
 
 import sim
 from sim import CONF_DIR
 from sim.config import Config, scale_authority, validate
 
 matplotlib.use("Agg")
+
+settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
+"""The property tests' profile (tests/test_properties.py): the same examples on every run,
+no time limit per example (a run's time varies with the machine) and no example database
+(nothing written into the checkout). Each test sets its own number of examples."""
+settings.register_profile("explore", parent=settings.get_profile("ci"), derandomize=False)
+"""A longer random search: ``HYPOTHESIS_PROFILE=explore pytest tests/test_properties.py``."""
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHORT_SWEEP = ["run.replications=2", "run.years=1.2", "run.warmup_years=0.2", "run.n_jobs=1"]
 """Overrides that keep a sweep through the command line short."""
@@ -49,13 +58,15 @@ def small_config() -> Callable[..., Config]:
 
 
 def _multirun(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
+    given = {override.split("=")[0].lstrip("+~") for override in overrides}
+    short = [override for override in SHORT_SWEEP if override.split("=")[0] not in given]
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "sim",
             "-m",
-            *SHORT_SWEEP,
+            *short,
             *overrides,
             f"hydra.sweep.dir={sweep_dir}",
         ],
@@ -70,7 +81,8 @@ def _multirun(sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess[s
 def multirun() -> Callable[..., subprocess.CompletedProcess[str]]:
     """``multirun(sweep_dir, *overrides)``: a short sweep through ``python -m sim -m``.
 
-    Returns the finished process (its return code is not checked).
+    ``SHORT_SWEEP`` keeps it short; an override of one of its keys replaces it (the
+    command line refuses a key given twice). Returns the finished process (its return code is not checked).
     """
     return _multirun
 

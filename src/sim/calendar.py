@@ -81,8 +81,17 @@ class WorkingCalendar:
         return self._next_wd[int(day) + 1]
 
     def day_of_wd(self, wd: int) -> int:
-        """Calendar simulation day of working-day index ``wd``."""
-        return self._work_days[wd]
+        """Calendar simulation day of working-day index ``wd``.
+
+        Beyond the calendar's look-ahead (a long elapsed time drawn from a lognormal tail
+        can reach there), the day is counted at five working days a week: it lies after
+        the run's end, where only the order of days matters.
+        """
+        try:
+            return self._work_days[wd]
+        except IndexError:
+            beyond = wd - len(self._work_days) + 1
+            return self._work_days[-1] + (7 * beyond + 4) // 5
 
     def due_wd(self, day: float, working_days: int) -> int:
         """Working-day index of the due date ``working_days`` after an event on ``day``.

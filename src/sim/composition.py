@@ -3,7 +3,10 @@
 Every command that takes overrides (``cpsim``, ``python -m sim.story``, ``python -m
 sim.explorer``) turns them into a :class:`~sim.config.Config` here: Hydra's compose API
 builds the configuration from conf/ and the typed schema (an unknown key or a wrong type
-fails there), and :func:`sim.config.to_config` checks ranges and cross-field rules. Any
+fails there), and :func:`sim.config.to_config` checks ranges and cross-field rules. A key
+or config group given twice on the command line is refused before anything is composed
+(Hydra would silently keep the last), and Hydra's own settings (``hydra/launcher=...``,
+``hydra.run.dir=...``) are composed too, so that a mistake in them is one line as well. Any
 bad input ends as a :class:`~sim.config.ConfigError` whose message is one plain line
 naming the key and what is allowed. That line is made from the exceptions' attributes
 (OmegaConf's ``full_key`` and ``value``, the options Hydra found for a config group, the
@@ -12,14 +15,16 @@ override Hydra could not parse) and from the schema, never by reading Hydra's wo
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
-from hydra.errors import MissingConfigException, OverrideParseException
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import (
     ConfigAttributeError,
@@ -32,13 +37,17 @@ from sim import CONF_DIR
 from sim.config import (
     Config,
     ConfigError,
+    out_of_range_error,
     register_configs,
+    schema_keys,
+    schema_type,
     to_config,
     unknown_key_error,
     wrong_type_error,
 )
 
 CONFIG_NAME = "config"
+T = TypeVar("T")
 
 register_configs()
 
@@ -62,25 +71,65 @@ def is_hydra_override(override: Override) -> bool:
     return override.key_or_group.replace("/", ".").split(".")[0] == "hydra"
 
 
+def check_override_keys(overrides: Sequence[Override]) -> None:
+    """Refuse a key or config group given twice (``run.seed=1 run.seed=2``), or deleted.
+
+    Hydra would keep the last one without a word; whichever was meant, the other is a
+    mistake. ``+key``, ``++key`` and ``~key`` count as the key itself. A key of the schema
+    cannot be deleted (``~run.seed``): every key needs a value. Two values OmegaConf would
+    take in its own way are refused here: anything but ``true`` or ``false`` for a switch
+    (OmegaConf reads ``2``, ``yes`` or ``on`` as true), and a whole number too large for a
+    float (``1`` and 400 zeros; OmegaConf fails on it with an OverflowError).
+
+    Raises:
+        ConfigError: naming the key and the overrides.
+
+    """
+    seen: dict[tuple[str, str | None], str | None] = {}
+    for o in overrides:
+        key = o.key_or_group + (f"@{o.package}" if o.package else "")
+        where = (o.key_or_group, o.package)
+        if where in seen:
+            raise ConfigError(
+                f"{key} is given twice ('{seen[where]}', '{o.input_line}'); allowed: once"
+            )
+        seen[where] = o.input_line
+        group, _, name = o.key_or_group.rpartition(".")
+        if name not in schema_keys(group):
+            continue
+        if o.is_delete():
+            raise ConfigError(
+                f"{key} cannot be deleted ('{o.input_line}'); allowed: a new value ({key}=...)"
+            )
+        for value in _enumerate(o, o.sweep_iterator) if o.is_sweep_override() else [o.value()]:
+            if schema_type(key) is bool and not isinstance(value, bool):
+                # OmegaConf would read 2, 'yes' or 'on' as true
+                raise wrong_type_error(key, value)
+            if isinstance(value, int) and abs(value) > sys.float_info.max:
+                # OmegaConf cannot hold it as a float and fails with an OverflowError
+                raise out_of_range_error(key, value)
+
+
 def compose_config(overrides: Sequence[str] = ()) -> Config:
     """Compose conf/config.yaml with ``overrides`` and validate it, once.
 
-    Overrides of Hydra's own settings (``hydra.*``, ``hydra/launcher=...``) are left to
-    Hydra; they do not change the model's configuration.
+    Overrides of Hydra's own settings (``hydra.*``, ``hydra/launcher=...``) are composed
+    with the rest, so that a bad one is refused here; they do not change the model's
+    configuration.
 
     Raises:
         ConfigError: with one line naming the key and what is allowed, for any bad input.
 
     """
-    parsed = zip(overrides, parse_overrides(overrides), strict=True)
-    ours = [(text, o) for text, o in parsed if not is_hydra_override(o)]
-    for text, o in ours:
+    parsed = parse_overrides(overrides)
+    for text, o in zip(overrides, parsed, strict=True):
         if o.is_sweep_override():
             raise ConfigError(
                 f"'{text}' gives several values; allowed: one value (a sweep over them needs -m)"
             )
+    check_override_keys(parsed)
     with _hydra():
-        return to_config(_compose([text for text, _ in ours]))
+        return to_config(_compose(list(overrides)))
 
 
 def check_sweep(overrides: Sequence[str]) -> None:
@@ -95,9 +144,11 @@ def check_sweep(overrides: Sequence[str]) -> None:
         ConfigError: for the first bad value, as :func:`compose_config` does.
 
     """
-    command_line = [o for o in parse_overrides(overrides) if not is_hydra_override(o)]
+    parsed = parse_overrides(overrides)
+    check_override_keys(parsed)
+    command_line = [o for o in parsed if not is_hydra_override(o)]
     with _hydra():
-        first = _compose([_values(o)[0] for o in command_line], with_hydra=True)
+        first = _compose([_values(o)[0] for o in parsed], with_hydra=True)
         params = OmegaConf.select(first, "hydra.sweeper.params") or {}
         from_file = parse_overrides([f"{key}={value}" for key, value in params.items()])
         swept: dict[str, list[str]] = {}
@@ -116,7 +167,18 @@ def _values(override: Override) -> list[str]:
         assert override.input_line is not None  # parse_overrides keeps each override's text
         return [override.input_line]
     key = override.get_key_element()
-    return [f"{key}={value}" for value in override.sweep_string_iterator()]
+    return [f"{key}={value}" for value in _enumerate(override, override.sweep_string_iterator)]
+
+
+def _enumerate(override: Override, iterator: Callable[[], Iterator[T]]) -> list[T]:
+    """The values a sweep override gives (an ``interval(...)`` gives none to enumerate)."""
+    try:
+        return list(iterator())
+    except HydraException:
+        raise ConfigError(
+            f"'{override.input_line}' gives no values to run; allowed: values a,b,c, "
+            "choice(...) or range(...)"
+        ) from None
 
 
 @contextmanager

@@ -1,9 +1,19 @@
 """Typed configuration schemas for every conf/ group, and their validation.
 
-Each parameter is declared with :func:`param`, which records its unit, allowed range and
-source (a FACTS.md row, a seed file, or the word "assumption") in the dataclass field
-metadata. The same metadata drives validation (plain one-line errors naming the key and
-its allowed range) and the generated parameter table in docs/parameters.md.
+Each parameter is declared with :func:`param`, which records its unit, allowed range, why
+the range is what it is, and source (a FACTS.md row, a seed file, or the word
+"assumption") in the dataclass field metadata. The same metadata drives validation (plain
+one-line errors naming the key and its allowed range) and the generated parameter table
+in docs/parameters.md.
+
+Validation is total: every field has the type the schema declares, every number is finite
+and has a lower and an upper bound, every text is a safe name or a date in range, and the
+rules between fields hold (:func:`validate`). The bounds are what is plausible for an
+English authority, with room for stress tests and sensitivity analysis: sizes go from the
+smallest authority to a few times the largest (DfE figures in ../shared/data/dfe), and
+timescales from the statutory one to a few times it. A value beyond them is more likely a
+typo than a question, and the model is not built for it (a due date years after the run,
+an interval longer than the calendar looks ahead).
 
 The schemas are registered with Hydra's ConfigStore as ``base_config``; conf/config.yaml
 puts it first in its defaults list, so every YAML file and command-line override is merged
@@ -14,8 +24,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -36,6 +49,8 @@ def param(
     low: float | None = None,
     high: float | None = None,
     low_open: bool = False,
+    why: str = "",
+    kind: str = "",
     doc: str = "",
 ) -> Any:
     """Declare a configuration field with its source, unit and allowed range.
@@ -47,11 +62,14 @@ def param(
         low: Smallest allowed value (inclusive unless ``low_open``).
         high: Largest allowed value (inclusive).
         low_open: Whether ``low`` itself is excluded (for strictly positive values).
+        why: Why the range is what it is (shown in docs/parameters.md).
+        kind: What a text must be: "name" (:data:`NAME_RULE`) or "date"
+            (:data:`DATE_RULE`).
         doc: One sentence saying what the parameter means.
 
     """
     meta = {"source": source, "unit": unit, "low": low, "high": high, "low_open": low_open}
-    meta["doc"] = doc
+    meta.update(why=why, kind=kind, doc=doc)
     if isinstance(default, list | dict):
         return field(default_factory=lambda: default, metadata=meta)
     return field(default=default, metadata=meta)
@@ -66,18 +84,66 @@ CIN25 = "FACTS.md CIN25"
 CSWW23 = "FACTS.md CSWW23"
 WT = "FACTS.md WT (statutory timescale)"
 
+# -- shared ranges and why ----------------------------------------------------------------
+QUARTER_WD = 65
+"""Working days in about three months."""
+HALF_YEAR_WD = 130
+"""Working days in about six months."""
+YEAR_WD = 250
+"""Working days in about a year. No timescale reaches further: the calendar looks two
+years beyond the end of the run (calendar.WorkingCalendar)."""
+TASK_HOURS = 100.0
+TASK_HOURS_WHY = "up to about three 37-hour weeks of one person's time for one task"
+VISIT_HOURS = 24.0
+VISIT_HOURS_WHY = "up to three working days for one visit or meeting with travel and recording"
+CASE_WEEK_HOURS = 37.0
+CASE_WEEK_HOURS_WHY = "up to a full-time week (37 hours) for one case"
+WEEK_HOURS = 48.0
+WEEK_HOURS_WHY = "the Working Time Regulations 1998 cap the average working week at 48 hours"
+LOG_SD = 1.5
+LOG_SD_WHY = "up to 1.5: one draw in twenty is then more than 11 times the median"
+NEED_STEP = 0.2
+NEED_STEP_WHY = "up to 0.2 sd a week: ten sd in a year, far across the spread of need"
+DEADLINE_WHY = "the regulations' longest deadline is 65 WD (stage 2 at most); up to six months"
+MIN_MEASURED_YEARS = 0.05
+"""About 18 days: the measured part of a run then holds at least one whole week."""
+MAX_RUN_YEARS = 50.0
+RUN_YEARS_WHY = (
+    f"at least {MIN_MEASURED_YEARS:g} (about 18 days, so that a whole week is measured); "
+    f"up to {MAX_RUN_YEARS:g}, longer than any planning horizon"
+)
+MAX_SEED = 2**63 - 1
+START_DATES = ("1990-01-01", "2100-12-31")
+"""The earliest and latest run.start_date."""
+START_DATES_WHY = (
+    "the Children Act 1989 framework the model follows came into force in 1991; bank holidays "
+    "after 2100 are guesses; a run then ends, with the two years its calendar looks ahead, "
+    "long before the calendar's limit (year 9999)"
+)
+NAME_RULE = "letters, digits, '_', '-' and '.' (not '..'), 1 to 64 characters"
+"""What a scenario or authority name may hold."""
+NAME_WHY = (
+    "a name becomes part of an output folder's name, so it must not lead out of results/ "
+    "('/', '..') or be too long for a file system"
+)
+DATE_RULE = f"a date YYYY-MM-DD from {START_DATES[0]} to {START_DATES[1]}"
+
 
 @dataclass
 class AuthorityConfig:
     """Size and demand of the simulated local authority."""
 
-    name: str = param("average", source="label", doc="Name shown in outputs.")
+    name: str = param(
+        "average", source="label", kind="name", why=NAME_WHY, doc="Name shown in outputs."
+    )
     referrals_per_year: float = param(
         4140.0,
         source=f"{CIN25}: average authority, 632,830 referrals / 153",
         unit="referrals per year",
-        low=0.0,
-        low_open=True,
+        low=10.0,
+        high=100_000.0,
+        why="10 is the smallest authority's year (Isles of Scilly: 10 in 2021-22 and 2022-23) and "
+        "100,000 about 2.4 times the largest (Hampshire: 41,142 in 2024-25; DfE C1 in data/dfe)",
         doc="Calibration target for all referrals; new children arrive at "
         "referrals_per_year x first_referral_share, the rest are re-referrals the model "
         "generates itself.",
@@ -90,6 +156,7 @@ class AuthorityConfig:
         low=0.0,
         high=1.0,
         low_open=True,
+        why="a share; above 0 so that some referrals are of children new to the service",
         doc="Share of referrals that are children never referred before.",
     )
     weekend_referral_factor: float = param(
@@ -99,6 +166,7 @@ class AuthorityConfig:
         unit="weekend-day rate / weekday rate",
         low=0.0,
         high=1.0,
+        why="a weekend day is at most as busy as a working day",
         doc="Referral rate on a weekend or bank holiday relative to a working day.",
     )
     social_workers: int = param(
@@ -107,6 +175,9 @@ class AuthorityConfig:
         f"({CSWW23}) / 98.7% of posts staffed (permanent or agency)",
         unit="case-holding posts (FTE)",
         low=1,
+        high=3_000,
+        why="1 is the smallest authority's case holders (Isles of Scilly, 1 FTE) and 3,000 about "
+        "five times the most (Kent, 565 FTE in 2020; DfE CSWW in data/dfe)",
         doc="Funded case-holding social work posts for the cases the model covers.",
     )
     initial_cpp_children: int = param(
@@ -114,6 +185,9 @@ class AuthorityConfig:
         source=f"{CIN25}: 49,420 children on a CPP at 31 March / 153",
         unit="children",
         low=0,
+        high=10_000,
+        why="up to about six times the most children on a CPP in any authority (Birmingham, 1,677 "
+        "at 31 March 2025; DfE D5 in data/dfe)",
         doc="Children already on a CPP on day 0 when run.prepopulate is on.",
     )
     initial_cin_children: int = param(
@@ -122,6 +196,9 @@ class AuthorityConfig:
         "31 March less 323 on a CPP, about 540 looked after and about 450 under assessment (about 1,300)",
         unit="children",
         low=0,
+        high=50_000,
+        why="up to about four times the most children in need in any authority (Kent, 11,925 at "
+        "31 March 2022; DfE B1 in data/dfe)",
         doc="Children already on a CiN plan on day 0 when run.prepopulate is on.",
     )
     demand_shock_factor: float = param(
@@ -129,20 +206,38 @@ class AuthorityConfig:
         source="label (experiments)",
         unit="multiplier",
         low=0.0,
+        high=10.0,
+        why="assumption: up to ten times normal demand, for stress tests; national referrals "
+        "change by a few percent a year (FACTS.md CIN25)",
         doc="New referrals are multiplied by this during the shock (1 = no shock).",
     )
     demand_shock_start_years: float = param(
-        2.0, source="label (experiments)", unit="years", low=0.0, doc="When the shock starts."
+        2.0,
+        source="label (experiments)",
+        unit="years",
+        low=0.0,
+        high=MAX_RUN_YEARS,
+        why="within the longest run; a shock (factor not 1) must also start before run.years",
+        doc="When the shock starts.",
     )
     demand_shock_months: float = param(
-        6.0, source="label (experiments)", unit="months", low=0.0, doc="How long the shock lasts."
+        6.0,
+        source="label (experiments)",
+        unit="months",
+        low=0.0,
+        high=12 * MAX_RUN_YEARS,
+        why="up to the longest run",
+        doc="How long the shock lasts.",
     )
     mash_decisions_per_day: float = param(
         26.0,
         source=f"{ASSUMPTION}: about 1.5 x the mean referrals per working day",
         unit="decisions per working day",
-        low=0.0,
-        low_open=True,
+        low=1.0,
+        high=2_000.0,
+        why="at least 1: unused capacity does not carry over beyond a day, so with less nothing "
+        "would ever be decided; 2,000 is five times the busiest front door allowed (100,000 "
+        "referrals a year is about 400 a working day)",
         doc="Front-door (MASH) decision capacity on a working day.",
     )
     conference_slots_per_day: int = param(
@@ -150,6 +245,8 @@ class AuthorityConfig:
         source=f"{ASSUMPTION}: about 1.5 x the mean ICPC + RCPC demand per working day",
         unit="conferences per working day",
         low=1,
+        high=200,
+        why="up to about eight times the large county's 24",
         doc="Conferences the independent chairs can hold on one working day.",
     )
 
@@ -160,35 +257,75 @@ class PathwayConfig:
 
     # -- statutory timescales -------------------------------------------------------------
     front_door_due_wd: int = param(
-        1, source=WT, unit="working days", low=0, doc="Referral decision due."
+        1,
+        source=WT,
+        unit="working days",
+        low=0,
+        high=20,
+        why="statutory 1 WD; up to four weeks",
+        doc="Referral decision due.",
     )
     assessment_due_wd: int = param(
-        45, source=WT, unit="working days", low=1, doc="Assessment due after referral."
+        45,
+        source=WT,
+        unit="working days",
+        low=1,
+        high=HALF_YEAR_WD,
+        why="statutory 45 WD; up to six months",
+        doc="Assessment due after referral.",
     )
     icpc_due_wd: int = param(
-        15, source=WT, unit="working days", low=1, doc="ICPC due after the strategy discussion."
+        15,
+        source=WT,
+        unit="working days",
+        low=1,
+        high=QUARTER_WD,
+        why="statutory 15 WD; up to three months",
+        doc="ICPC due after the strategy discussion.",
     )
     first_core_group_due_wd: int = param(
-        10, source=WT, unit="working days", low=1, doc="First core group due after the ICPC."
+        10,
+        source=WT,
+        unit="working days",
+        low=1,
+        high=QUARTER_WD,
+        why="statutory 10 WD; up to three months",
+        doc="First core group due after the ICPC.",
     )
     core_group_interval_wd: int = param(
         20,
         source=f"{WT}: every 4-6 weeks, local rules vary",
         unit="working days",
         low=1,
+        high=HALF_YEAR_WD,
+        why="every 4-6 weeks locally; up to six months",
         doc="Interval between later core groups.",
     )
     first_rcpc_due_months: int = param(
-        3, source=WT, unit="months", low=1, doc="First review conference due after the ICPC."
+        3,
+        source=WT,
+        unit="months",
+        low=1,
+        high=12,
+        why="statutory 3 months; up to a year",
+        doc="First review conference due after the ICPC.",
     )
     rcpc_interval_months: int = param(
-        6, source=WT, unit="months", low=1, doc="Later review conferences at most this far apart."
+        6,
+        source=WT,
+        unit="months",
+        low=1,
+        high=12,
+        why="statutory at most 6 months; up to a year",
+        doc="Later review conferences at most this far apart.",
     )
     cpp_visit_interval_wd: int = param(
         10,
         source="seed 002 (London standard: every 10 working days); FACTS.md",
         unit="working days",
         low=1,
+        high=QUARTER_WD,
+        why="local standards run from 10 WD to four-weekly (FACTS.md); up to three months",
         doc="Statutory visit standard for a child on a CPP.",
     )
     cin_visit_interval_wd: int = param(
@@ -196,6 +333,8 @@ class PathwayConfig:
         source=f"{ASSUMPTION}: four-weekly, no national figure",
         unit="working days",
         low=1,
+        high=HALF_YEAR_WD,
+        why="up to six months",
         doc="Visit standard for a child on a CiN plan.",
     )
     cin_review_interval_wd: int = param(
@@ -203,6 +342,8 @@ class PathwayConfig:
         source=f"{ASSUMPTION}: CiN plans reviewed about every three months",
         unit="working days",
         low=1,
+        high=YEAR_WD,
+        why="up to a year",
         doc="Interval between CiN plan reviews.",
     )
     drift_threshold_wd: int = param(
@@ -210,6 +351,8 @@ class PathwayConfig:
         source="DESIGN.md section 8 default",
         unit="working days",
         low=1,
+        high=YEAR_WD,
+        why="up to a year",
         doc="A plan case without purposeful progress for longer than this is drifting.",
     )
     # -- front door -----------------------------------------------------------------------
@@ -245,18 +388,32 @@ class PathwayConfig:
         doc="Assessment ends in a CiN plan; the rest close after short-term help.",
     )
     assessment_hours: float = param(
-        10.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Worker time for one assessment."
+        10.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
+        doc="Worker time for one assessment.",
     )
     assessment_min_wd_median: float = param(
         25.0,
         source=f"{ASSUMPTION}, calibrated to {CIN25} 85.7% within 45 WD",
         unit="working days",
         low=0.0,
+        high=HALF_YEAR_WD,
         low_open=True,
+        why="up to six months (an assessment is due in 45 WD)",
         doc="Median of the elapsed time an assessment needs regardless of worker time.",
     )
     assessment_min_wd_sigma: float = param(
-        0.5, source=ASSUMPTION, unit="log-scale sd", low=0.0, doc="Spread of that elapsed time."
+        0.5,
+        source=ASSUMPTION,
+        unit="log-scale sd",
+        low=0.0,
+        high=LOG_SD,
+        why=LOG_SD_WHY,
+        doc="Spread of that elapsed time.",
     )
     # -- strategy discussion and section 47 ----------------------------------------------
     strategy_delay_wd: int = param(
@@ -264,21 +421,37 @@ class PathwayConfig:
         source=ASSUMPTION,
         unit="working days",
         low=0,
+        high=20,
+        why="up to four weeks",
         doc="Strategy discussion after the decision.",
     )
     s47_hours: float = param(
-        8.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Worker time for a section 47 enquiry."
+        8.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
+        doc="Worker time for a section 47 enquiry.",
     )
     s47_min_wd_median: float = param(
         6.0,
         source=f"{ASSUMPTION}, calibrated to {CIN25} 81.4% ICPCs within 15 WD",
         unit="working days",
         low=0.0,
+        high=QUARTER_WD,
         low_open=True,
+        why="up to three months (the ICPC is due 15 WD after the strategy discussion)",
         doc="Median elapsed time of a section 47 enquiry.",
     )
     s47_min_wd_sigma: float = param(
-        0.6, source=ASSUMPTION, unit="log-scale sd", low=0.0, doc="Spread of that time."
+        0.6,
+        source=ASSUMPTION,
+        unit="log-scale sd",
+        low=0.0,
+        high=LOG_SD,
+        why=LOG_SD_WHY,
+        doc="Spread of that time.",
     )
     s47_icpc_prob: float = prob(
         0.313,
@@ -293,10 +466,18 @@ class PathwayConfig:
         source=ASSUMPTION,
         unit="working days",
         low=0,
+        high=QUARTER_WD,
+        why="up to three months",
         doc="Invitations and report between s47 and ICPC.",
     )
     conference_report_hours: float = param(
-        5.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Report and attendance per conference."
+        5.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
+        doc="Report and attendance per conference.",
     )
     # -- conferences and plans ------------------------------------------------------------
     icpc_cpp_prob: float = prob(
@@ -346,6 +527,8 @@ class PathwayConfig:
         source=ASSUMPTION,
         unit="hours",
         low=0.0,
+        high=VISIT_HOURS,
+        why=VISIT_HOURS_WHY,
         doc="One CPP visit with travel and recording.",
     )
     cin_visit_hours: float = param(
@@ -353,16 +536,36 @@ class PathwayConfig:
         source=ASSUMPTION,
         unit="hours",
         low=0.0,
+        high=VISIT_HOURS,
+        why=VISIT_HOURS_WHY,
         doc="One CiN visit with travel and recording.",
     )
     core_group_hours: float = param(
-        2.0, source=ASSUMPTION, unit="hours", low=0.0, doc="One core group meeting."
+        2.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=VISIT_HOURS,
+        why=VISIT_HOURS_WHY,
+        doc="One core group meeting.",
     )
     cpp_action_hours_per_week: float = param(
-        1.5, source=ASSUMPTION, unit="hours per week", low=0.0, doc="Plan actions on a CPP."
+        1.5,
+        source=ASSUMPTION,
+        unit="hours per week",
+        low=0.0,
+        high=CASE_WEEK_HOURS,
+        why=CASE_WEEK_HOURS_WHY,
+        doc="Plan actions on a CPP.",
     )
     cin_action_hours_per_week: float = param(
-        0.5, source=ASSUMPTION, unit="hours per week", low=0.0, doc="Plan actions on a CiN plan."
+        0.5,
+        source=ASSUMPTION,
+        unit="hours per week",
+        low=0.0,
+        high=CASE_WEEK_HOURS,
+        why=CASE_WEEK_HOURS_WHY,
+        doc="Plan actions on a CiN plan.",
     )
 
 
@@ -374,6 +577,10 @@ class NeedConfig:
         1.0,
         source=ASSUMPTION,
         unit="need score (sd units)",
+        low=-5.0,
+        high=5.0,
+        why="need is standard normal at first referral: 5 sd either way marks every child or none "
+        "as at high need",
         doc="Need at or above this is 'high' (risk of significant harm).",
     )
     weekly_noise_sd: float = param(
@@ -381,6 +588,8 @@ class NeedConfig:
         source=ASSUMPTION,
         unit="need score per week",
         low=0.0,
+        high=1.0,
+        why="up to one sd a week, the whole spread of need between children at referral",
         doc="Week-to-week change in need.",
     )
     weekly_reversion: float = param(
@@ -389,6 +598,7 @@ class NeedConfig:
         unit="per week",
         low=0.0,
         high=1.0,
+        why="the share of the gap to the baseline closed in a week",
         doc="Pull of need to the child's baseline.",
     )
     progress_effect_per_week: float = param(
@@ -396,6 +606,8 @@ class NeedConfig:
         source=ASSUMPTION,
         unit="need score per week",
         low=0.0,
+        high=NEED_STEP,
+        why=NEED_STEP_WHY,
         doc="Fall in baseline need in a week with purposeful work.",
     )
     drift_effect_per_week: float = param(
@@ -403,6 +615,8 @@ class NeedConfig:
         source=ASSUMPTION,
         unit="need score per week",
         low=0.0,
+        high=NEED_STEP,
+        why=NEED_STEP_WHY,
         doc="Rise in baseline need in a week of drift.",
     )
     detection_prob: float = prob(
@@ -416,10 +630,17 @@ class NeedConfig:
         unit="multiplier",
         low=0.0,
         high=1.0,
+        why="a multiplier: a new worker sees no more than one who knows the child",
         doc="Detection multiplier while a worker has held the case for under new_worker_weeks.",
     )
     new_worker_weeks: int = param(
-        6, source=ASSUMPTION, unit="weeks", low=0, doc="How long a relationship counts as new."
+        6,
+        source=ASSUMPTION,
+        unit="weeks",
+        low=0,
+        high=52,
+        why="up to a year",
+        doc="How long a relationship counts as new.",
     )
     pressure_detection_factor: float = param(
         0.5,
@@ -427,6 +648,7 @@ class NeedConfig:
         unit="multiplier",
         low=0.0,
         high=1.0,
+        why="a multiplier: pressure does not help a worker see need",
         doc="Detection multiplier for a worker whose demand is at twice their hours (linear in between).",
     )
     escalation_prob: float = prob(
@@ -449,6 +671,8 @@ class NeedConfig:
         source=f"{ASSUMPTION}; seed 003 (cases closed too early are re-referred)",
         unit="per need unit",
         low=0.0,
+        high=3.0,
+        why="up to 3: each sd of need at closure multiplies the chance by up to 20 (e^3)",
         doc="Log-odds-like rise of that chance per unit of need at closure (capped at 1).",
     )
     rereferral_mean_days: float = param(
@@ -456,7 +680,10 @@ class NeedConfig:
         source=f"{ASSUMPTION}, calibrated to {CIN25} re-referrals within 12 months",
         unit="days",
         low=0.0,
+        high=365.0,
         low_open=True,
+        why="up to a year: re-referrals are counted within 12 months (FACTS.md CIN25), and the "
+        "closures put in before day 0 go back three years, which then covers all but 5% of them",
         doc="Mean time from closure to a re-referral, for those re-referred.",
     )
 
@@ -470,6 +697,9 @@ class WorkforceConfig:
         source=f"{ASSUMPTION}: above the national mean of 16 ({CSWW23})",
         unit="cases",
         low=1,
+        high=60,
+        why="authority averages ranged from 9.7 to 24.9 cases in 2020 (FACTS.md CSWW); up to over "
+        "twice the highest",
         doc="A worker takes no new case at or above this caseload.",
     )
     casework_hours_per_week: float = param(
@@ -477,7 +707,9 @@ class WorkforceConfig:
         source=f"{ASSUMPTION}: 37 contracted hours less supervision, training, travel and admin",
         unit="hours per week",
         low=0.0,
+        high=WEEK_HOURS,
         low_open=True,
+        why=WEEK_HOURS_WHY,
         doc="Time a worker has for case tasks in a full week.",
     )
     dynamics: bool = param(
@@ -491,6 +723,8 @@ class WorkforceConfig:
         unit="per year",
         low=0.0,
         high=5.0,
+        why="up to 5 a year (an average stay under three months); the highest authority rates "
+        "recorded are about 0.5 a year (DfE CSWW in data/dfe)",
         doc="Leaving hazard of a permanent worker under no pressure.",
     )
     turnover_pressure_effect: float = param(
@@ -498,6 +732,8 @@ class WorkforceConfig:
         source=f"{ASSUMPTION}: the direction is documented (seeds 001, 002), the size is not (FACTS.md)",
         unit="per unit of sustained overload",
         low=0.0,
+        high=10.0,
+        why="up to 10: full overload multiplies the leaving hazard by up to 11",
         doc="Leaving hazard = base x (1 + effect x excess), excess = sustained overload above the "
         "tolerance, capped at 1; 0 turns the feedback off.",
     )
@@ -506,6 +742,8 @@ class WorkforceConfig:
         source=f"{ASSUMPTION}, calibrated: the sustained overload of a typical worker in the baseline",
         unit="overload (demand / hours - 1, plus caseload / cap - 1)",
         low=0.0,
+        high=2.0,
+        why="up to 2: demand at three times a worker's hours with a full caseload",
         doc="Sustained overload above this raises the leaving hazard.",
     )
     pressure_memory_weeks: float = param(
@@ -513,7 +751,9 @@ class WorkforceConfig:
         source=ASSUMPTION,
         unit="weeks",
         low=0.0,
+        high=260.0,
         low_open=True,
+        why="up to five years",
         doc="Time constant of sustained overload (exponential moving average of weekly overload).",
     )
     notice_weeks: int = param(
@@ -521,6 +761,8 @@ class WorkforceConfig:
         source=f"{ASSUMPTION}: one month's notice",
         unit="weeks",
         low=0,
+        high=26,
+        why="a month is usual; up to six months",
         doc="Notice before a leaver's cases move.",
     )
     handover_hours: float = param(
@@ -528,6 +770,8 @@ class WorkforceConfig:
         source=f"{ASSUMPTION}; seed 002 (the quality of handovers)",
         unit="hours per case",
         low=0.0,
+        high=CASE_WEEK_HOURS,
+        why=CASE_WEEK_HOURS_WHY,
         doc="Time a receiving worker spends taking over a case.",
     )
     recruitment_mean_days: float = param(
@@ -536,7 +780,9 @@ class WorkforceConfig:
         "fill of 0.233 / 0.159 = 1.47 years",
         unit="days",
         low=0.0,
+        high=3_650.0,
         low_open=True,
+        why="up to ten years (the national figures give about 1.5)",
         doc="Mean time to fill a vacant post with a permanent worker (exponential).",
     )
     agency_cover_prob: float = prob(
@@ -551,7 +797,9 @@ class WorkforceConfig:
         source=ASSUMPTION,
         unit="days",
         low=0.0,
+        high=365.0,
         low_open=True,
+        why="up to a year",
         doc="Mean time for agency cover to start.",
     )
     agency_turnover: float = param(
@@ -559,6 +807,8 @@ class WorkforceConfig:
         source=f"{ASSUMPTION}: agency workers stay shorter (DESIGN.md s6)",
         unit="per year",
         low=0.0,
+        high=12.0,
+        why="up to 12 a year: agency workers staying a month on average",
         doc="Leaving hazard of an agency worker.",
     )
     newly_qualified_share: float = prob(
@@ -572,6 +822,7 @@ class WorkforceConfig:
         unit="multiplier",
         low=0.0,
         high=1.0,
+        why="a multiplier: no more than a full caseload and full hours",
         doc="Caseload cap and hours of a newly qualified worker in their first year.",
     )
     sickness_absence: float = prob(
@@ -584,6 +835,8 @@ class WorkforceConfig:
         source=ASSUMPTION,
         unit="workers per manager",
         low=1,
+        high=30,
+        why="up to 30 workers per manager",
         doc="Social workers per team manager.",
     )
     manager_review_hours_per_week: float = param(
@@ -591,16 +844,26 @@ class WorkforceConfig:
         source=ASSUMPTION,
         unit="hours per week",
         low=0.0,
+        high=WEEK_HOURS,
+        why=WEEK_HOURS_WHY,
         doc="A team manager's time for case reviews.",
     )
     manager_review_hours_per_case: float = param(
-        0.5, source=ASSUMPTION, unit="hours", low=0.0, doc="One case review."
+        0.5,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=CASE_WEEK_HOURS,
+        why=CASE_WEEK_HOURS_WHY,
+        doc="One case review.",
     )
     manager_review_interval_wd: int = param(
         20,
         source="seed 002: case review every four weeks; FACTS.md (manager supervision at least monthly)",
         unit="working days",
         low=1,
+        high=YEAR_WD,
+        why="up to a year",
         doc="Each case is due a manager review this often.",
     )
 
@@ -617,6 +880,8 @@ class ComplaintsConfig:
         source=f"{ASSUMPTION}, calibrated to local volumes (FACTS.md: tens a year at stage 1)",
         unit="complaints per open case-year",
         low=0.0,
+        high=12.0,
+        why="up to one a month per open case (a child has at most one complaint open at a time)",
         doc="Complaints with no particular failure behind them.",
     )
     missed_visit_prob: float = prob(
@@ -648,28 +913,66 @@ class ComplaintsConfig:
         0.3, source=ASSUMPTION, doc="A complaint is complex, so its stage deadlines are extended."
     )
     stage1_due_wd: int = param(
-        10, source=REGS, unit="working days", low=1, doc="Stage 1 response due."
+        10,
+        source=REGS,
+        unit="working days",
+        low=1,
+        high=HALF_YEAR_WD,
+        why=DEADLINE_WHY,
+        doc="Stage 1 response due.",
     )
     stage1_max_wd: int = param(
-        20, source=REGS, unit="working days", low=1, doc="Stage 1 deadline when extended (complex)."
+        20,
+        source=REGS,
+        unit="working days",
+        low=1,
+        high=HALF_YEAR_WD,
+        why=f"{DEADLINE_WHY}; at least complaints.stage1_due_wd",
+        doc="Stage 1 deadline when extended (complex).",
     )
     stage2_due_wd: int = param(
-        25, source=REGS, unit="working days", low=1, doc="Stage 2 response due."
+        25,
+        source=REGS,
+        unit="working days",
+        low=1,
+        high=HALF_YEAR_WD,
+        why=DEADLINE_WHY,
+        doc="Stage 2 response due.",
     )
     stage2_max_wd: int = param(
-        65, source=REGS, unit="working days", low=1, doc="Stage 2 deadline when extended (complex)."
+        65,
+        source=REGS,
+        unit="working days",
+        low=1,
+        high=HALF_YEAR_WD,
+        why=f"{DEADLINE_WHY}; at least complaints.stage2_due_wd",
+        doc="Stage 2 deadline when extended (complex).",
     )
     stage3_panel_wd: int = param(
-        30, source=REGS, unit="working days", low=1, doc="Stage 3 panel within this of the request."
+        30,
+        source=REGS,
+        unit="working days",
+        low=1,
+        high=HALF_YEAR_WD,
+        why=DEADLINE_WHY,
+        doc="Stage 3 panel within this of the request.",
     )
     stage3_report_wd: int = param(
-        5, source=REGS, unit="working days", low=1, doc="Panel report within this of the panel."
+        5,
+        source=REGS,
+        unit="working days",
+        low=1,
+        high=HALF_YEAR_WD,
+        why=DEADLINE_WHY,
+        doc="Panel report within this of the panel.",
     )
     stage3_response_wd: int = param(
         15,
         source=REGS,
         unit="working days",
         low=1,
+        high=HALF_YEAR_WD,
+        why=DEADLINE_WHY,
         doc="Council's response within this of the report.",
     )
     corporate_stage1_wd: int = param(
@@ -677,16 +980,26 @@ class ComplaintsConfig:
         source="seed 004 (two-stage corporate procedure)",
         unit="working days",
         low=1,
+        high=HALF_YEAR_WD,
+        why=DEADLINE_WHY,
         doc="Corporate stage 1 due.",
     )
     corporate_stage2_wd: int = param(
-        30, source="seed 004", unit="working days", low=1, doc="Corporate stage 2 due."
+        30,
+        source="seed 004",
+        unit="working days",
+        low=1,
+        high=HALF_YEAR_WD,
+        why=DEADLINE_WHY,
+        doc="Corporate stage 2 due.",
     )
     stage1_min_wd: float = param(
         9.0,
         source=f"{ASSUMPTION}, calibrated to FACTS.md (a London borough answered 60-66% of stage 1 on time)",
         unit="working days (median)",
         low=0.0,
+        high=HALF_YEAR_WD,
+        why="up to six months",
         doc="Elapsed time a stage 1 response needs.",
     )
     stage2_min_wd: float = param(
@@ -694,6 +1007,8 @@ class ComplaintsConfig:
         source=ASSUMPTION,
         unit="working days (median)",
         low=0.0,
+        high=HALF_YEAR_WD,
+        why="up to six months",
         doc="Elapsed time a stage 2 investigation needs.",
     )
     stage3_min_wd: float = param(
@@ -701,16 +1016,26 @@ class ComplaintsConfig:
         source=ASSUMPTION,
         unit="working days (median)",
         low=0.0,
+        high=HALF_YEAR_WD,
+        why="up to six months",
         doc="Time to convene a stage 3 panel.",
     )
     stage_time_sigma: float = param(
-        0.5, source=ASSUMPTION, unit="log-scale sd", low=0.0, doc="Spread of those elapsed times."
+        0.5,
+        source=ASSUMPTION,
+        unit="log-scale sd",
+        low=0.0,
+        high=LOG_SD,
+        why=LOG_SD_WHY,
+        doc="Spread of those elapsed times.",
     )
     stage1_manager_hours: float = param(
         4.0,
         source=ASSUMPTION,
         unit="hours",
         low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
         doc="Team manager time for a stage 1 response.",
     )
     stage2_manager_hours: float = param(
@@ -718,19 +1043,45 @@ class ComplaintsConfig:
         source=ASSUMPTION,
         unit="hours",
         low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
         doc="Manager time for a stage 2 investigation.",
     )
     stage3_manager_hours: float = param(
-        8.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Manager time for a stage 3 panel."
+        8.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
+        doc="Manager time for a stage 3 panel.",
     )
     stage1_worker_hours: float = param(
-        2.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Social worker time for stage 1."
+        2.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
+        doc="Social worker time for stage 1.",
     )
     stage2_worker_hours: float = param(
-        6.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Social worker time for stage 2."
+        6.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
+        doc="Social worker time for stage 2.",
     )
     stage3_worker_hours: float = param(
-        3.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Social worker time for stage 3."
+        3.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
+        doc="Social worker time for stage 3.",
     )
     escalate_1_2_prob: float = prob(
         0.35,
@@ -755,7 +1106,9 @@ class ComplaintsConfig:
         source=ASSUMPTION,
         unit="days",
         low=0.0,
+        high=1_095.0,
         low_open=True,
+        why="up to three years",
         doc="Mean time the Ombudsman takes.",
     )
     upheld_prob: float = prob(
@@ -771,26 +1124,45 @@ class ComplaintsConfig:
         source="FACTS.md LGSCO25: £100-£500 common; seed 002 £1,150, seed 004 £300",
         unit="GBP",
         low=0.0,
+        high=50_000.0,
+        why="up to about 40 times the largest remedy in the seeds (£1,150; FACTS.md: £100-£500 is "
+        "common)",
         doc="Median remedy when the Ombudsman finds fault (lognormal).",
     )
     remedy_sigma: float = param(
-        0.6, source=ASSUMPTION, unit="log-scale sd", low=0.0, doc="Spread of remedies."
+        0.6,
+        source=ASSUMPTION,
+        unit="log-scale sd",
+        low=0.0,
+        high=LOG_SD,
+        why=LOG_SD_WHY,
+        doc="Spread of remedies.",
     )
     actions_per_upheld: float = param(
         1.5,
         source=f"{ASSUMPTION}; seed 002 (risk assessment of a parent, direct work with the child)",
         unit="actions (mean)",
         low=0.0,
+        high=20.0,
+        why="up to 20 actions from one complaint (seed 002 agreed two)",
         doc="Actions agreed when a stage upholds a complaint.",
     )
     action_hours: float = param(
-        4.0, source=ASSUMPTION, unit="hours", low=0.0, doc="Worker time for one agreed action."
+        4.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
+        doc="Worker time for one agreed action.",
     )
     action_due_wd: int = param(
         20,
         source=ASSUMPTION,
         unit="working days",
         low=1,
+        high=HALF_YEAR_WD,
+        why="up to six months",
         doc="Agreed actions are due this long after agreement.",
     )
     untracked_action_weekly_prob: float = prob(
@@ -825,6 +1197,7 @@ class PolicyConfig:
         unit="multiplier",
         low=0.0,
         high=1.0,
+        why="a multiplier: escalating a visit does not make refusal more likely",
         doc="An escalated visit (not-seen list, duty service) is refused this much less often.",
     )
     track_complaint_actions: bool = param(
@@ -844,27 +1217,54 @@ class RunConfig:
     """Seeds, replications, parallelism and horizon."""
 
     seed: int = param(
-        20250331, source="label", low=0, doc="Base seed; replication seeds are spawned from it."
+        20250331,
+        source="label",
+        low=0,
+        high=MAX_SEED,
+        why="a 64-bit signed integer, which numpy and CSV readers keep exactly",
+        doc="Base seed; replication seeds are spawned from it.",
     )
     replications: int = param(
-        10, source="label", low=1, doc="Independent replications of the scenario."
+        10,
+        source="label",
+        low=1,
+        high=1_000,
+        why="up to 1,000: intervals a tenth as wide as with the default 10",
+        doc="Independent replications of the scenario.",
     )
     n_jobs: int = param(
-        0, source="label", low=0, doc="Worker processes for replications (0 = all cores)."
+        0,
+        source="label",
+        low=0,
+        high=256,
+        why="up to 256 processes; more than there are cores only adds overhead",
+        doc="Worker processes for replications (0 = all cores).",
     )
     warmup_years: float = param(
-        1.0, source="DESIGN.md section 2", unit="years", low=0.0, doc="Discarded from KPIs."
+        1.0,
+        source="DESIGN.md section 2",
+        unit="years",
+        low=0.0,
+        high=MAX_RUN_YEARS,
+        why=f"less than run.years by at least {MIN_MEASURED_YEARS:g}, so that a whole week is "
+        "measured",
+        doc="Discarded from KPIs.",
     )
     years: float = param(
         4.0,
         source="DESIGN.md section 2 (one year warm-up + three measured)",
         unit="years",
-        low=0.0,
-        low_open=True,
+        low=MIN_MEASURED_YEARS,
+        high=MAX_RUN_YEARS,
+        why=RUN_YEARS_WHY,
         doc="Total simulated years, warm-up included.",
     )
     start_date: str = param(
-        "2021-04-01", source="label", doc="Calendar date of day 0 (ISO format)."
+        "2021-04-01",
+        source="label",
+        kind="date",
+        why=START_DATES_WHY,
+        doc="Calendar date of day 0 (ISO format).",
     )
     prepopulate: bool = param(
         True,
@@ -879,7 +1279,11 @@ class Config:
     """The whole composed configuration of one scenario run."""
 
     scenario_name: str = param(
-        "baseline", source="label", doc="Name of the scenario (set by scenario files)."
+        "baseline",
+        source="label",
+        kind="name",
+        why=NAME_WHY,
+        doc="Name of the scenario (set by scenario files); part of the run folder's name.",
     )
     authority: AuthorityConfig = field(default_factory=AuthorityConfig)
     pathway: PathwayConfig = field(default_factory=PathwayConfig)
@@ -906,75 +1310,152 @@ def register_configs() -> None:
     ConfigStore.instance().store(name="base_config", node=Config)
 
 
-def _range_text(meta: dict[str, Any]) -> str:
+DECISIONS: dict[str, tuple[str, ...]] = {
+    "front door": ("front_door_nfa_prob", "front_door_strategy_prob"),
+    "assessment": (
+        "assessment_not_in_need_prob",
+        "assessment_strategy_prob",
+        "assessment_cin_prob",
+    ),
+    "section 47": ("s47_icpc_prob", "s47_cin_prob"),
+    "ICPC": ("icpc_cpp_prob", "icpc_cin_prob"),
+    "end of a CPP": ("cpp_end_to_cin_prob", "cpp_end_to_care_prob"),
+}
+"""The pathway's decisions between more than two outcomes, by their ``pathway.*`` outcome
+probabilities: the outcomes are exclusive and the last one takes what is left, so the
+probabilities of one decision sum to at most 1. tests/test_config.py checks that every
+decision in sim/processes is listed here."""
+
+DEADLINES: tuple[tuple[str, str], ...] = (
+    ("stage1_max_wd", "stage1_due_wd"),
+    ("stage2_max_wd", "stage2_due_wd"),
+)
+"""Each ``complaints.*`` extended deadline and the standard one it extends."""
+
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def _number(x: float) -> str:
+    """A number as a message shows it: whole numbers in full, others in ``g`` format."""
+    return str(x) if isinstance(x, int) else f"{x:g}"
+
+
+def _range_text(meta: Mapping[str, Any], kind: Any = float) -> str:
+    """The allowed values of a field, in words (for messages and docs/parameters.md)."""
+    if meta.get("kind") == "name":
+        return NAME_RULE
+    if meta.get("kind") == "date":
+        return DATE_RULE
+    if kind is bool:
+        return "true or false"
     low, high = meta.get("low"), meta.get("high")
     if low is not None and high is not None:
-        return f"{low:g} to {high:g}"
+        if meta.get("low_open"):
+            return f"greater than {_number(low)} up to {_number(high)}"
+        return f"{_number(low)} to {_number(high)}"
     if low is not None:
-        return f"greater than {low:g}" if meta.get("low_open") else f"{low:g} or more"
+        return f"greater than {_number(low)}" if meta.get("low_open") else f"{_number(low)} or more"
     if high is not None:
-        return f"at most {high:g}"
+        return f"at most {_number(high)}"
     return "any value"
 
 
-def _check_field(key: str, value: Any, meta: dict[str, Any]) -> None:
-    low, high = meta.get("low"), meta.get("high")
-    if low is None and high is None:
+def _check_field(key: str, value: Any, meta: Mapping[str, Any], kind: Any) -> None:
+    """Refuse a value of the wrong type, not finite, out of range, or not a safe text."""
+    allowed = _range_text(meta, kind)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} = {value!r} is not true or false")
         return
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise ConfigError(f"{key} = {value!r} is not a number; allowed: {_range_text(meta)}")
+    if kind is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} = {value!r} is not text; allowed: {allowed}")
+        if meta.get("kind") == "name" and (not _NAME.fullmatch(value) or ".." in value):
+            raise ConfigError(f"{key} = {value!r} is not a safe name; allowed: {allowed}")
+        if meta.get("kind") == "date":
+            _check_date(key, value, allowed)
+        return
+    whole = kind is int
+    if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
+        raise ConfigError(f"{key} = {value!r} is not {_KINDS[kind]}; allowed: {allowed}")
+    if isinstance(value, float) and math.isnan(value):
+        raise ConfigError(f"{key} = {value!r} is not a number; allowed: {allowed}")
+    low, high = meta.get("low"), meta.get("high")
     too_low = low is not None and (value <= low if meta.get("low_open") else value < low)
     too_high = high is not None and value > high
-    if too_low or too_high:
-        raise ConfigError(f"{key} = {value:g} is out of range; allowed: {_range_text(meta)}")
+    if too_low or too_high or (isinstance(value, float) and math.isinf(value)):
+        raise out_of_range_error(key, value)
 
 
-def _check_sums(cfg: Config) -> None:
-    p = cfg.pathway
-    groups = {
-        "pathway.front_door_nfa_prob + pathway.front_door_strategy_prob": (
-            p.front_door_nfa_prob + p.front_door_strategy_prob
-        ),
-        "pathway.assessment_not_in_need_prob + assessment_strategy_prob + assessment_cin_prob": (
-            p.assessment_not_in_need_prob + p.assessment_strategy_prob + p.assessment_cin_prob
-        ),
-        "pathway.s47_icpc_prob + pathway.s47_cin_prob": p.s47_icpc_prob + p.s47_cin_prob,
-        "pathway.icpc_cpp_prob + pathway.icpc_cin_prob": p.icpc_cpp_prob + p.icpc_cin_prob,
-        "pathway.cpp_end_to_cin_prob + pathway.cpp_end_to_care_prob": (
-            p.cpp_end_to_cin_prob + p.cpp_end_to_care_prob
-        ),
-    }
-    for key, total in groups.items():
+def _check_date(key: str, value: str, allowed: str) -> None:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{key} = {value!r} is not a date; allowed: {allowed}") from None
+    first, last = (date.fromisoformat(d) for d in START_DATES)
+    if not first <= day <= last:
+        raise ConfigError(f"{key} = {value!r} is out of range; allowed: {allowed}")
+
+
+def _check_run(run: RunConfig) -> None:
+    """The warm-up ends before the run, leaving at least a week measured."""
+    if run.years - run.warmup_years < MIN_MEASURED_YEARS - 1e-9:
+        raise ConfigError(
+            f"run.warmup_years = {_number(run.warmup_years)} is out of range; allowed: 0 to "
+            f"less than run.years ({_number(run.years)}) by at least {MIN_MEASURED_YEARS:g}"
+        )
+
+
+def _check_shock(cfg: Config) -> None:
+    """A demand shock starts before the run ends (one that never happens is a mistake)."""
+    a = cfg.authority
+    if a.demand_shock_factor != 1.0 and a.demand_shock_start_years >= cfg.run.years:
+        raise ConfigError(
+            f"authority.demand_shock_start_years = {_number(a.demand_shock_start_years)} is "
+            f"out of range; allowed: 0 to less than run.years ({_number(cfg.run.years)}) "
+            f"when authority.demand_shock_factor is not 1"
+        )
+
+
+def _check_deadlines(c: ComplaintsConfig) -> None:
+    """An extended complaint deadline is at least the standard one it extends."""
+    for longer, standard in DEADLINES:
+        value, least = getattr(c, longer), getattr(c, standard)
+        if value < least:
+            high = _FIELD_META[ComplaintsConfig][longer]["high"]
+            raise ConfigError(
+                f"complaints.{longer} = {_number(value)} is out of range; allowed: "
+                f"complaints.{standard} ({_number(least)}) to {_number(high)}"
+            )
+
+
+def _check_sums(p: PathwayConfig) -> None:
+    """The outcome probabilities of each decision sum to at most 1."""
+    for names in DECISIONS.values():
+        total = sum(getattr(p, name) for name in names)
         if total > 1.0 + 1e-9:
+            key = " + ".join(f"pathway.{name}" for name in names)
             raise ConfigError(f"{key} = {total:g} is out of range; allowed: 0 to 1 in total")
 
 
 def validate(cfg: Config) -> Config:
-    """Check every value against its declared range and the cross-field rules.
+    """Check every value against its type and declared range, and the cross-field rules.
+
+    The rules between fields: the warm-up ends at least a week before the run
+    (:data:`MIN_MEASURED_YEARS`), a demand shock starts before the run ends, an extended
+    complaint deadline is at least its standard one (:data:`DEADLINES`), and the outcome
+    probabilities of each decision sum to at most 1 (:data:`DECISIONS`).
 
     Raises:
         ConfigError: with a one-line message naming the key and the allowed range.
 
     """
-    for group in GROUPS:
-        node = getattr(cfg, group)
-        for f in dataclasses.fields(node):
-            _check_field(f"{group}.{f.name}", getattr(node, f.name), dict(f.metadata))
-    run = cfg.run
-    if run.warmup_years >= run.years:
-        raise ConfigError(
-            f"run.warmup_years = {run.warmup_years:g} is out of range; allowed: 0 to less "
-            f"than run.years ({run.years:g})"
-        )
-    try:
-        from datetime import date
-
-        date.fromisoformat(run.start_date)
-    except ValueError:
-        raise ConfigError(
-            f"run.start_date = {run.start_date!r} is not a date; allowed: YYYY-MM-DD"
-        ) from None
-    _check_sums(cfg)
+    for f in SCHEMA_FIELDS:
+        _check_field(f.key, f.value_in(cfg), f.meta, f.kind)
+    _check_run(cfg.run)
+    _check_shock(cfg)
+    _check_deadlines(cfg.complaints)
+    _check_sums(cfg.pathway)
     return cfg
 
 
@@ -995,7 +1476,7 @@ def to_config(cfg: DictConfig | Config) -> Config:
             raise unknown_key_error(key)
     obj = OmegaConf.to_object(cfg)
     if not isinstance(obj, Config):  # composed without the schema (should not happen)
-        obj = Config(**{k: v for k, v in obj.items() if k != "hydra"})  # type: ignore[union-attr]
+        obj = Config(**{k: v for k, v in obj.items() if k != "hydra"})  # type: ignore[union-attr,arg-type]
     return validate(obj)
 
 
@@ -1009,6 +1490,35 @@ _FIELD_TYPES: dict[Any, dict[str, Any]] = {
     for schema in (Config, *(_field_types(Config)[group] for group in GROUPS))
 }
 """Each schema dataclass's field types (the dataclasses' annotations are strings)."""
+
+_FIELD_META: dict[Any, dict[str, Mapping[str, Any]]] = {
+    schema: {f.name: f.metadata for f in dataclasses.fields(schema)} for schema in _FIELD_TYPES
+}
+"""Each schema dataclass's field metadata (unit, range, source...) by field name."""
+
+
+@dataclass(frozen=True)
+class SchemaField:
+    """One key of the schema: its dotted name, type and :func:`param` metadata."""
+
+    key: str
+    kind: Any
+    """``int``, ``float``, ``bool`` or ``str``."""
+    meta: Mapping[str, Any]
+
+    def value_in(self, cfg: Config) -> Any:
+        """The value of this key in ``cfg``."""
+        group, _, name = self.key.rpartition(".")
+        return getattr(getattr(cfg, group) if group else cfg, name)
+
+
+SCHEMA_FIELDS: tuple[SchemaField, ...] = tuple(
+    SchemaField(prefix + name, kind, _FIELD_META[schema][name])
+    for prefix, schema in [("", Config), *((f"{g}.", _FIELD_TYPES[Config][g]) for g in GROUPS)]
+    for name, kind in _FIELD_TYPES[schema].items()
+    if name not in GROUPS
+)
+"""Every key of the schema (the top-level ones, then group by group)."""
 
 _KINDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
 
@@ -1039,12 +1549,28 @@ def _schema_field(key: str) -> tuple[dataclasses.Field, Any] | None:
     return None
 
 
+def schema_type(key: str) -> Any:
+    """The type of a dotted key of the schema (``int``, ``float``, ``bool``, ``str``), or None."""
+    found = _schema_field(key)
+    return None if found is None or dataclasses.is_dataclass(found[1]) else found[1]
+
+
 def unknown_key_error(key: str) -> ConfigError:
     """The error for a key the schema does not have, listing those it does have."""
     group = key.rpartition(".")[0]
     where = f"keys in {group}" if group else "top-level keys"
     allowed = ", ".join(schema_keys(group)) or "see docs/parameters.md"
+    if key.split(".")[0] == "hydra":
+        allowed = "Hydra's own settings (python -m sim --cfg hydra lists them)"
     return ConfigError(f"unknown key '{key}'; allowed {where}: {allowed}")
+
+
+def out_of_range_error(key: str, value: float) -> ConfigError:
+    """The error for a number outside the range of ``key`` (a key of the schema)."""
+    found = _schema_field(key)
+    assert found is not None, key
+    allowed = _range_text(found[0].metadata, found[1])
+    return ConfigError(f"{key} = {_number(value)} is out of range; allowed: {allowed}")
 
 
 def wrong_type_error(key: str, value: Any) -> ConfigError:
@@ -1054,32 +1580,29 @@ def wrong_type_error(key: str, value: Any) -> ConfigError:
     kind = _KINDS.get(found[1]) if found else None
     if found is None or kind is None:
         return ConfigError(f"{key} = {shown} is not allowed")
-    meta = dict(found[0].metadata)
-    has_range = meta.get("low") is not None or meta.get("high") is not None
+    if found[1] is bool:
+        return ConfigError(f"{key} = {shown} is not {kind}")
     return ConfigError(
-        f"{key} = {shown} is not {kind}" + (f"; allowed: {_range_text(meta)}" if has_range else "")
+        f"{key} = {shown} is not {kind}; allowed: {_range_text(found[0].metadata, found[1])}"
     )
 
 
 def parameter_rows() -> list[dict[str, str]]:
-    """Every parameter with its default, unit, range and source (for docs/parameters.md)."""
-    rows = []
-    for group in GROUPS:
-        schema = type(getattr(Config(), group))
-        for f in dataclasses.fields(schema):
-            meta = dict(f.metadata)
-            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
-            rows.append(
-                {
-                    "key": f"{group}.{f.name}",
-                    "default": str(default),
-                    "unit": meta.get("unit", ""),
-                    "range": _range_text(meta),
-                    "source": meta.get("source", ""),
-                    "meaning": meta.get("doc", ""),
-                }
-            )
-    return rows
+    """Every parameter with its default, unit, range (and why) and source (docs/parameters.md)."""
+    defaults = Config()
+    return [
+        {
+            "key": f.key,
+            "default": str(f.value_in(defaults)),
+            "unit": f.meta.get("unit", ""),
+            "range": _range_text(f.meta, f.kind),
+            "why": f.meta.get("why", ""),
+            "source": f.meta.get("source", ""),
+            "meaning": f.meta.get("doc", ""),
+        }
+        for f in SCHEMA_FIELDS
+        if "." in f.key
+    ]
 
 
 def scale_authority(cfg: Config, scale: float) -> Config:

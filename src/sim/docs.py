@@ -56,8 +56,20 @@ python -m sim pathway.cpp_visit_interval_wd=20
 python -m sim authority=london_borough workforce.caseload_cap=18
 ```
 
-A value outside its allowed range, an unknown key or a wrong type stops the run with a
-one-line error before anything is simulated.
+**Allowed ranges.** Every number has a lower and an upper bound, and the table says why
+each is where it is. The bounds are what is plausible for an English authority, with room
+for stress tests and sensitivity analysis: sizes go from the smallest authority to a few
+times the largest (the DfE figures in `../shared/data/dfe/`), timescales from the
+statutory one to a few times it. Rules between keys are checked too: the warm-up ends at
+least 0.05 years (a week) before the run, a demand shock starts before the run ends, an
+extended complaint deadline is at least the standard one, and the outcome probabilities of
+one decision (front door, assessment, section 47, ICPC, end of a CPP) sum to at most 1.
+Names (`scenario_name`, `authority.name`) are letters, digits, `_`, `-` and `.` (not
+`..`), because they become part of folder names.
+
+A value outside its allowed range (NaN and infinity included), an unknown key, a key
+given twice, or a wrong type stops the run with a one-line error before anything is
+simulated.
 """
 
 
@@ -116,6 +128,11 @@ def authority_markdown(directory: Path = AUTHORITY_DIR) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _range_cell(row: dict[str, str]) -> str:
+    """The allowed range and, after a colon, why it is what it is."""
+    return f"{row['range']}: {row['why']}" if row["why"] else row["range"]
+
+
 def parameters_markdown() -> str:
     """The whole parameter document: intro, named authorities, one table per group.
 
@@ -129,7 +146,9 @@ def parameters_markdown() -> str:
     for group in GROUPS:
         doc = (type(getattr(defaults, group)).__doc__ or "").strip().splitlines()[0]
         group_rows = [
-            tuple(row[f] for f in FIELDS) for row in rows if row["key"].startswith(f"{group}.")
+            tuple(_range_cell(row) if f == "range" else row[f] for f in FIELDS)
+            for row in rows
+            if row["key"].startswith(f"{group}.")
         ]
         lines = [f"## {group}", "", doc, "", *_table(COLUMNS, group_rows)]
         parts.append("\n".join(lines) + "\n")

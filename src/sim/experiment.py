@@ -318,13 +318,15 @@ def _hydra_alone(args: argparse.Namespace) -> bool:
     Help, information and shell completion run nothing; options that change where the
     configuration comes from (-cp, -cn, -cd) or rerun a saved one compose something
     else than conf/config.yaml, so the task validates what Hydra composed instead.
+    ``--cfg`` is checked first like a run: Hydra prints only a configuration that is valid
+    (a bad one would otherwise end in Hydra's own multi-line message, or print a value
+    out of range without a word).
     """
     return any(
         getattr(args, name)
         for name in (
             "help",
             "hydra_help",
-            "cfg",
             "info",
             "shell_completion",
             "config_path",

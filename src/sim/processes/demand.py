@@ -5,7 +5,6 @@ Re-referrals after closure are scheduled where cases close (pathway.py).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,7 @@ import simpy
 
 from sim import events as ev
 from sim.entities import State
-from sim.processes.pathway import episode, rereferral, start_referral
+from sim.processes.pathway import episode, rereferral, rereferral_chance, start_referral
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -106,7 +105,7 @@ def prepopulate_closures(m: Model) -> None:
     for _ in range(count):
         closed_day = -LEGACY_YEARS * 365.25 * stream.uniform()
         need = stream.normal()
-        chance = min(1.0, n.rereferral_prob * math.exp(n.rereferral_need_slope * need))
+        chance = rereferral_chance(n, need)
         if stream.uniform() >= chance:
             continue
         day = closed_day + stream.exponential(n.rereferral_mean_days)

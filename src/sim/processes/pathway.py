@@ -13,6 +13,7 @@ from sim.entities import Child, State
 from sim.processes import assessment, complaints, conference, enquiry, front_door, plans
 
 if TYPE_CHECKING:
+    from sim.config import NeedConfig
     from sim.model import Model
 
 Stage = Callable[["Model", Child], Generator[simpy.Event, object, str]]
@@ -81,6 +82,16 @@ def start_referral(m: Model, child: Child) -> None:
     m.env.process(episode(m, child))
 
 
+def rereferral_chance(n: NeedConfig, need: float) -> float:
+    """The chance that a case closed at ``need`` is ever referred again.
+
+    ``rereferral_prob * exp(rereferral_need_slope * need)``, at most 1. The exponent is
+    held below 700, where ``exp`` would overflow (need can drift far in a long run); the
+    chance is 1 there anyway unless ``rereferral_prob`` is 0.
+    """
+    return min(1.0, n.rereferral_prob * math.exp(min(700.0, n.rereferral_need_slope * need)))
+
+
 def schedule_rereferral(m: Model, child: Child) -> None:
     """After closure the child may be referred again: more likely when need is high.
 
@@ -89,7 +100,7 @@ def schedule_rereferral(m: Model, child: Child) -> None:
     003); the delay is exponential with mean ``rereferral_mean_days``.
     """
     n = m.cfg.need
-    chance = min(1.0, n.rereferral_prob * math.exp(n.rereferral_need_slope * child.need))
+    chance = rereferral_chance(n, child.need)
     if child.rng.uniform() >= chance:
         return
     delay = child.rng.exponential(n.rereferral_mean_days)
