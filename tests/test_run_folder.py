@@ -262,7 +262,7 @@ def test_two_runs_started_in_the_same_second_get_two_folders(tmp_path):
     }
     for _ in range(2):
         proc = subprocess.run(
-            [sys.executable, str(script), *SHORT, "run.replications=1", "run.n_jobs=1"],
+            [sys.executable, str(script), *SHORT[1:], "run.replications=1", "run.n_jobs=1"],
             capture_output=True,
             text=True,
             timeout=300,

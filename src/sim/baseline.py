@@ -10,12 +10,12 @@ its commit which KPIs moved and why (Covasim's tests/test_baselines.py does the 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.arguments import OneLineParser
 from sim.config import Config, scale_authority, validate
 from sim.metrics import compute_kpis
 from sim.runner import run_one
@@ -79,7 +79,7 @@ def write_rows(rows: Sequence[dict[str, str]], path: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Regenerate the committed baseline files."""
-    parser = argparse.ArgumentParser(prog="python -m sim.baseline", description=__doc__)
+    parser = OneLineParser(prog="python -m sim.baseline", description=__doc__)
     parser.add_argument("--out", type=Path, default=BASELINE_DIR, help="folder to write to")
     args = parser.parse_args(argv)
     write_rows(kpi_rows(), args.out / KPI_FILE)

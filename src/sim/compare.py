@@ -13,10 +13,10 @@ finish are left out, and a line on stderr says so.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from sim.arguments import OneLineParser
 from sim.config import ConfigError
 from sim.sweeps import find_jobs, write_sweep_outputs
 from sim.userfiles import check_writable
@@ -24,9 +24,7 @@ from sim.userfiles import check_writable
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.compare", description=__doc__.splitlines()[0]
-    )
+    parser = OneLineParser(prog="python -m sim.compare", description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path, help="run or sweep folders")
     parser.add_argument(
         "--out", type=Path, default=None, help="where to write (default: the sweep folder)"

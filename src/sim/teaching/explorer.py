@@ -13,7 +13,6 @@ Further arguments are Hydra overrides applied to every cell (e.g. ``run.years=3`
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sim.analysis import summarize
+from sim.arguments import OneLineParser
 from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError, validate
 from sim.metrics import KPIS, weekly_series
@@ -250,7 +250,7 @@ def _numbers(flag: str, text: str, kind: type, low: float, high: float) -> list:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m sim.explorer", description=__doc__.splitlines()[0].split(": ", 1)[1]
     )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for every cell")

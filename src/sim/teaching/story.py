@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import composition
+from sim.arguments import OneLineParser
 from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError
 from sim.plots import save
@@ -288,7 +289,7 @@ def compose_config(scenario: str, overrides: Sequence[str]) -> Config:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m sim.story", description=__doc__.splitlines()[0].split(": ", 1)[1]
     )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. run.seed=7")

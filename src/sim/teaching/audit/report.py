@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
 
+from sim.arguments import OneLineParser
 from sim.case_events import EVENT_TYPES
 from sim.config import ConfigError
 from sim.teaching.audit.files import (
@@ -174,16 +173,9 @@ def _same_file(a: Path, b: str) -> bool:
         return False
 
 
-class _Parser(argparse.ArgumentParser):
-    """Argument errors as one line on stderr, exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m sim.audit FILE`` or ``--example NAME``; returns the exit status."""
-    parser = _Parser(prog="python -m sim.audit", description=DESCRIPTION)
+    parser = OneLineParser(prog="python -m sim.audit", description=DESCRIPTION)
     parser.add_argument("file", nargs="?", help="chronology file (.csv, .yaml or .yml)")
     parser.add_argument("--example", choices=sorted(EXAMPLES), help="audit a shipped example")
     parser.add_argument("--format", choices=("markdown", "csv"), default="markdown")
