@@ -250,7 +250,8 @@ class WeekAccounts:
         """Account for the week of each of ``children`` (open cases) and move its need on."""
         m, w0, w1 = self.m, self.w0, self.w1
         events, p = m.events, m.cfg.pathway
-        observers = events.week_observers
+        for observer in events.week_observers:
+            observer.measure_week(children, w0, w1)
         high = m.cfg.need.high_threshold
         drift_limit = p.drift_threshold_wd
         cpp_interval, cin_interval = p.cpp_visit_interval_wd, p.cin_visit_interval_wd
@@ -260,8 +261,6 @@ class WeekAccounts:
         weekly_need = self.need
         cpp, cin = State.CPP, State.CIN
         for child in children:
-            for observer in observers:
-                observer.case_week(child, w0, w1)
             if child.need >= high and child.perceived_need < high:
                 need.outside_alert(m, child, w0)
             progress_wd = child.week_progress_wd
@@ -301,8 +300,6 @@ class WeekAccounts:
                         action.recorded = True
             weekly_need.step(child, progress_wd is not None, drifting)
             child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
-        for observer in observers:
-            observer.week_accounted()
 
 
 def _account_core_group(m: Model, child: Child, w1: int) -> None:

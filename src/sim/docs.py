@@ -218,7 +218,7 @@ set only when a visit is made. The length of the wait shows up in `cpp_unseen_sh
 
 **Day counts.** Drift days, plan days, CPP days and CPP unseen days are counted per
 *working day*, by the recorder as it accounts each open case's week
-(`metrics.Recorder.case_week`). Unseen-risk days are counted per *calendar day*: 7 for
+(`metrics.Recorder.measure_week`). Unseen-risk days are counted per *calendar day*: 7 for
 every week a child is at high need without the service knowing, whatever the number of
 working days in that week.
 

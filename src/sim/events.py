@@ -523,20 +523,15 @@ Handler = Callable[[object], None]
 
 
 class WeekObserver(Protocol):
-    """A subscriber that also measures each open case's week as it is accounted.
+    """A subscriber that also measures the open cases' week as it is accounted.
 
-    The weekly accounting calls ``case_week`` for every open case, in the same loop and
-    just before it moves the case's records on (last seen, last progress, need), and
-    ``week_accounted`` once at the end: the recorder counts visits due, drift, unseen
-    and plan days there from the state the accounting reads, with no second pass over
-    the cases.
+    The weekly accounting calls ``measure_week`` with every open case just before it
+    moves the cases' records on (last seen, last progress, need): the recorder counts
+    drift, unseen and plan days there, from the same state the accounting reads.
     """
 
-    def case_week(self, child: Child, w0: int, w1: int) -> None:
-        """Measure ``child``'s week of working days ``w0..w1``."""
-
-    def week_accounted(self) -> None:
-        """Every open case of the week has been measured."""
+    def measure_week(self, children: list[Child], w0: int, w1: int) -> None:
+        """Measure the week of working days ``w0..w1`` of each of ``children``."""
 
 
 class _Planned:

@@ -95,8 +95,6 @@ class Recorder:
         self._open_episodes: dict[tuple[int, str], dict[str, Any]] = {}
         self._week: WeekRecord | None = None
         self._week_in_window = False
-        self._unseen_risk_weeks = self._visits_due = self._visits_on_time = 0
-        self._plan_days = self._drift_days = self._cpp_days = self._cpp_unseen_days = 0
 
     @classmethod
     def attach(cls, model: Model) -> Recorder:
@@ -199,68 +197,62 @@ class Recorder:
         self._week_in_window = self.in_window(r.day)
         self.weeks.append(self._week)
 
-    def case_week(self, child: Child, w0: int, w1: int) -> None:
-        """Measure one open case's week (working days ``w0..w1``) before it is accounted.
+    def measure_week(self, children: list[Child], w0: int, w1: int) -> None:
+        """Measure the open cases' week (working days ``w0..w1``) before it is accounted.
 
         Visits due: a plan's visit falls due once, in the week of its due day (or the
         first week it is looked at after), and is on time if the child was seen by the
-        due day. Unseen risk: a week at high need the service does not know of. Drift:
-        plan days more than ``drift_threshold_wd`` working days after the last purposeful
-        progress. CPP unseen days: plan days more than the visit interval after the child
-        was last seen. A day counts from the plan's start (``plan_start_wd``) on. The
-        week's totals go to its flows (timeseries.csv) in :meth:`week_accounted`, and
-        the KPIs read them from there.
+        due day. Unseen risk: a week at high need the service does not know of. Drift: plan days
+        more than ``drift_threshold_wd`` working days after the last purposeful progress.
+        CPP unseen days: plan days more than the visit interval after the child was last
+        seen. A day counts from the plan's start (``plan_start_wd``) on. The totals go to
+        the week's flows (timeseries.csv) and the KPIs read them from there.
         """
         s = self.standards
-        high = s.high_need
-        if child.need >= high and child.perceived_need < high:
-            self._unseen_risk_weeks += 1
-        if self._week_in_window:
-            self.open_children.add(child)
-        state = child.state
-        if state is not _CPP and state is not _CIN:
-            return
-        due = child.next_visit_due_wd
-        if not child.visit_due_recorded and due <= w1:
-            seen_wd = child.week_visit_wd
-            on_time = seen_wd is not None and seen_wd <= due
-            self.visits_due.append(
-                (self.day_of_wd(due), on_time, "cpp" if state is _CPP else "cin")
-            )
-            self._visits_due += 1
-            if on_time:
-                self._visits_on_time += 1
-        a = max(w0, child.plan_start_wd)
-        days = w1 - a + 1
-        self._plan_days += days
-        limit = s.drift_threshold_wd
-        last_progress = child.last_progress_wd
-        progress_wd = child.week_progress_wd
-        # (no day is beyond a limit when the last events are recent: skip the sums)
-        if w1 - last_progress > limit or (progress_wd is not None and w1 - progress_wd > limit):
-            self._drift_days += days_beyond(last_progress, progress_wd, a, w1, limit)
-        if state is _CPP:
-            self._cpp_days += days
-            interval = s.cpp_visit_interval_wd
-            last_seen = child.last_seen_wd
-            visit_wd = child.week_visit_wd
-            if w1 - last_seen > interval or (visit_wd is not None and w1 - visit_wd > interval):
-                self._cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
-
-    def week_accounted(self) -> None:
-        """Hand the week's totals to the week's flows, and start the next week's."""
-        if self._week_in_window:
-            self.unseen_risk_days += 7.0 * self._unseen_risk_weeks
-        if self._visits_due:
-            self._count("visits_due", self._visits_due)
-        if self._visits_on_time:
-            self._count("visits_on_time", self._visits_on_time)
-        self._count("plan_days", self._plan_days)
-        self._count("drift_days", self._drift_days)
-        self._count("cpp_days", self._cpp_days)
-        self._count("cpp_unseen_days", self._cpp_unseen_days)
-        self._unseen_risk_weeks = self._visits_due = self._visits_on_time = 0
-        self._plan_days = self._drift_days = self._cpp_days = self._cpp_unseen_days = 0
+        high, limit, interval = s.high_need, s.drift_threshold_wd, s.cpp_visit_interval_wd
+        in_window = self._week_in_window
+        unseen_risk_weeks = plan_days = drift_days = cpp_days = cpp_unseen_days = 0
+        visits_due = visits_on_time = 0
+        visits = self.visits_due
+        day_of_wd = self.day_of_wd
+        for child in children:
+            if child.need >= high and child.perceived_need < high:
+                unseen_risk_weeks += 1
+            state = child.state
+            if state is not _CPP and state is not _CIN:
+                continue
+            due = child.next_visit_due_wd
+            if not child.visit_due_recorded and due <= w1:
+                seen_wd = child.week_visit_wd
+                on_time = seen_wd is not None and seen_wd <= due
+                visits.append((day_of_wd(due), on_time, "cpp" if state is _CPP else "cin"))
+                visits_due += 1
+                visits_on_time += on_time
+            a = max(w0, child.plan_start_wd)
+            days = w1 - a + 1
+            plan_days += days
+            last_progress = child.last_progress_wd
+            progress_wd = child.week_progress_wd
+            # (no day is beyond a limit when the last events are recent: skip the sums)
+            if w1 - last_progress > limit or (progress_wd is not None and w1 - progress_wd > limit):
+                drift_days += days_beyond(last_progress, progress_wd, a, w1, limit)
+            if state is _CPP:
+                cpp_days += days
+                last_seen = child.last_seen_wd
+                visit_wd = child.week_visit_wd
+                if w1 - last_seen > interval or (visit_wd is not None and w1 - visit_wd > interval):
+                    cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
+        if in_window:
+            self.unseen_risk_days += 7.0 * unseen_risk_weeks
+            self.open_children.update(children)
+        if visits_due:
+            self._count("visits_due", visits_due)
+        if visits_on_time:
+            self._count("visits_on_time", visits_on_time)
+        self._count("plan_days", plan_days)
+        self._count("drift_days", drift_days)
+        self._count("cpp_days", cpp_days)
+        self._count("cpp_unseen_days", cpp_unseen_days)
 
     # -- the workforce --------------------------------------------------------------------
     def _worker_started(self, r: ev.WorkerStarted) -> None:
