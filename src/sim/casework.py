@@ -15,8 +15,9 @@ worker plans the week's casework in priority order (DESIGN.md section 6):
 
 Whatever does not fit in the week's hours slips: a slipped visit is a missed visit, a
 week without visits, actions or meetings is a week without purposeful progress, which
-becomes drift once it lasts longer than the threshold. After planning, every open case is
-accounted for (visits due, unseen days, drift days, unseen risk) and its need moves on.
+becomes drift once it lasts longer than the threshold. After planning, the recorder
+measures every open case's week (visits due, unseen days, drift days, unseen risk; the
+stream's week observer, metrics.py), then each case's records and its need move on.
 """
 
 from __future__ import annotations

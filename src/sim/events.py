@@ -12,12 +12,13 @@ later day is *planned* (:meth:`EventStream.plan`) and emitted only when the cloc
 that day, so a case that closes on Tuesday cancels Thursday's planned visit
 (:meth:`EventStream.cancel_planned`) and a new worker takes over the visits their
 predecessor planned (:meth:`EventStream.reassign_planned`): no subscriber ever rewrites
-what it was told. Measurement records that belong to a week (a visit that fell due, a
-manager review that fell due) are emitted when the week is accounted.
+what it was told. Measurement records that belong to a week (a manager review or a first
+core group that fell due) are emitted when the week is accounted; visits that fell due
+are counted by the recorder as the stream's week observer (:class:`WeekObserver`).
 
 Days are simulation days (calendar days from the run's start); children and workers are
-named by id. Records still open when the run ends are emitted as censored by the
-recorder itself (metrics.py), from the records it holds.
+named by id. When the run ends the model emits what is still open (:class:`StillWaiting`,
+:class:`ComplaintOpenAtEnd`), and the recorder marks open episodes censored.
 """
 
 from __future__ import annotations

@@ -61,14 +61,21 @@ class Recorder:
         warmup_day: First day of the measured window.
         end_day: Day the run ends (exclusive).
         standards: The thresholds the week's measures use (:class:`Standards`).
+        day_of_wd: The run's working-day index to simulation day (calendar.day_of_wd).
 
     """
 
-    def __init__(self, warmup_day: float, end_day: float, standards: Standards) -> None:
+    def __init__(
+        self,
+        warmup_day: float,
+        end_day: float,
+        standards: Standards,
+        day_of_wd: Callable[[int], int],
+    ) -> None:
         self.warmup_day = warmup_day
         self.end_day = end_day
         self.standards = standards
-        self.day_of_wd: Callable[[int], int] = _no_calendar
+        self.day_of_wd = day_of_wd
         self.referrals: list[tuple[float, int, bool, bool]] = []
         self.front_door: list[tuple[float, float, bool, str]] = []
         self.episodes: list[dict[str, Any]] = []
@@ -99,8 +106,8 @@ class Recorder:
     @classmethod
     def attach(cls, model: Model) -> Recorder:
         """A recorder subscribed to ``model``'s events (before the model runs)."""
-        rec = cls(model.warmup_day, model.end_day, Standards.from_config(model.cfg))
-        rec.day_of_wd = model.cal.day_of_wd
+        standards = Standards.from_config(model.cfg)
+        rec = cls(model.warmup_day, model.end_day, standards, model.cal.day_of_wd)
         model.events.subscribe(rec.handlers())
         model.events.observe_weeks(rec)
         return rec
@@ -325,10 +332,6 @@ class Standards:
             drift_threshold_wd=cfg.pathway.drift_threshold_wd,
             cpp_visit_interval_wd=cfg.pathway.cpp_visit_interval_wd,
         )
-
-
-def _no_calendar(wd: int) -> int:
-    raise RuntimeError("a recorder measures weeks only when attached to a model")
 
 
 def days_beyond(ref_wd: int, event_wd: int | None, a: int, w1: int, limit: int) -> int:

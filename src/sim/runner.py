@@ -105,11 +105,6 @@ def run_one(cfg: Config, replication: int, case_log: bool = False, audit: bool =
     return Run(model, recorder, log)
 
 
-def run_replication(cfg: Config, replication: int, audit: bool = False) -> Recorder:
-    """Run one replication of ``cfg`` and return its recorder."""
-    return run_one(cfg, replication, audit=audit).rec
-
-
 @dataclass(frozen=True)
 class Job:
     """One replication to run: a configuration, an index and whether to log cases."""
