@@ -165,7 +165,11 @@ CASES: list[tuple[list[str], str]] = [
     ),
     (["pathway.s47_icpc_prob=0.8"], "pathway.s47_icpc_prob + pathway.s47_cin_prob = 1.15"),
     (["pathway.icpc_cin_prob=0.5"], "pathway.icpc_cpp_prob + pathway.icpc_cin_prob = 1.358"),
-    (["pathway.cpp_end_to_care_prob=0.5"], "pathway.cpp_end_to_cin_prob + pathway.cpp_end_to"),
+    (
+        ["pathway.legal_care_proceedings_prob=0.9"],
+        "pathway.legal_pre_proceedings_prob + pathway.legal_care_proceedings_prob = 1.25",
+    ),
+    (["pathway.cpp_end_to_care_prob=0.1"], "pathway.cpp_end_to_care_prob was removed"),
     # -- names that would write outside results/ ------------------------------------------
     (
         ["scenario_name=../../../../../escape"],

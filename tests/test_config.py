@@ -114,22 +114,25 @@ def _decisions_in_processes() -> list[tuple[str, ...]]:
     """The ``pathway.*`` probabilities of each decision made in sim/processes.
 
     A decision is a call of ``rng.choice((p.a, p.b))`` or ``ranked_decision(child,
-    (...), ...)``; the outcome probabilities are the ``p.<name>`` read in its tuple (an
-    expression like ``1.0 - p.a - p.b`` is the remainder of an earlier outcome).
+    (...), ...)``, or a tuple assigned to ``probs`` for ``known_need_decision``; the
+    outcome probabilities are the ``p.<name>`` read in its tuple (an expression like
+    ``1.0 - p.a - p.b`` is the remainder of an earlier outcome).
     """
     found = []
     for path in sorted((Path(sim.__file__).parent / "processes").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, ast.Call):
-                continue
-            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-            if name not in ("choice", "ranked_decision"):
-                continue
-            probs = [a for a in node.args if isinstance(a, ast.Tuple)]
-            if not probs:
+            tuples: list[ast.expr] = []
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if name in ("choice", "ranked_decision"):
+                    tuples = [a for a in node.args if isinstance(a, ast.Tuple)]
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple):
+                if any(getattr(t, "id", "") == "probs" for t in node.targets):
+                    tuples = [node.value]
+            if not tuples:
                 continue
             names = []
-            for element in probs[0].elts:
+            for element in tuples[0].elts:
                 if isinstance(element, ast.Attribute):
                     names.append(element.attr)
             found.append(tuple(names))
@@ -138,7 +141,7 @@ def _decisions_in_processes() -> list[tuple[str, ...]]:
 
 def test_every_decision_has_its_probabilities_summed():
     decisions = _decisions_in_processes()
-    assert len(decisions) == 5
+    assert len(decisions) == 6  # front door, assessment, s47, ICPC, review, legal planning
     listed = {frozenset(names) for names in DECISIONS.values()}
     for names in decisions:
         assert any(set(names) <= group for group in listed), (

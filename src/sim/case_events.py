@@ -27,6 +27,8 @@ EVENT_TYPES: dict[str, str] = {
     "s47_end": "the section 47 enquiry is completed; detail gives the outcome",
     "icpc": "an initial child protection conference; detail gives the decision",
     "rcpc": "a review child protection conference; detail gives the decision",
+    "legal_planning": "a legal planning meeting, or the end of pre-proceedings; detail gives "
+    "the decision",
     "cpp_start": "a child protection plan starts",
     "cpp_end": "the child protection plan ends",
     "cin_start": "a child in need plan starts (including a step-down from a CPP)",

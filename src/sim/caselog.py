@@ -54,6 +54,25 @@ CPP_END_TEXT = {
     "care": "care proceedings",
     "close": "plan ended: case to close",
 }
+RCPC_TEXT = {
+    "continue": "plan continues",
+    "cin": "plan ends: step down to a child in need plan",
+    "close": "plan ends: case to close",
+    "legal_planning": "plan continues; referred to a legal planning meeting",
+}
+LEGAL_REASON_TEXT = {
+    "review": "asked for by the review conference",
+    "persistent_need": "need known to be high for months",
+}
+LEGAL_OUTCOME_TEXT = {
+    "care_proceedings": "care proceedings to be issued",
+    "pre_proceedings": "pre-proceedings (letter before proceedings)",
+    "no_legal_action": "threshold not met: no legal action, plan continues",
+}
+PRE_PROCEEDINGS_END_TEXT = {
+    "care_proceedings": "pre-proceedings end: need still high, care proceedings issued",
+    "stepped_back": "pre-proceedings end: stepped back to the plan",
+}
 CIN_END_TEXT = {
     "escalated": "escalated to a strategy discussion",
     "closed": "plan review: case to close",
@@ -134,6 +153,16 @@ class CaseLog:
             ),
             ev.ComplaintStageAnswered: self._stage_answered,
             ev.OmbudsmanDecided: self._ombudsman,
+            ev.LegalPlanningMeeting: lambda r: self.add(
+                r.child,
+                r.day,
+                "legal_planning",
+                _sw(r.worker),
+                f"{LEGAL_OUTCOME_TEXT[r.outcome]} ({LEGAL_REASON_TEXT[r.reason]})",
+            ),
+            ev.PreProceedingsEnded: lambda r: self.add(
+                r.child, r.day, "legal_planning", _sw(r.worker), PRE_PROCEEDINGS_END_TEXT[r.outcome]
+            ),
         }
 
     def _referred(self, r: ev.Referred) -> None:
@@ -161,7 +190,9 @@ class CaseLog:
         if r.kind == "icpc":
             detail = ICPC_TEXT[r.outcome]
         else:
-            detail = "" if r.on_time else "late"
+            detail = RCPC_TEXT[r.outcome] if r.outcome else ""
+            if not r.on_time:
+                detail = f"late; {detail}" if detail else "late"
         self.add(r.child, r.day, r.kind, _sw(r.worker), detail)
 
     def _closed(self, r: ev.Closed) -> None:

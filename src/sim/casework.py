@@ -30,7 +30,7 @@ import simpy
 from sim import events as ev
 from sim import management, need
 from sim.entities import Child, State, Worker
-from sim.processes import complaints
+from sim.processes import complaints, legal
 from sim.timebudget import spend_hours
 from sim.visits import progress, visit
 
@@ -255,6 +255,7 @@ class WeekAccounts:
             observer.measure_week(children, w0, w1)
         high = m.cfg.need.high_threshold
         drift_limit = p.drift_threshold_wd
+        legal_after = p.legal_planning_after_weeks
         cpp_interval, cin_interval = p.cpp_visit_interval_wd, p.cin_visit_interval_wd
         disengage, reengage = p.disengage_prob_per_week, p.reengage_prob_per_week
         missed_visit_prob = m.cfg.complaints.missed_visit_prob
@@ -277,8 +278,15 @@ class WeekAccounts:
                     child.visit_due_recorded = True
                     if visit_wd is None or visit_wd > due:
                         complaints.failure(m, child, missed_visit_prob)
-                if is_cpp and child.core_group_due_wd is not None:
-                    _account_core_group(m, child, w1)
+                if is_cpp:
+                    if child.core_group_due_wd is not None:
+                        _account_core_group(m, child, w1)
+                    if child.perceived_need >= high:
+                        child.known_high_weeks += 1
+                        if child.known_high_weeks >= legal_after and child.legal_stage is None:
+                            legal.start(m, child, "persistent_need")
+                    else:
+                        child.known_high_weeks = 0
                 if visit_wd is not None:
                     child.last_seen_wd = visit_wd
                     child.next_visit_due_wd = visit_wd + interval

@@ -489,7 +489,7 @@ class PathwayConfig:
         0.10, source=ASSUMPTION, doc="ICPC not making a CPP ends in a CiN plan."
     )
     rcpc_first_end_prob: float = prob(
-        0.45,
+        0.40,
         source=f"{ASSUMPTION}, calibrated to {CIN25} CPP stock / starts (mean plan about 9.6 months)",
         doc="First review conference ends the CPP.",
     )
@@ -497,10 +497,93 @@ class PathwayConfig:
         0.85, source=f"{ASSUMPTION}, calibrated as above", doc="A later review ends the CPP."
     )
     cpp_end_to_cin_prob: float = prob(
-        0.55, source=ASSUMPTION, doc="An ended CPP steps down to a CiN plan."
+        0.75,
+        source=ASSUMPTION,
+        doc="A CPP ended at a review steps down to a CiN plan (the rest close).",
     )
-    cpp_end_to_care_prob: float = prob(
-        0.12, source=ASSUMPTION, doc="An ended CPP ends in care proceedings (leaves the model)."
+    review_legal_planning_prob: float = prob(
+        0.08,
+        source=f"{ASSUMPTION}: care now follows legal planning (DESIGN.md section 11)",
+        doc="A review conference that keeps the plan going also asks for a legal planning meeting.",
+    )
+    # -- decisions ranked on what is known (processes/decisions.py) ---------------------
+    s47_decision_accuracy: float = prob(
+        0.6,
+        source=f"{ASSUMPTION}; seed 001 (seen 60 times without any action taken)",
+        doc="Correlation between a child's rank in known need and the section 47 outcome.",
+    )
+    icpc_decision_accuracy: float = prob(
+        0.6, source=ASSUMPTION, doc="The same for the initial conference's decision."
+    )
+    review_decision_accuracy: float = prob(
+        0.6, source=ASSUMPTION, doc="The same for a review conference's decision."
+    )
+    legal_decision_accuracy: float = prob(
+        0.6, source=ASSUMPTION, doc="The same for a legal planning meeting's decision."
+    )
+    new_worker_decision_factor: float = param(
+        0.7,
+        source=f"{ASSUMPTION}; seed 002 (six social workers in three years)",
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        why="a multiplier: a worker new to the case knows the child no better than one who "
+        "has held it",
+        doc="Accuracy multiplier for a decision when the case has no worker or one who has held "
+        "it for under need.new_worker_weeks.",
+    )
+    # -- legal planning and care proceedings (processes/legal.py) -----------------------
+    legal_planning_after_weeks: int = param(
+        26,
+        source=ASSUMPTION,
+        unit="weeks",
+        low=1,
+        high=104,
+        why="up to two years",
+        doc="Weeks running of known high need on a CPP that call a legal planning meeting.",
+    )
+    legal_planning_delay_wd: int = param(
+        10,
+        source=ASSUMPTION,
+        unit="working days",
+        low=0,
+        high=QUARTER_WD,
+        why="up to three months",
+        doc="From calling a legal planning meeting to holding it.",
+    )
+    legal_planning_hours: float = param(
+        3.0,
+        source=ASSUMPTION,
+        unit="hours",
+        low=0.0,
+        high=TASK_HOURS,
+        why=TASK_HOURS_WHY,
+        doc="Worker time to prepare for and attend a legal planning meeting (priority work).",
+    )
+    legal_pre_proceedings_prob: float = prob(
+        0.35,
+        source=ASSUMPTION,
+        doc="A legal planning meeting starts pre-proceedings (Public Law Outline).",
+    )
+    legal_care_proceedings_prob: float = prob(
+        0.1,
+        source=ASSUMPTION,
+        doc="A legal planning meeting issues care proceedings at once (the child leaves the model).",
+    )
+    pre_proceedings_care_prob: float = prob(
+        0.5,
+        source=f"{ASSUMPTION}: many cases in pre-proceedings are diverted from court",
+        doc="At the end of pre-proceedings with need still known to be high, care proceedings "
+        "are issued (otherwise the case steps back to the plan).",
+    )
+    pre_proceedings_wd: int = param(
+        80,
+        source=f"{ASSUMPTION}: pre-proceedings commonly run about 16 weeks",
+        unit="working days",
+        low=1,
+        high=YEAR_WD,
+        why="up to a year",
+        doc="How long pre-proceedings last before care proceedings or stepping back.",
     )
     cin_review_close_prob: float = prob(
         0.40,
@@ -1319,7 +1402,7 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     ),
     "section 47": ("s47_icpc_prob", "s47_cin_prob"),
     "ICPC": ("icpc_cpp_prob", "icpc_cin_prob"),
-    "end of a CPP": ("cpp_end_to_cin_prob", "cpp_end_to_care_prob"),
+    "legal planning meeting": ("legal_pre_proceedings_prob", "legal_care_proceedings_prob"),
 }
 """The pathway's decisions between more than two outcomes, by their ``pathway.*`` outcome
 probabilities: the outcomes are exclusive and the last one takes what is left, so the
@@ -1555,8 +1638,17 @@ def schema_type(key: str) -> Any:
     return None if found is None or dataclasses.is_dataclass(found[1]) else found[1]
 
 
+REMOVED_KEYS: dict[str, str] = {
+    "pathway.cpp_end_to_care_prob": "care now follows a legal planning meeting (see "
+    "pathway.review_legal_planning_prob, pathway.legal_* and docs/parameters.md)",
+}
+"""Keys of earlier versions, each with what replaced it."""
+
+
 def unknown_key_error(key: str) -> ConfigError:
     """The error for a key the schema does not have, listing those it does have."""
+    if key in REMOVED_KEYS:
+        return ConfigError(f"{key} was removed: {REMOVED_KEYS[key]}")
     group = key.rpartition(".")[0]
     where = f"keys in {group}" if group else "top-level keys"
     allowed = ", ".join(schema_keys(group)) or "see docs/parameters.md"

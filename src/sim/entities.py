@@ -131,6 +131,14 @@ class Child:
     conference_wd: int | None = None
     decision: simpy.Event | None = None
     escalation: simpy.Event | None = None
+    episode: simpy.Process | None = None
+    """The process taking the child through the current referral (interrupted to end a plan)."""
+    plan_serial: int = 0
+    """Counts plan starts and ends, so that a late event knows whether its plan is still open."""
+    known_high_weeks: int = 0
+    """Consecutive weeks on a CPP with known (perceived) need at or above the high threshold."""
+    legal_stage: str | None = None
+    """``planning`` or ``pre_proceedings`` while legal planning is under way on a CPP."""
     # plan bookkeeping (CPP or CiN)
     plan_start_wd: int = 0
     next_visit_due_wd: int = 0

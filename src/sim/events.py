@@ -177,6 +177,40 @@ class ConferenceHeld(Record):
         self.outcome: Final = outcome
 
 
+class LegalPlanningMeeting(Record):
+    """A legal planning meeting on a CPP: ``reason`` ``review`` or ``persistent_need``.
+
+    ``outcome``: ``care_proceedings`` (the child leaves the model), ``pre_proceedings``
+    (the Public Law Outline's letter before proceedings; the plan goes on) or
+    ``no_legal_action`` (known high need not acted on by legal means).
+    """
+
+    FIELDS = ("child", "day", "worker", "reason", "outcome")
+    __slots__ = FIELDS
+
+    def __init__(
+        self, child: int, day: float, worker: int | None, reason: str, outcome: str
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+        self.reason: Final = reason
+        self.outcome: Final = outcome
+
+
+class PreProceedingsEnded(Record):
+    """Pre-proceedings end: ``care_proceedings`` or ``stepped_back`` (legal.py says when)."""
+
+    FIELDS = ("child", "day", "worker", "outcome")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, worker: int | None, outcome: str) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+        self.outcome: Final = outcome
+
+
 class Closed(Record):
     """A case closes, with the child's latent need at that moment."""
 
@@ -495,6 +529,8 @@ AnyRecord = (
     | EpisodeStarted
     | EpisodeEnded
     | ConferenceHeld
+    | LegalPlanningMeeting
+    | PreProceedingsEnded
     | Closed
     | CameIntoCare
     | VisitMade

@@ -32,9 +32,10 @@ from sim import casework
 from sim import events as ev
 from sim.calendar import WorkingCalendar
 from sim.config import Config
-from sim.entities import OPEN_STATES, Child, State, WorkItem
+from sim.entities import OPEN_STATES, PLAN_STATES, Child, State, WorkItem
 from sim.processes import demand
 from sim.processes.conference import ConferenceDiary
+from sim.processes.decisions import Ranker
 from sim.processes.front_door import FrontDoor
 from sim.rng import Streams
 from sim.workforce import Workforce
@@ -72,6 +73,14 @@ class Model:
         self.complaint_tasks: list[list] = [[] for _ in range(self.workforce.n_teams)]
         self.chairs = ConferenceDiary(cfg.authority.conference_slots_per_day)
         self.front_door = FrontDoor(self)
+        self.rankers: dict[str, Ranker] = {}
+
+    def ranker(self, decision: str) -> Ranker:
+        """The recent known needs at one decision point (processes/decisions.py)."""
+        found = self.rankers.get(decision)
+        if found is None:
+            found = self.rankers[decision] = Ranker()
+        return found
 
     # -- running ------------------------------------------------------------------------
     def run(self) -> Model:
@@ -223,6 +232,26 @@ class Model:
         def fire(_t: simpy.Event) -> None:
             if event is not None and event is child.escalation and not event.triggered:
                 event.succeed()
+
+        self.wait_until_wd(wd).callbacks.append(fire)
+
+    def end_plan(self, child: Child, outcome: str) -> None:
+        """End ``child``'s CPP or CiN plan now, between reviews, with ``outcome``.
+
+        The plan's process is interrupted wherever it waits (plans.py says what each
+        outcome leads to): care proceedings, and exits such as a family moving away.
+        """
+        process = child.episode
+        if child.state in PLAN_STATES and process is not None and process.is_alive:
+            process.interrupt(outcome)
+
+    def end_plan_at(self, child: Child, wd: int, outcome: str) -> None:
+        """End ``child``'s plan on working day ``wd`` if the same plan is still open then."""
+        serial = child.plan_serial
+
+        def fire(_t: simpy.Event) -> None:
+            if child.plan_serial == serial:
+                self.end_plan(child, outcome)
 
         self.wait_until_wd(wd).callbacks.append(fire)
 

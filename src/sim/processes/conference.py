@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import simpy
@@ -10,9 +10,13 @@ import simpy
 from sim import events as ev
 from sim.entities import Child, State, worker_id
 from sim.processes import complaints
+from sim.processes.decisions import accuracy_for, known_need_decision
 
 if TYPE_CHECKING:
     from sim.model import Model
+
+ICPC_OUTCOMES = ("close", "cin", "cpp")
+"""Least to most serious; ranked on what is known of the child's need (decisions.py)."""
 
 
 class ConferenceDiary:
@@ -29,6 +33,18 @@ class ConferenceDiary:
             wd += 1
         self.booked[wd] = self.booked.get(wd, 0) + 1
         return wd
+
+    def release(self, wd: int) -> None:
+        """Give back a slot booked on ``wd`` (a conference that will not be held)."""
+        if self.booked.get(wd, 0) > 0:
+            self.booked[wd] -= 1
+
+
+def cancel_booking(m: Model, child: Child) -> None:
+    """The child's booked conference will not be held: free the chair's slot."""
+    if child.conference_wd is not None:
+        m.chairs.release(child.conference_wd)
+        child.conference_wd = None
 
 
 def hold_conference(
@@ -55,8 +71,9 @@ def icpc(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     due_wd = m.cal.due_wd(child.strategy_day, p.icpc_due_wd)
     held_wd = yield from hold_conference(m, child, m.now_wd() + p.icpc_prep_wd)
     _conference_failures(m, child, held_wd <= due_wd)
-    choice = child.rng.choice((p.icpc_cpp_prob, p.icpc_cin_prob))
-    outcome = ("cpp", "cin", "close")[choice]
+    probs = (1.0 - p.icpc_cpp_prob - p.icpc_cin_prob, p.icpc_cin_prob)
+    accuracy = accuracy_for(m, child, p.icpc_decision_accuracy)
+    outcome = ICPC_OUTCOMES[known_need_decision(child, m.ranker("icpc"), probs, accuracy)]
     on_time = held_wd <= due_wd
     m.events.emit(
         ev.ConferenceHeld(child.id, "icpc", m.env.now, worker_id(child), on_time, outcome)
@@ -64,13 +81,22 @@ def icpc(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     return outcome
 
 
-def review(m: Model, child: Child, due_day: int) -> Generator[simpy.Event, object, None]:
-    """A review conference due on ``due_day``: booked up to two weeks ahead of it."""
+def review(
+    m: Model, child: Child, due_day: int, decide: Callable[[], str]
+) -> Generator[simpy.Event, object, str]:
+    """A review conference due on ``due_day``: booked up to two weeks ahead of it.
+
+    Returns the conference's decision, made by ``decide`` (plans.review_decision).
+    """
     due_wd = m.cal.wd_on_or_after(due_day)
     held_wd = yield from hold_conference(m, child, max(m.now_wd() + 1, due_wd - 10))
     on_time = held_wd <= due_wd
-    m.events.emit(ev.ConferenceHeld(child.id, "rcpc", m.env.now, worker_id(child), on_time))
+    decision = decide()
+    m.events.emit(
+        ev.ConferenceHeld(child.id, "rcpc", m.env.now, worker_id(child), on_time, decision)
+    )
     _conference_failures(m, child, held_wd <= due_wd)
+    return decision
 
 
 def _conference_failures(m: Model, child: Child, on_time: bool) -> None:

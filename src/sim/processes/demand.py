@@ -81,7 +81,9 @@ def prepopulate(m: Model) -> None:
                 )
             m.set_state(child, State.CPP if stage == "cpp" else State.CIN)
             m.events.emit(ev.Referred(child.id, child.referral_day, None, False, before_run=True))
-            m.env.process(episode(m, child, start=stage, first_review_day=int(first_review)))
+            child.episode = m.env.process(
+                episode(m, child, start=stage, first_review_day=int(first_review))
+            )
 
 
 LEGACY_YEARS = 3.0

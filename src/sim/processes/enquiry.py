@@ -9,9 +9,13 @@ import simpy
 
 from sim import events as ev
 from sim.entities import Child, Priority, State, worker_id
+from sim.processes.decisions import accuracy_for, known_need_decision
 
 if TYPE_CHECKING:
     from sim.model import Model
+
+S47_OUTCOMES = ("close", "cin", "icpc")
+"""Least to most serious; ranked on the need the enquiry found (decisions.py)."""
 
 
 def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
@@ -30,7 +34,8 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     earliest = m.now_wd() + round(child.rng.lognormal(p.s47_min_wd_median, p.s47_min_wd_sigma))
     yield m.start_work(child, "s47", p.s47_hours, earliest)
     child.perceived_need = child.need
-    choice = child.rng.choice((p.s47_icpc_prob, p.s47_cin_prob))
-    outcome = ("icpc", "cin", "close")[choice]
+    probs = (1.0 - p.s47_icpc_prob - p.s47_cin_prob, p.s47_cin_prob)
+    accuracy = accuracy_for(m, child, p.s47_decision_accuracy)
+    outcome = S47_OUTCOMES[known_need_decision(child, m.ranker("s47"), probs, accuracy)]
     m.events.emit(ev.EpisodeEnded(child.id, "s47", m.env.now, worker_id(child), outcome))
     return outcome

@@ -79,7 +79,7 @@ def start_referral(m: Model, child: Child) -> None:
     child.referrals += 1
     m.events.emit(ev.Referred(child.id, now, child.previous_referral_day, child.referrals > 1))
     m.set_state(child, State.FRONT_DOOR)
-    m.env.process(episode(m, child))
+    child.episode = m.env.process(episode(m, child))
 
 
 def rereferral_chance(n: NeedConfig, need: float) -> float:

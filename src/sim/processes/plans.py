@@ -7,13 +7,15 @@ these processes hold the plan's reviews and decide how it ends.
 from __future__ import annotations
 
 from collections.abc import Generator
+from functools import partial
 from typing import TYPE_CHECKING
 
 import simpy
 
 from sim import events as ev
 from sim.entities import Child, Priority, State, worker_id
-from sim.processes import conference
+from sim.processes import conference, legal
+from sim.processes.decisions import accuracy_for, known_need_decision
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -31,10 +33,17 @@ def _start_plan(
     child.visit_due_recorded = False
     child.last_seen_wd = wd
     child.last_progress_wd = wd
+    child.plan_serial += 1
+
+
+def _end_plan(child: Child) -> None:
+    """The plan is over: anything waiting to act on it (legal planning, a move) lets go."""
+    child.plan_serial += 1
 
 
 def _end_cin(m: Model, child: Child, outcome: str) -> None:
     """The CiN plan ends: the week's planned visits and meetings go with it."""
+    _end_plan(child)
     m.events.emit(ev.EpisodeEnded(child.id, "cin", m.env.now, worker_id(child), outcome))
     m.events.cancel_planned(child.id, (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld), m.env.now)
 
@@ -46,12 +55,43 @@ def _may_end(m: Model, child: Child) -> bool:
     return child.perceived_need < m.cfg.need.high_threshold
 
 
+REVIEW_OUTCOMES = ("close", "cin", "continue", "legal_planning")
+"""What a review conference decides, least to most serious."""
+
+
+def review_decision(m: Model, child: Child, first: bool) -> str:
+    """The review conference's decision, ranked on what is known of the child's need.
+
+    On average a review ends the plan with ``rcpc_first_end_prob`` (first review) or
+    ``rcpc_later_end_prob`` (stepping down to a CiN plan with ``cpp_end_to_cin_prob``,
+    closing otherwise); a plan that goes on is also sent to legal planning with
+    ``review_legal_planning_prob``. Children known to be at higher need get the more
+    serious decisions (decisions.py). A plan does not end while need is seen to be high
+    when the policy says so (``policy.close_only_when_need_low``).
+    """
+    p = m.cfg.pathway
+    end = p.rcpc_first_end_prob if first else p.rcpc_later_end_prob
+    probs = (
+        end * (1.0 - p.cpp_end_to_cin_prob),
+        end * p.cpp_end_to_cin_prob,
+        (1.0 - end) * (1.0 - p.review_legal_planning_prob),
+    )
+    accuracy = accuracy_for(m, child, p.review_decision_accuracy)
+    outcome = REVIEW_OUTCOMES[known_need_decision(child, m.ranker("review"), probs, accuracy)]
+    if outcome in ("close", "cin") and not _may_end(m, child):
+        return "continue"
+    return outcome
+
+
 def cpp(
     m: Model, child: Child, first_review_day: int | None = None
 ) -> Generator[simpy.Event, object, str]:
     """Stage: a child protection plan with review conferences; returns the next stage.
 
-    ``first_review_day`` overrides the first review's due day (pre-populated plans).
+    A review decides whether the plan goes on (:func:`review_decision`); between reviews
+    the plan can end at once (``Model.end_plan``): care proceedings after legal planning
+    (legal.py). ``first_review_day`` overrides the first review's due day (pre-populated
+    plans).
     """
     p = m.cfg.pathway
     ongoing = first_review_day is not None
@@ -70,16 +110,25 @@ def cpp(
         if first_review_day is None
         else first_review_day
     )
-    end_prob = p.rcpc_first_end_prob if first_review_day is None else p.rcpc_later_end_prob
-    while True:
-        yield from conference.review(m, child, due_day)
-        if _may_end(m, child) and child.rng.bernoulli(end_prob):
-            break
-        due_day = m.cal.add_months(m.env.now, p.rcpc_interval_months)
-        end_prob = p.rcpc_later_end_prob
+    first = first_review_day is None
+    try:
+        while True:
+            decide = partial(review_decision, m, child, first)
+            decision = yield from conference.review(m, child, due_day, decide)
+            if decision in ("close", "cin"):
+                outcome = decision
+                break
+            if decision == "legal_planning":
+                legal.start(m, child, "review")
+            due_day = m.cal.add_months(m.env.now, p.rcpc_interval_months)
+            first = False
+    except simpy.Interrupt as stop:
+        outcome = str(stop.cause)
+        conference.cancel_booking(m, child)
     child.core_group_due_wd = None
-    choice = child.rng.choice((p.cpp_end_to_cin_prob, p.cpp_end_to_care_prob))
-    outcome = ("cin", "care", "close")[choice]
+    child.legal_stage = None
+    child.known_high_weeks = 0
+    _end_plan(child)
     m.events.emit(ev.EpisodeEnded(child.id, "cpp", m.env.now, worker_id(child), outcome))
     m.events.cancel_planned(child.id, (ev.CoreGroupHeld,), m.env.now)
     return outcome
@@ -114,5 +163,9 @@ def cin(
                 _end_cin(m, child, "closed")
                 return "close"
             next_review_wd = m.now_wd() + p.cin_review_interval_wd
+    except simpy.Interrupt as stop:
+        outcome = str(stop.cause)
+        _end_cin(m, child, outcome)
+        return outcome
     finally:
         child.escalation = None

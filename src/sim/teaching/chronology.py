@@ -53,6 +53,7 @@ EVENT_LABELS: dict[str, str] = {
     "s47_end": "Section 47 enquiry completed",
     "icpc": "Initial child protection conference",
     "rcpc": "Review child protection conference",
+    "legal_planning": "Legal planning",
     "cpp_start": "Child protection plan starts",
     "cpp_end": "Child protection plan ends",
     "cin_start": "Child in need plan starts",
