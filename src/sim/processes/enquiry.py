@@ -9,6 +9,7 @@ import simpy
 
 from sim import events as ev
 from sim.entities import Child, Priority, State, worker_id
+from sim.processes import assessment
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -27,10 +28,12 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
             child.id, "s47", m.env.now, worker_id(child), due_day=m.cal.day_of_wd(icpc_due_wd)
         )
     )
+    assessing = assessment.start_with_enquiry(m, child)
     earliest = m.now_wd() + round(child.rng.lognormal(p.s47_min_wd_median, p.s47_min_wd_sigma))
     yield m.start_work(child, "s47", p.s47_hours, earliest)
     child.perceived_need = child.need
     choice = child.rng.choice((p.s47_icpc_prob, p.s47_cin_prob))
     outcome = ("icpc", "cin", "close")[choice]
     m.events.emit(ev.EpisodeEnded(child.id, "s47", m.env.now, worker_id(child), outcome))
+    assessment.end_with_enquiry(m, child, assessing, outcome)
     return outcome
