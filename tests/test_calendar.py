@@ -55,3 +55,16 @@ def test_working_day_index_round_trip(cal):
 def test_add_months_clamps_to_month_end(cal):
     assert cal.date_of(cal.add_months(cal.day_of(date(2024, 11, 30)), 3)) == date(2025, 2, 28)
     assert cal.date_of(cal.add_months(cal.day_of(date(2025, 1, 15)), 6)) == date(2025, 7, 15)
+
+
+def test_working_days_are_counted_before_the_calendar_starts(cal):
+    """A case referred before the run: days before ``start`` count from their bank holidays.
+
+    Christmas 2023 (Mon 25 and Tue 26 December) and New Year's Day 2024 fall between a
+    Friday 22 December 2023 and Tuesday 2 January 2024: four working days after it.
+    """
+    friday = cal.day_of(date(2023, 12, 22))
+    assert friday < 0
+    assert cal.working_days_between(friday, cal.day_of(date(2024, 1, 2))) == 4
+    assert cal.working_days_between(friday, cal.day_of(date(2023, 12, 29))) == 3
+    assert cal.working_days_between(cal.day_of(date(2024, 1, 2)), friday) == -4

@@ -109,8 +109,18 @@ class WorkingCalendar:
         return self.date_of(self.day_of_wd(self.due_wd(self.day_of(when), working_days)))
 
     def working_days_between(self, day_from: float, day_to: float) -> int:
-        """Working days after ``day_from`` up to and including ``day_to``."""
-        return self._next_wd[int(day_to) + 1] - self._next_wd[int(day_from) + 1]
+        """Working days after ``day_from`` up to and including ``day_to`` (negative if earlier).
+
+        Days outside the calendar's table (before ``start``: the history of a case already
+        open when the run starts) are counted from the bank holidays of their years.
+        """
+        lo, hi = int(day_from) + 1, int(day_to) + 1
+        if 0 <= lo < self.n_days and 0 <= hi < self.n_days:
+            return self._next_wd[hi] - self._next_wd[lo]
+        a, b = self.date_of(min(lo, hi)), self.date_of(max(lo, hi))
+        holidays = england_bank_holidays(a.year, b.year)
+        count = int(np.busday_count(a, b, weekmask="1111100", holidays=holidays))
+        return count if lo <= hi else -count
 
     def add_months(self, day: float, months: int) -> int:
         """The simulation day ``months`` calendar months after ``day`` (day clamped)."""

@@ -43,6 +43,7 @@ TARGETS: dict[str, Target] = {
     t.kpi: t
     for t in (
         Target("referrals_per_year", 4140, 0.15, True, f"{CIN25}: 632,830 / 153 authorities"),
+        Target("assessments_per_year", 4240, 0.15, True, f"{CIN25}: 648,830 / 153"),
         Target("s47_per_year", 1507, 0.15, True, f"{CIN25}: 230,590 / 153"),
         Target("icpc_per_year", 471, 0.15, True, f"{CIN25}: 72,100 / 153"),
         Target("cpp_starts_per_year", 404, 0.15, True, f"{CIN25}: 61,840 / 153"),

@@ -44,6 +44,10 @@ S47_TEXT = {
     "cin": "to a child in need plan",
     "close": "no further action",
 }
+ASSESSMENT_TEXT.update(
+    {f"s47_{k}": f"made through the section 47 enquiry: {v}" for k, v in S47_TEXT.items()}
+)
+"""The assessment a section 47 enquiry is carried out through ends with the enquiry."""
 ICPC_TEXT = {
     "cpp": "child protection plan",
     "cin": "child in need plan",

@@ -432,7 +432,7 @@ class PathwayConfig:
         low=0.0,
         high=TASK_HOURS,
         why=TASK_HOURS_WHY,
-        doc="Worker time for a section 47 enquiry.",
+        doc="Worker time for a section 47 enquiry, the assessment it is made through included.",
     )
     s47_min_wd_median: float = param(
         6.0,

@@ -285,7 +285,11 @@ TIMESERIES_COLUMNS = (
     ("week_start", "date of the week's Monday (ISO)"),
     ("measured", "1 if the week start is in the measured window, 0 in the warm-up"),
     ("front_door_open", "stock: referrals waiting for the front-door decision"),
-    ("assessment_open", "stock: children under assessment"),
+    (
+        "assessment_open",
+        "stock: children under assessment (one assessed through a section 47 enquiry is in "
+        "`section_47_open`)",
+    ),
     ("section_47_open", "stock: children in a strategy discussion or section 47 enquiry"),
     ("awaiting_icpc_open", "stock: children whose enquiry has ended, waiting for the ICPC"),
     ("cpp_open", "stock: children on a CPP"),
@@ -312,7 +316,10 @@ TIMESERIES_COLUMNS = (
         "children and families of pre-populated closures",
     ),
     ("referrals", "flow: referrals received in the week"),
-    ("assessment_ended", "flow: assessments completed"),
+    (
+        "assessment_ended",
+        "flow: assessments completed (those made through a section 47 enquiry included)",
+    ),
     ("s47_started", "flow: section 47 enquiries started (strategy discussions)"),
     ("icpc_held", "flow: ICPCs held"),
     ("cpp_started", "flow: CPPs started"),
@@ -343,25 +350,48 @@ TIMESERIES_COLUMNS = (
 EPISODE_COLUMNS = (
     ("replication", "replication index"),
     ("child_id", "the child (stable within a replication)"),
-    ("kind", "`assessment`, `s47`, `cpp` or `cin`"),
+    (
+        "kind",
+        "`assessment`, `s47`, `icpc`, `cpp`, `cin` (a CiN plan) or `cin_episode` (a case, "
+        "as the DfE counts CIN episodes)",
+    ),
     (
         "start_date",
-        "date the episode started: assessment at the front-door decision; s47 at the "
-        "strategy discussion; CPP at the ICPC; CiN when the plan is made. Pre-populated "
-        "plans start on `run.start_date`",
+        "date the episode started: assessment at the front-door decision, or at the "
+        "strategy discussion when the section 47 enquiry is made through it; s47 and icpc "
+        "at the strategy discussion; CPP at the ICPC; CiN when the plan is made; "
+        "cin_episode at the referral. Pre-populated plans start on `run.start_date` (their "
+        "cin_episode at their referral, in the year before)",
     ),
     ("end_date", "date it ended; empty if censored"),
     ("censored", "1 if still open at the end of the run"),
     (
         "outcome",
-        "assessment: `not_in_need`, `closed_after_help`, `cin_plan`, `strategy`; s47: "
-        "`icpc`, `cin`, `close`; cpp: `cin`, `care`, `close`; cin: `escalated` (to a "
-        "strategy discussion), `closed`; empty if censored",
+        "assessment: `not_in_need`, `closed_after_help`, `cin_plan`, `strategy`, or, made "
+        "through a section 47 enquiry, `s47_icpc`, `s47_cin`, `s47_close`; s47: `icpc`, "
+        "`cin`, `close`; icpc: `cpp`, `cin`, `close`; cpp: `cin`, `care`, `close`; cin: "
+        "`escalated` (to a strategy discussion), `closed`; cin_episode: `closed`, `care`; "
+        "empty if censored",
     ),
     (
         "due_date",
-        "assessment: 45 working days after the referral; s47: the ICPC due date (15 "
-        "working days after the strategy discussion); empty for plans",
+        "assessment: 45 working days after the referral; s47 and icpc: the ICPC due date (15 "
+        "working days after the strategy discussion); empty for plans and cin_episode",
+    ),
+    (
+        "duration_days",
+        "calendar days from `start_date` to `end_date` (to the last day of the run if censored)",
+    ),
+    (
+        "duration_wd",
+        "working days after `start_date` up to and including `end_date` (to the last day of "
+        "the run if censored), counted as statutory timescales are: an icpc row is within "
+        "15 WD when it is at most 15",
+    ),
+    (
+        "referral_date",
+        "the referral that opened the case (the cin_episode) the row belongs to; before "
+        "`run.start_date` for pre-populated plans",
     ),
 )
 """The columns of episodes.csv, in order."""
@@ -385,13 +415,34 @@ flows include events in the days after its week up to the end of the run.
 EPISODES_INTRO = """\
 ## Episodes: `episodes.csv`
 
-One row per assessment, section 47, CPP and CiN episode of every replication, warm-up
-and pre-populated episodes included (no window applied).
+One row per assessment, section 47 enquiry, initial child protection conference (ICPC),
+CPP, CiN plan and CIN episode of every replication, warm-up and pre-populated episodes
+included (no window applied).
 """
 
 EPISODES_NOTES = """\
 Dates are the calendar date of the simulation day (times within the day are dropped).
 Plan durations, CPP ends and repeat plans can be derived from this table.
+
+**Rows shaped as the DfE counts them.** An `icpc` row is one initial conference: it runs
+from the strategy discussion (when the section 47 enquiry starts) to the conference, so
+its `duration_wd` is the DfE's "ICPC within 15 working days of the strategy discussion"
+measure; one whose enquiry decided on a conference not yet held by the end is censored.
+A `cin_episode` row is a CIN episode as the DfE defines one: from the referral to the
+case's closure (`closed`) or the child's coming into care (`care`), whatever stages lie
+between; one row per referral, front-door "no further action" included. The other rows
+of the same case share its `referral_date`. A child sent by the front door to a strategy
+discussion has an `assessment` row that starts and ends with the section 47 enquiry it
+is made through (its outcome starts `s47_`); a child who came from an assessment has no
+second one.
+
+**Which duration to read.** The DfE reports the assessment's and the ICPC's timescales
+in working days, and plan and episode lengths in calendar days. For `icpc` rows read
+`duration_wd` (on time when at most 15). For `assessment` rows the 45 working days run
+from the referral, not the row's start: the assessment is on time when `end_date` is on
+or before `due_date` (equivalently, the working days from `referral_date` to `end_date`
+are at most 45). For `cpp`, `cin` and `cin_episode` rows read `duration_days`. Both
+columns are filled on every row.
 """
 
 NOT_COMPUTED = """\

@@ -113,6 +113,8 @@ class Child:
     perceived_need: float = -math.inf
     referral_day: float = 0.0
     previous_referral_day: float | None = None
+    assessed_referral_day: float | None = None
+    """``referral_day`` of the case in which the child last had a child and family assessment."""
     referrals: int = 0
     worker: Worker | None = None
     worker_since_wd: int = 0

@@ -62,6 +62,8 @@ class Recorder:
         end_day: Day the run ends (exclusive).
         standards: The thresholds the week's measures use (:class:`Standards`).
         day_of_wd: The run's working-day index to simulation day (calendar.day_of_wd).
+        working_days_between: Working days after one day up to and including another
+            (calendar.working_days_between), for episode durations.
 
     """
 
@@ -71,11 +73,13 @@ class Recorder:
         end_day: float,
         standards: Standards,
         day_of_wd: Callable[[int], int],
+        working_days_between: Callable[[float, float], int],
     ) -> None:
         self.warmup_day = warmup_day
         self.end_day = end_day
         self.standards = standards
         self.day_of_wd = day_of_wd
+        self.working_days_between = working_days_between
         self.referrals: list[tuple[float, int, bool, bool]] = []
         self.front_door: list[tuple[float, float, bool, str]] = []
         self.episodes: list[dict[str, Any]] = []
@@ -100,6 +104,8 @@ class Recorder:
         self.unseen_risk_days = 0.0
         self.open_children: set[Child] = set()  # every child with an open case in the window
         self._open_episodes: dict[tuple[int, str], dict[str, Any]] = {}
+        self._referral_day: dict[int, float] = {}  # child -> referral of their current case
+        self._last_s47: dict[int, dict[str, Any]] = {}  # child -> their latest s47 episode
         self._week: WeekRecord | None = None
         self._week_in_window = False
 
@@ -107,7 +113,10 @@ class Recorder:
     def attach(cls, model: Model) -> Recorder:
         """A recorder subscribed to ``model``'s events (before the model runs)."""
         standards = Standards.from_config(model.cfg)
-        rec = cls(model.warmup_day, model.end_day, standards, model.cal.day_of_wd)
+        cal = model.cal
+        rec = cls(
+            model.warmup_day, model.end_day, standards, cal.day_of_wd, cal.working_days_between
+        )
         model.events.subscribe(rec.handlers())
         model.events.observe_weeks(rec)
         return rec
@@ -121,6 +130,7 @@ class Recorder:
             ev.EpisodeEnded: self._episode_ended,
             ev.ConferenceHeld: self._conference,
             ev.Closed: self._closed,
+            ev.CameIntoCare: self._came_into_care,
             ev.VisitNoAccess: self._no_access,
             ev.FirstCoreGroupFellDue: self._first_core_group_due,
             ev.ManagerReviewFellDue: self._manager_review_due,
@@ -144,7 +154,12 @@ class Recorder:
 
     # -- the pathway ----------------------------------------------------------------------
     def _referred(self, r: ev.Referred) -> None:
-        """Records ``(day, child, within_12m, first)``; history before the run is not counted."""
+        """Records ``(day, child, within_12m, first)``; history before the run is not counted.
+
+        Every referral, one before the run included, opens the child's CIN episode.
+        """
+        self._referral_day[r.child] = r.day
+        self._open_episode(r.child, "cin_episode", r.day)
         if r.before_run:
             return
         previous = r.previous_day
@@ -155,17 +170,34 @@ class Recorder:
     def _front_door(self, r: ev.FrontDoorDecided) -> None:
         self.front_door.append((r.referral_day, r.day, r.on_time, r.outcome))
 
-    def _episode_started(self, r: ev.EpisodeStarted) -> None:
+    def _open_episode(
+        self, child: int, kind: str, day: float, due_day: float | None = None
+    ) -> dict[str, Any]:
+        """A new open episode row (``end_day`` None until it ends)."""
         episode = {
-            "child_id": r.child,
-            "kind": r.kind,
-            "start_day": r.day,
+            "child_id": child,
+            "kind": kind,
+            "start_day": day,
             "end_day": None,
-            "due_day": r.due_day,
+            "due_day": due_day,
             "outcome": "",
+            "referral_day": self._referral_day.get(child),
         }
-        self._open_episodes[(r.child, r.kind)] = episode
+        self._open_episodes[(child, kind)] = episode
         self.episodes.append(episode)
+        return episode
+
+    def _end_episode(self, child: int, kind: str, day: float, outcome: str) -> None:
+        """End ``child``'s open episode of ``kind``, if there is one."""
+        episode = self._open_episodes.pop((child, kind), None)
+        if episode is not None:
+            episode["end_day"] = day
+            episode["outcome"] = outcome
+
+    def _episode_started(self, r: ev.EpisodeStarted) -> None:
+        episode = self._open_episode(r.child, r.kind, r.day, r.due_day)
+        if r.kind == "s47":
+            self._last_s47[r.child] = episode
         self._count(_STARTED[r.kind])
 
     def _episode_ended(self, r: ev.EpisodeEnded) -> None:
@@ -173,17 +205,29 @@ class Recorder:
         episode["end_day"] = r.day
         episode["outcome"] = r.outcome
         self._count(_ENDED[r.kind])
+        if r.kind == "s47" and r.outcome == "icpc":
+            # the initial conference's row runs from the strategy discussion to the ICPC
+            self._open_episode(r.child, "icpc", episode["start_day"], episode["due_day"])
 
     def _conference(self, r: ev.ConferenceHeld) -> None:
         if r.kind == "icpc":
             self.icpcs.append((r.day, r.on_time))
             self._count("icpc_held")
+            if (r.child, "icpc") not in self._open_episodes:  # an ICPC no enquiry asked for
+                s47 = self._last_s47.get(r.child)
+                start, due = (r.day, None) if s47 is None else (s47["start_day"], s47["due_day"])
+                self._open_episode(r.child, "icpc", start, due)
+            self._end_episode(r.child, "icpc", r.day, r.outcome)
         else:
             self.rcpcs.append((r.day, r.on_time))
 
     def _closed(self, r: ev.Closed) -> None:
         if not r.before_run:
             self.closures.append((r.day, r.need))
+            self._end_episode(r.child, "cin_episode", r.day, "closed")
+
+    def _came_into_care(self, r: ev.CameIntoCare) -> None:
+        self._end_episode(r.child, "cin_episode", r.day, "care")
 
     # -- the working week -----------------------------------------------------------------
     def _no_access(self, r: ev.VisitNoAccess) -> None:
@@ -487,12 +531,15 @@ def assessments_per_year(rec: Recorder) -> float:
     """Assessments completed per measured year.
 
     ``assessment`` episodes whose end day (completion) is in the window, divided by the
-    measured years. Assessments start only from a front-door "assessment" decision; a
-    referral sent straight to a strategy discussion has no assessment.
+    measured years. An assessment starts at a front-door "assessment" decision, or at the
+    strategy discussion of a child not yet assessed in this case (sent there by the front
+    door): the section 47 enquiry is carried out through it, and it ends with the enquiry
+    (outcome ``s47_icpc``, ``s47_cin`` or ``s47_close`` in episodes.csv). A child who
+    came to the strategy discussion from an assessment or a plan is not assessed again.
 
-    Not calibrated: FACTS.md CIN25 gives 648,830 assessments completed in England, about
-    4,240 per authority, but that figure also counts assessments of children whose cases
-    were already open, which the model does not make.
+    The published figure (FACTS.md CIN25: 648,830 assessments completed in England, about
+    4,240 per authority) also counts assessments of children whose cases were already
+    open (a re-assessment on a plan), which the model does not make.
     """
     return _per_year(
         rec,
@@ -595,7 +642,9 @@ def assessment_within_45wd(rec: Recorder) -> float:
     ``floor(end_day) <= due_day``, where ``due_day`` is the due working day,
     ``pathway.assessment_due_wd`` working days after the referral, and ``end_day`` the
     time of completion: an assessment finished on its due day is on time. Assessments still open
-    at the end of the run are not counted.
+    at the end of the run are not counted. Assessments made through a section 47 enquiry
+    count too (see ``assessments_per_year``): they end when the enquiry does, usually
+    well within 45 WD of the referral.
     """
     return _share(
         [

@@ -7,7 +7,7 @@ Files written in the run folder (see README, "What a run produces"):
 * ``kpis.csv`` - a row per replication, a column per KPI;
 * ``summary.csv`` - a row per KPI: mean, ci_low, ci_high (95% t-interval), n;
 * ``timeseries.csv`` - weekly stocks and flows per replication;
-* ``episodes.csv`` - a row per assessment, section 47, CPP and CiN episode.
+* ``episodes.csv`` - a row per assessment, section 47, ICPC, CPP, CiN plan and CIN episode.
 
 A result folder is complete or clearly not. ``run.json`` is written first, with status
 ``running``. The tables, figures and report are written to a hidden staging folder
@@ -153,10 +153,28 @@ def replication_result(rec: Recorder, replication: int, start: date) -> Replicat
             "censored": int(e["censored"]),
             "outcome": e["outcome"],
             "due_date": iso(e["due_day"]),
+            **episode_durations(rec, e["start_day"], e["end_day"]),
+            "referral_date": iso(e["referral_day"]),
         }
         for e in rec.episodes
     ]
     return ReplicationResult(replication, compute_kpis(rec), timeseries, episodes)
+
+
+def episode_durations(rec: Recorder, start_day: float, end_day: float | None) -> dict[str, int]:
+    """An episode's length in calendar days and in working days, between the dates shown.
+
+    ``duration_days`` is the number of days from the start date to the end date;
+    ``duration_wd`` the working days after the start date up to and including the end
+    date (the way statutory timescales count: an ICPC on its 15th working day after the
+    strategy discussion has ``duration_wd`` 15). An episode still open is counted to the
+    last day of the run.
+    """
+    end = rec.end_day - 1 if end_day is None else end_day
+    return {
+        "duration_days": int(end) - int(start_day),
+        "duration_wd": rec.working_days_between(start_day, end),
+    }
 
 
 def git_revision() -> str | None:
@@ -264,6 +282,9 @@ def write_tables(
         "censored",
         "outcome",
         "due_date",
+        "duration_days",
+        "duration_wd",
+        "referral_date",
     ]
     write_csv(
         folder / "episodes.csv", [row for r in results for row in r.episodes], episode_columns

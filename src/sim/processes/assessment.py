@@ -1,4 +1,9 @@
-"""Child and family assessment: due 45 working days after the referral."""
+"""Child and family assessment: due 45 working days after the referral.
+
+An assessment is a stage of its own (:func:`run`) after a front-door decision, or the way
+a section 47 enquiry is carried out (:func:`start_with_enquiry`, :func:`end_with_enquiry`)
+for a child who comes to the strategy discussion without one in the same case.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     """Stage: assess the child; returns the next stage."""
     p = m.cfg.pathway
     m.set_state(child, State.ASSESSMENT)
+    child.assessed_referral_day = child.referral_day
     due_wd = m.cal.due_wd(child.referral_day, p.assessment_due_wd)
     m.workforce.request(child, Priority.ASSESSMENT)
     m.events.emit(
@@ -47,3 +53,37 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     outcome = ("not_in_need", "closed_after_help", "cin_plan", "strategy")[choice]
     m.events.emit(ev.EpisodeEnded(child.id, "assessment", m.env.now, worker_id(child), outcome))
     return OUTCOMES[choice]
+
+
+def start_with_enquiry(m: Model, child: Child) -> bool:
+    """At the strategy discussion: start the assessment the section 47 enquiry is made through.
+
+    Working Together 2023: a section 47 enquiry is carried out by undertaking or
+    continuing a child and family assessment. A child not assessed yet in this case (sent
+    to the strategy discussion by the front door) starts one now, due like every
+    assessment ``pathway.assessment_due_wd`` working days after the referral. A child who
+    came from an assessment, or from a plan (which followed one), is not assessed twice.
+    The assessment has no hours of its own: the enquiry's (``pathway.s47_hours``) are the
+    work of both. Returns whether an assessment started.
+    """
+    if child.assessed_referral_day == child.referral_day:
+        return False
+    child.assessed_referral_day = child.referral_day
+    due_wd = m.cal.due_wd(child.referral_day, m.cfg.pathway.assessment_due_wd)
+    m.events.emit(
+        ev.EpisodeStarted(
+            child.id, "assessment", m.env.now, worker_id(child), due_day=m.cal.day_of_wd(due_wd)
+        )
+    )
+    return True
+
+
+def end_with_enquiry(m: Model, child: Child, started: bool, s47_outcome: str) -> None:
+    """The enquiry's work is done: the assessment it was made through (if ``started``) ends.
+
+    Its outcome is the enquiry's, prefixed ``s47_`` (``s47_icpc``, ``s47_cin``,
+    ``s47_close``), so that episodes.csv tells this cohort from assessments of their own.
+    """
+    if started:
+        outcome = f"s47_{s47_outcome}"
+        m.events.emit(ev.EpisodeEnded(child.id, "assessment", m.env.now, worker_id(child), outcome))

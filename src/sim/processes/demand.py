@@ -72,6 +72,7 @@ def prepopulate(m: Model) -> None:
             child.perceived_need = child.need
             child.referral_day = -365.0 * child.rng.uniform()
             child.referrals = 1
+            child.assessed_referral_day = child.referral_day  # the plan followed one
             first_review: float
             if stage == "cpp":
                 first_review = m.cal.add_months(0, p.rcpc_interval_months) * child.rng.uniform()

@@ -9,6 +9,7 @@ import simpy
 
 from sim import events as ev
 from sim.entities import Child, Priority, State, worker_id
+from sim.processes import assessment
 from sim.processes.decisions import accuracy_for, known_need_decision
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
             child.id, "s47", m.env.now, worker_id(child), due_day=m.cal.day_of_wd(icpc_due_wd)
         )
     )
+    assessing = assessment.start_with_enquiry(m, child)
     earliest = m.now_wd() + round(child.rng.lognormal(p.s47_min_wd_median, p.s47_min_wd_sigma))
     yield m.start_work(child, "s47", p.s47_hours, earliest)
     child.perceived_need = child.need
@@ -38,4 +40,5 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     accuracy = accuracy_for(m, child, p.s47_decision_accuracy)
     outcome = S47_OUTCOMES[known_need_decision(child, m.ranker("s47"), probs, accuracy)]
     m.events.emit(ev.EpisodeEnded(child.id, "s47", m.env.now, worker_id(child), outcome))
+    assessment.end_with_enquiry(m, child, assessing, outcome)
     return outcome
