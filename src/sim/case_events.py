@@ -27,6 +27,8 @@ EVENT_TYPES: dict[str, str] = {
     "s47_end": "the section 47 enquiry is completed; detail gives the outcome",
     "icpc": "an initial child protection conference; detail gives the decision",
     "rcpc": "a review child protection conference; detail gives the decision",
+    "conference_postponed": "a booked conference does not go ahead; detail says why and when",
+    "conference_brought_forward": "a review conference is brought forward; detail says why",
     "cpp_start": "a child protection plan starts",
     "cpp_end": "the child protection plan ends",
     "cin_start": "a child in need plan starts (including a step-down from a CPP)",

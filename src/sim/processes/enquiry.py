@@ -1,4 +1,8 @@
-"""Strategy discussion and section 47 enquiry; the ICPC falls due 15 WD after the strategy."""
+"""Strategy discussion and section 47 enquiry; the ICPC falls due 15 WD after the strategy.
+
+The strategy discussion books the ICPC in the chairs' diary (conference.book_icpc); an
+enquiry that ends without a conference releases it (conference.after_enquiry).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import simpy
 
 from sim import events as ev
 from sim.entities import Child, Priority, State, worker_id
+from sim.processes import conference
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -21,6 +26,7 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     m.workforce.request(child, Priority.SECTION_47)
     yield m.wait_until_wd(m.now_wd() + p.strategy_delay_wd)
     child.strategy_day = m.env.now
+    conference.book_icpc(m, child)
     icpc_due_wd = m.cal.due_wd(child.strategy_day, p.icpc_due_wd)
     m.events.emit(
         ev.EpisodeStarted(
@@ -33,4 +39,4 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     choice = child.rng.choice((p.s47_icpc_prob, p.s47_cin_prob))
     outcome = ("icpc", "cin", "close")[choice]
     m.events.emit(ev.EpisodeEnded(child.id, "s47", m.env.now, worker_id(child), outcome))
-    return outcome
+    return conference.after_enquiry(m, child, outcome)
