@@ -95,7 +95,8 @@ def test_the_strategy_discussion_books_the_icpc_on_the_last_free_day_of_its_wind
     due_wd = m.cal.due_wd(m.cal.day_of_wd(strategy_wd), quiet.pathway.icpc_due_wd)
     child = _start_enquiry(m)
     booking = child.conference
-    assert booking is not None and booking.kind == "icpc"
+    assert booking is not None
+    assert booking.kind == "icpc"
     assert booking.wd == due_wd == strategy_wd + 15, "booked when the enquiry starts"
     # the due day is now full: the next enquiry's ICPC goes to the day before
     for _ in range(m.chairs.slots_per_day - 1):
@@ -103,10 +104,12 @@ def test_the_strategy_discussion_books_the_icpc_on_the_last_free_day_of_its_wind
     other = m.new_child()
     other.strategy_day = m.cal.day_of_wd(strategy_wd)
     conference.book_icpc(m, other)
-    assert other.conference is not None and other.conference.wd == due_wd - 1
+    assert other.conference is not None
+    assert other.conference.wd == due_wd - 1
     m.env.run(until=m.time_of_wd(due_wd) + 0.1)
     (held,) = [r for r in _of(seen, ev.ConferenceHeld) if r.child == child.id]
-    assert held.on_time and held.day == m.time_of_wd(due_wd)
+    assert held.on_time
+    assert held.day == m.time_of_wd(due_wd)
     assert not _of(seen, ev.ConferencePostponed)
 
 
@@ -118,7 +121,8 @@ def test_a_full_window_books_the_icpc_after_it_and_it_is_late(quiet):
         for _ in range(m.chairs.slots_per_day):
             m.chairs.take(wd)
     child = _start_enquiry(m)
-    assert child.conference is not None and child.conference.wd == strategy_wd + 16
+    assert child.conference is not None
+    assert child.conference.wd == strategy_wd + 16
     m.env.run(until=m.time_of_wd(strategy_wd + 17))
     (held,) = _of(seen, ev.ConferenceHeld)
     assert not held.on_time
@@ -139,7 +143,8 @@ def test_an_icpc_is_postponed_while_the_enquiry_is_not_done(quiet):
     assert postponed[0].new_day == m.cal.day_of_wd(strategy_wd + 15 + p.conference_rebook_wd)
     (held,) = _of(seen, ev.ConferenceHeld)
     # enquiry done on day 22, its report ready 2 days later: the booking on day 25 holds
-    assert held.day == m.time_of_wd(strategy_wd + 25) and not held.on_time
+    assert held.day == m.time_of_wd(strategy_wd + 25)
+    assert not held.on_time
     assert child.conference is None
     entries = [e for e in log.entries[child.id] if e[1] == "conference_postponed"]
     assert len(entries) == 2
@@ -158,12 +163,14 @@ def test_a_report_not_ready_postpones_the_icpc_or_it_goes_ahead_without_it(quiet
         reasons = [r.reason for r in _of(seen, ev.ConferencePostponed)]
         (held,) = _of(seen, ev.ConferenceHeld)
         if expected is None:
-            assert reasons == [] and held.on_time
+            assert reasons == []
+            assert held.on_time
             assert _of(seen, ev.ConferenceWithoutReport)
             (entry,) = [e for e in log.entries[child.id] if e[1] == "icpc"]
             assert "held without the social worker's report" in entry[3]
         else:
-            assert reasons == [expected] and not held.on_time
+            assert reasons == [expected]
+            assert not held.on_time
             assert not _of(seen, ev.ConferenceWithoutReport)
 
 
@@ -174,7 +181,8 @@ def test_an_enquiry_ending_without_a_conference_releases_the_slot(quiet):
     booked_wd = child.conference.wd
     assert m.chairs.booked[booked_wd] == 1
     m.env.run(until=m.time_of_wd(booked_wd + 10))
-    assert child.conference is None and m.chairs.booked[booked_wd] == 0
+    assert child.conference is None
+    assert m.chairs.booked[booked_wd] == 0
     assert [type(r) for r in seen] == [ev.ConferenceCancelled]
 
 
@@ -183,10 +191,13 @@ def test_a_review_is_booked_for_its_due_day_and_held_on_time(quiet):
     m, seen, _ = _model(quiet)
     due_wd = m.now_wd() + 60
     child = _on_cpp_with_review(m, due_wd)
-    assert child.conference is not None and child.conference.wd == due_wd
+    assert child.conference is not None
+    assert child.conference.wd == due_wd
     m.env.run(until=m.time_of_wd(due_wd) + 0.1)
     (held,) = _of(seen, ev.ConferenceHeld)
-    assert held.kind == "rcpc" and held.on_time and held.day == m.time_of_wd(due_wd)
+    assert held.kind == "rcpc"
+    assert held.on_time
+    assert held.day == m.time_of_wd(due_wd)
 
 
 def test_a_review_that_cannot_go_ahead_is_rebooked_later_and_is_late(quiet):
@@ -201,10 +212,22 @@ def test_a_review_that_cannot_go_ahead_is_rebooked_later_and_is_late(quiet):
     assert postponed.reason == conference.UNAVAILABLE
     rebooked_wd = due_wd + quiet.pathway.conference_rebook_wd
     (held,) = _of(seen, ev.ConferenceHeld)
-    assert held.day == m.time_of_wd(rebooked_wd) and not held.on_time
+    assert held.day == m.time_of_wd(rebooked_wd)
+    assert not held.on_time
     assert m.chairs.booked[due_wd] == 0, "the day called off frees its slot"
     (entry,) = [e for e in log.entries[child.id] if e[1] == "conference_postponed"]
     assert entry[3].startswith("review conference: chair, family or professionals unavailable")
+
+
+def test_a_review_no_longer_needed_is_cancelled_and_frees_its_slot(quiet):
+    m, seen, _ = _model(quiet)
+    due_wd = m.now_wd() + 30
+    child = _on_cpp_with_review(m, due_wd)
+    m.set_state(child, State.CLOSED)  # the plan ended between reviews
+    m.env.run(until=m.time_of_wd(due_wd) + 0.1)
+    assert [type(r) for r in seen] == [ev.ConferenceCancelled]
+    assert child.conference is None
+    assert m.chairs.booked[due_wd] == 0
 
 
 def _worker(pressure: float) -> Worker:
@@ -242,13 +265,15 @@ def test_a_review_brought_forward_moves_to_the_first_free_slot(quiet):
     for _ in range(m.chairs.slots_per_day):
         m.chairs.take(now_wd + 1)  # tomorrow is full
     assert conference.bring_forward_review(m, child, "test")
-    assert child.conference is not None and child.conference.wd == now_wd + 2
+    assert child.conference is not None
+    assert child.conference.wd == now_wd + 2
     assert m.chairs.booked[due_wd] == 0
     m.env.run(until=m.time_of_wd(due_wd) + 0.1)
     (moved,) = _of(seen, ev.ReviewBroughtForward)
     assert (moved.from_day, moved.to_day) == (m.cal.day_of_wd(due_wd), m.cal.day_of_wd(now_wd + 2))
     (held,) = _of(seen, ev.ConferenceHeld)
-    assert held.day == m.time_of_wd(now_wd + 2) and held.on_time
+    assert held.day == m.time_of_wd(now_wd + 2)
+    assert held.on_time
     assert any(e[1] == "conference_brought_forward" for e in log.entries[child.id])
 
 

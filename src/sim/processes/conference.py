@@ -69,13 +69,18 @@ class ConferenceDiary:
         return self.book(max(target_wd, earliest_wd - 1) + 1)
 
     def release(self, wd: int) -> None:
-        """Free one slot booked on ``wd``."""
-        self.booked[wd] -= 1
+        """Give back a slot booked on ``wd`` (a conference that will not be held then)."""
+        if self.booked.get(wd, 0) > 0:
+            self.booked[wd] -= 1
 
 
 # -- bookings ------------------------------------------------------------------------------
 def _book(m: Model, child: Child, kind: str, wd: int, due_wd: int) -> Booking:
-    """Record a booking already taken in the diary, and check it on its day."""
+    """Record a booking already taken in the diary, and check it on its day.
+
+    A booking the child still holds from an earlier stage is cancelled first.
+    """
+    cancel_booking(m, child)
     booking = Booking(kind=kind, wd=wd, due_wd=due_wd, held=m.env.event())
     child.conference = booking
     _check_on_the_day(m, child, booking)
@@ -101,8 +106,12 @@ def _move(m: Model, child: Child, booking: Booking, wd: int) -> None:
     _check_on_the_day(m, child, booking)
 
 
-def cancel(m: Model, child: Child) -> None:
-    """Release ``child``'s booked conference, if any (no conference is needed any more)."""
+def cancel_booking(m: Model, child: Child) -> None:
+    """The child's booked conference, if any, will not be held: free the chair's slot.
+
+    For the ICPC when the enquiry ends without one, and for a review when a plan ends
+    between reviews.
+    """
     booking = child.conference
     if booking is not None:
         m.chairs.release(booking.wd)
@@ -121,7 +130,7 @@ def _needed(child: Child, booking: Booking) -> bool:
 def _on_the_day(m: Model, child: Child, booking: Booking) -> None:
     """The booked day: the conference is held, held without its report, or postponed."""
     if not _needed(child, booking):
-        cancel(m, child)
+        cancel_booking(m, child)
         return
     p = m.cfg.pathway
     if booking.kind == "icpc" and booking.ready_wd is None:
@@ -197,7 +206,7 @@ def book_icpc(m: Model, child: Child) -> None:
 def after_enquiry(m: Model, child: Child, outcome: str) -> str:
     """The enquiry is over with ``outcome``; without a conference to follow, free its slot."""
     if outcome != "icpc":
-        cancel(m, child)
+        cancel_booking(m, child)
     return outcome
 
 
@@ -210,7 +219,6 @@ def _await_icpc(m: Model, child: Child) -> Generator[simpy.Event, object, int]:
     """
     booking = child.conference
     if booking is None or booking.kind != "icpc":
-        cancel(m, child)
         book_icpc(m, child)
         booking = child.conference
         assert booking is not None
