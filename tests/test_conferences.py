@@ -257,11 +257,17 @@ def test_a_report_is_late_more_often_under_pressure_and_for_a_worker_new_to_the_
     assert conference.report_late_probability(m, child, _worker(2.0), 0) == 1.0
 
 
+def _weeks_later(m: Model, cfg: Config) -> int:
+    """Move the clock past review_bring_forward_wd working days; return today's index."""
+    m.env.run(until=m.time_of_wd(m.now_wd() + cfg.pathway.review_bring_forward_wd + 1))
+    return m.now_wd()
+
+
 def test_a_review_brought_forward_moves_to_the_first_free_slot(quiet):
     m, seen, log = _model(quiet)
-    now_wd = m.now_wd()
-    due_wd = now_wd + 60
+    due_wd = m.now_wd() + 60
     child = _on_cpp_with_review(m, due_wd)
+    now_wd = _weeks_later(m, quiet)
     for _ in range(m.chairs.slots_per_day):
         m.chairs.take(now_wd + 1)  # tomorrow is full
     assert conference.bring_forward_review(m, child, "test")
@@ -277,15 +283,24 @@ def test_a_review_brought_forward_moves_to_the_first_free_slot(quiet):
     assert any(e[1] == "conference_brought_forward" for e in log.entries[child.id])
 
 
+def test_a_review_is_not_brought_forward_just_after_a_conference(quiet):
+    m, _, _ = _model(quiet)
+    child = _on_cpp_with_review(m, m.now_wd() + 60)  # booked at the conference just held
+    assert not conference.bring_forward_review(m, child, "test")
+    _weeks_later(m, quiet)
+    assert conference.bring_forward_review(m, child, "test")
+
+
 def test_a_review_is_not_brought_forward_without_a_free_slot_in_time(quiet):
     m, _, _ = _model(quiet)
-    now_wd = m.now_wd()
-    child = _on_cpp_with_review(m, now_wd + 60)
+    due_wd = m.now_wd() + 60
+    child = _on_cpp_with_review(m, due_wd)
+    now_wd = _weeks_later(m, quiet)
     for wd in range(now_wd + 1, now_wd + 1 + quiet.pathway.review_bring_forward_wd):
         for _ in range(m.chairs.slots_per_day):
             m.chairs.take(wd)
     assert not conference.bring_forward_review(m, child, "test")
-    assert child.conference.wd == now_wd + 60
+    assert child.conference.wd == due_wd
     assert not conference.bring_forward_review(m, m.new_child(), "no review booked")
 
 
@@ -293,8 +308,8 @@ def test_a_review_is_not_brought_forward_without_a_free_slot_in_time(quiet):
 def test_high_need_newly_seen_on_a_plan_brings_the_review_forward(quiet, seen_before, moved):
     quiet.pathway.review_bring_forward_prob = 1.0
     m, seen, _ = _model(quiet)
-    now_wd = m.now_wd()
-    child = _on_cpp_with_review(m, now_wd + 60)
+    child = _on_cpp_with_review(m, m.now_wd() + 60)
+    now_wd = _weeks_later(m, quiet)
     child.need, child.perceived_need = 5.0, seen_before
     need.see_need(m, child, now_wd + 2, 0.0)
     m.env.run(until=m.time_of_wd(now_wd + 3))

@@ -535,7 +535,8 @@ class PathwayConfig:
         low=1,
         high=QUARTER_WD,
         why="at least the next day; up to three months",
-        doc="A review brought forward goes to the first free slot within this many working days.",
+        doc="A review brought forward goes to the first free slot within this many working days "
+        "(not within this many of the last conference).",
     )
     # -- conferences and plans ------------------------------------------------------------
     icpc_cpp_prob: float = prob(

@@ -76,13 +76,15 @@ class Booking:
     when the conference is postponed or brought forward, and ``version`` counts the
     moves); ``due_wd`` its statutory due day. ``held`` fires when it is held, on ``wd``.
     ``ready_wd``: for an ICPC, the first day the enquiry's report can be ready (None
-    while the enquiry goes on).
+    while the enquiry goes on). ``made_wd``: the day the booking was made (for a review,
+    the day of the conference before it).
     """
 
     kind: str
     wd: int
     due_wd: int
     held: simpy.Event
+    made_wd: int = 0
     ready_wd: int | None = None
     version: int = 0
 

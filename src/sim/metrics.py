@@ -709,7 +709,8 @@ def reviews_brought_forward_per_year(rec: Recorder) -> float:
     ``ReviewBroughtForward`` records with day in the window, divided by the measured
     years. A review is brought forward when high need is newly seen on a child on a CPP
     (with probability ``pathway.review_bring_forward_prob``) and the chairs have a free
-    slot within ``pathway.review_bring_forward_wd`` working days before its booking.
+    slot within ``pathway.review_bring_forward_wd`` working days before its booking; not
+    when the plan's last conference was less than that long ago.
     """
     return _per_year(rec, rec.reviews_brought_forward)
 

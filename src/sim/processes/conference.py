@@ -81,7 +81,7 @@ def _book(m: Model, child: Child, kind: str, wd: int, due_wd: int) -> Booking:
     A booking the child still holds from an earlier stage is cancelled first.
     """
     cancel_booking(m, child)
-    booking = Booking(kind=kind, wd=wd, due_wd=due_wd, held=m.env.event())
+    booking = Booking(kind=kind, wd=wd, due_wd=due_wd, held=m.env.event(), made_wd=m.now_wd())
     child.conference = booking
     _check_on_the_day(m, child, booking)
     return booking
@@ -263,13 +263,15 @@ def bring_forward_review(m: Model, child: Child, reason: str) -> bool:
     The review moves to the first free slot from tomorrow within
     ``pathway.review_bring_forward_wd`` working days, if that is earlier than its booking;
     returns whether it moved. A child with no review booked (not on a CPP, or the review
-    is being held) is left as they are.
+    is being held) is left as they are, and so is one whose last conference (the ICPC or
+    the review before) was less than ``review_bring_forward_wd`` working days ago.
     """
     booking = child.conference
-    if booking is None or booking.kind != "rcpc":
+    within = m.cfg.pathway.review_bring_forward_wd
+    if booking is None or booking.kind != "rcpc" or m.now_wd() - booking.made_wd < within:
         return False
     start = m.now_wd() + 1
-    end = min(booking.wd, start + m.cfg.pathway.review_bring_forward_wd)
+    end = min(booking.wd, start + within)
     for wd in range(start, end):
         if m.chairs.is_free(wd):
             m.events.emit(
