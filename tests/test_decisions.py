@@ -178,13 +178,13 @@ def test_care_proceedings_end_a_plan_between_reviews(small_config):
 
     def meeting(r: ev.LegalPlanningMeeting) -> None:
         meetings[r.child] = r.day
-        wd = m.children[r.child].conference_wd
-        if wd is not None:
-            booked_at_meeting[r.child] = (wd, m.chairs.booked[wd])
+        booking = m.children[r.child].conference
+        if booking is not None:
+            booked_at_meeting[r.child] = (booking.wd, m.chairs.booked[booking.wd])
 
     def came_into_care(r: ev.CameIntoCare) -> None:
         care[r.child] = r.day
-        assert m.children[r.child].conference_wd is None
+        assert m.children[r.child].conference is None
         if r.child in booked_at_meeting:
             wd, count = booked_at_meeting[r.child]
             slots_back.append(m.chairs.booked[wd] == count - 1)

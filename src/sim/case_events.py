@@ -29,6 +29,8 @@ EVENT_TYPES: dict[str, str] = {
     "rcpc": "a review child protection conference; detail gives the decision",
     "legal_planning": "a legal planning meeting, or the end of pre-proceedings; detail gives "
     "the decision",
+    "conference_postponed": "a booked conference does not go ahead; detail says why and when",
+    "conference_brought_forward": "a review conference is brought forward; detail says why",
     "cpp_start": "a child protection plan starts",
     "cpp_end": "the child protection plan ends",
     "cin_start": "a child in need plan starts (including a step-down from a CPP)",

@@ -87,6 +87,8 @@ ENDED_TEXT = {
     "cpp": CPP_END_TEXT,
     "cin": CIN_END_TEXT,
 }
+CONFERENCE_TEXT = {"icpc": "initial conference", "rcpc": "review conference"}
+NO_REPORT_TEXT = "held without the social worker's report"
 ONGOING_TEXT = "plan already in place when the run starts"
 DUTY_TEXT = "duty social worker (the child's own worker is away or there is none)"
 PLANNED_EVENTS = frozenset({"visit", "no_access", "core_group", "manager_review"})
@@ -114,6 +116,7 @@ class CaseLog:
     def __init__(self, cal: WorkingCalendar | None = None) -> None:
         self.cal = cal
         self.entries: dict[int, list[Entry]] = defaultdict(list)
+        self._without_report: set[int] = set()
 
     @classmethod
     def attach(cls, model: Model) -> CaseLog:
@@ -139,6 +142,9 @@ class CaseLog:
             ev.EpisodeStarted: self._started,
             ev.EpisodeEnded: self._ended,
             ev.ConferenceHeld: self._conference,
+            ev.ConferencePostponed: self._postponed,
+            ev.ConferenceWithoutReport: lambda r: self._without_report.add(r.child),
+            ev.ReviewBroughtForward: self._brought_forward,
             ev.Closed: self._closed,
             ev.CameIntoCare: lambda r: self.add(r.child, r.day, "care"),
             ev.VisitMade: self._visit,
@@ -197,7 +203,18 @@ class CaseLog:
             detail = RCPC_TEXT[r.outcome] if r.outcome else ""
             if not r.on_time:
                 detail = f"late; {detail}" if detail else "late"
+        if r.child in self._without_report:
+            self._without_report.discard(r.child)
+            detail = f"{detail}; {NO_REPORT_TEXT}" if detail else NO_REPORT_TEXT
         self.add(r.child, r.day, r.kind, _sw(r.worker), detail)
+
+    def _postponed(self, r: ev.ConferencePostponed) -> None:
+        detail = f"{CONFERENCE_TEXT[r.kind]}: {r.reason}; rebooked for {self._date(r.new_day)}"
+        self.add(r.child, r.day, "conference_postponed", _sw(r.worker), detail)
+
+    def _brought_forward(self, r: ev.ReviewBroughtForward) -> None:
+        detail = f"{r.reason}: from {self._date(r.from_day)} to {self._date(r.to_day)}"
+        self.add(r.child, r.day, "conference_brought_forward", _sw(r.worker), detail)
 
     def _closed(self, r: ev.Closed) -> None:
         self.add(

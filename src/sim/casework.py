@@ -92,8 +92,8 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
                 _finish_work(m, child, w0)
             else:
                 assessments.append(child)
-        conference_wd = child.conference_wd
-        if conference_wd is not None and w0 <= conference_wd <= w1:
+        booking = child.conference
+        if booking is not None and w0 <= booking.wd <= w1:
             must += p.conference_report_hours
         state = child.state
         if state is cpp:

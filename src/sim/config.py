@@ -241,8 +241,9 @@ class AuthorityConfig:
         doc="Front-door (MASH) decision capacity on a working day.",
     )
     conference_slots_per_day: int = param(
-        8,
-        source=f"{ASSUMPTION}: about 1.5 x the mean ICPC + RCPC demand per working day",
+        12,
+        source=f"{ASSUMPTION}: about 1.2 x the bookings per working day (a provisional ICPC "
+        "for each section 47 enquiry, about 6, most released; reviews, about 4)",
         unit="conferences per working day",
         low=1,
         high=200,
@@ -435,7 +436,7 @@ class PathwayConfig:
         doc="Worker time for a section 47 enquiry, the assessment it is made through included.",
     )
     s47_min_wd_median: float = param(
-        6.0,
+        7.0,
         source=f"{ASSUMPTION}, calibrated to {CIN25} 81.4% ICPCs within 15 WD",
         unit="working days",
         low=0.0,
@@ -468,7 +469,7 @@ class PathwayConfig:
         low=0,
         high=QUARTER_WD,
         why="up to three months",
-        doc="Invitations and report between s47 and ICPC.",
+        doc="Working days the ICPC report needs after the enquiry ends; the booked ICPC waits for it.",
     )
     conference_report_hours: float = param(
         5.0,
@@ -478,6 +479,64 @@ class PathwayConfig:
         high=TASK_HOURS,
         why=TASK_HOURS_WHY,
         doc="Report and attendance per conference.",
+    )
+    # -- conference booking -------------------------------------------------------------
+    conference_unavailable_prob: float = prob(
+        0.025,
+        source=f"{ASSUMPTION}, calibrated with report_late_prob to FACTS.md 94% reviews on time",
+        doc="A booked conference cannot go ahead on the day: chair, family or professionals unavailable.",
+    )
+    report_late_prob: float = prob(
+        0.025,
+        source=f"{ASSUMPTION}, calibrated with conference_unavailable_prob (FACTS.md 94%)",
+        doc="The worker's report for a review is not ready on the day (settled worker, not overloaded).",
+    )
+    report_late_new_worker_factor: float = param(
+        2.0,
+        source=f"{ASSUMPTION}; seed 002 (six social workers, no report for the review)",
+        unit="multiplier",
+        low=1.0,
+        high=10.0,
+        why="a multiplier: a worker new to the case is no quicker; up to ten times",
+        doc="Multiplies report_late_prob while the worker has held the case under need.new_worker_weeks.",
+    )
+    report_late_pressure_factor: float = param(
+        3.0,
+        source=ASSUMPTION,
+        unit="multiplier",
+        low=1.0,
+        high=10.0,
+        why="a multiplier: pressure does not speed a report up; up to ten times",
+        doc="Multiplies report_late_prob for a worker whose demand is twice their hours (linear in between).",
+    )
+    conference_without_report_prob: float = prob(
+        0.5,
+        source=f"{ASSUMPTION}; seed 002 (a review held with no social work report)",
+        doc="A conference whose report is not ready goes ahead without it rather than being postponed.",
+    )
+    conference_rebook_wd: int = param(
+        5,
+        source=ASSUMPTION,
+        unit="working days",
+        low=1,
+        high=QUARTER_WD,
+        why="at least the next day; up to three months",
+        doc="A postponed conference is rebooked for the first free slot this many working days on.",
+    )
+    review_bring_forward_prob: float = prob(
+        0.5,
+        source=ASSUMPTION,
+        doc="High need newly seen on a child on a CPP brings the next review conference forward.",
+    )
+    review_bring_forward_wd: int = param(
+        10,
+        source=ASSUMPTION,
+        unit="working days",
+        low=1,
+        high=QUARTER_WD,
+        why="at least the next day; up to three months",
+        doc="A review brought forward goes to the first free slot within this many working days "
+        "(not within this many of the last conference).",
     )
     # -- conferences and plans ------------------------------------------------------------
     icpc_cpp_prob: float = prob(
@@ -489,7 +548,7 @@ class PathwayConfig:
         0.10, source=ASSUMPTION, doc="ICPC not making a CPP ends in a CiN plan."
     )
     rcpc_first_end_prob: float = prob(
-        0.40,
+        0.5,
         source=f"{ASSUMPTION}, calibrated to {CIN25} CPP stock / starts (mean plan about 9.6 months)",
         doc="First review conference ends the CPP.",
     )

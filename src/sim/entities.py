@@ -69,6 +69,27 @@ class WorkItem:
 
 
 @dataclass(slots=True, eq=False)
+class Booking:
+    """A child protection conference booked in the chairs' diary (processes/conference.py).
+
+    ``kind`` is ``icpc`` or ``rcpc``; ``wd`` the working day it is booked for (it moves
+    when the conference is postponed or brought forward, and ``version`` counts the
+    moves); ``due_wd`` its statutory due day. ``held`` fires when it is held, on ``wd``.
+    ``ready_wd``: for an ICPC, the first day the enquiry's report can be ready (None
+    while the enquiry goes on). ``made_wd``: the day the booking was made (for a review,
+    the day of the conference before it).
+    """
+
+    kind: str
+    wd: int
+    due_wd: int
+    held: simpy.Event
+    made_wd: int = 0
+    ready_wd: int | None = None
+    version: int = 0
+
+
+@dataclass(slots=True, eq=False)
 class Worker:
     """A case-holding social worker in a post (see workforce.py)."""
 
@@ -130,7 +151,7 @@ class Child:
     waiting_since_day: float | None = None
     work: WorkItem | None = None
     strategy_day: float = 0.0
-    conference_wd: int | None = None
+    conference: Booking | None = None
     decision: simpy.Event | None = None
     escalation: simpy.Event | None = None
     episode: simpy.Process | None = None

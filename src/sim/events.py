@@ -211,6 +211,81 @@ class PreProceedingsEnded(Record):
         self.outcome: Final = outcome
 
 
+class ConferencePostponed(Record):
+    """A booked conference (``kind`` ``icpc`` or ``rcpc``) does not go ahead on ``day``.
+
+    ``reason`` says why; it is rebooked for ``new_day``.
+    """
+
+    FIELDS = ("child", "kind", "day", "worker", "new_day", "reason")
+    __slots__ = FIELDS
+
+    def __init__(
+        self, child: int, kind: str, day: float, worker: int | None, new_day: float, reason: str
+    ) -> None:
+        self.child: Final = child
+        self.kind: Final = kind
+        self.day: Final = day
+        self.worker: Final = worker
+        self.new_day: Final = new_day
+        self.reason: Final = reason
+
+
+class ConferenceCancelled(Record):
+    """A booked conference is no longer needed and its slot is released.
+
+    For example the ICPC booked at the strategy discussion when the enquiry ends without
+    one (no further action, or a child in need plan).
+    """
+
+    FIELDS = ("child", "kind", "day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, kind: str, day: float) -> None:
+        self.child: Final = child
+        self.kind: Final = kind
+        self.day: Final = day
+
+
+class ConferenceWithoutReport(Record):
+    """A conference goes ahead on ``day`` without the social worker's report (seed 002).
+
+    Emitted just before the conference's :class:`ConferenceHeld`.
+    """
+
+    FIELDS = ("child", "kind", "day", "worker")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, kind: str, day: float, worker: int | None) -> None:
+        self.child: Final = child
+        self.kind: Final = kind
+        self.day: Final = day
+        self.worker: Final = worker
+
+
+class ReviewBroughtForward(Record):
+    """A CPP's next review conference, booked for ``from_day``, is moved to ``to_day``."""
+
+    FIELDS = ("child", "day", "worker", "from_day", "to_day", "reason")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        worker: int | None,
+        from_day: float,
+        to_day: float,
+        reason: str,
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+        self.from_day: Final = from_day
+        self.to_day: Final = to_day
+        self.reason: Final = reason
+
+
 class Closed(Record):
     """A case closes, with the child's latent need at that moment."""
 
@@ -531,6 +606,10 @@ AnyRecord = (
     | ConferenceHeld
     | LegalPlanningMeeting
     | PreProceedingsEnded
+    | ConferencePostponed
+    | ConferenceCancelled
+    | ConferenceWithoutReport
+    | ReviewBroughtForward
     | Closed
     | CameIntoCare
     | VisitMade

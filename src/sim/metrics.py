@@ -85,6 +85,10 @@ class Recorder:
         self.episodes: list[dict[str, Any]] = []
         self.icpcs: list[tuple[float, bool]] = []
         self.rcpcs: list[tuple[float, bool]] = []
+        self.conferences: list[tuple[float, str, bool, bool]] = []
+        self.reviews_brought_forward: list[float] = []
+        self._postponed: set[int] = set()  # children whose booked conference was postponed
+        self._without_report: set[int] = set()  # children whose conference lacks its report
         self.visits_due: list[tuple[float, bool, str]] = []
         self.first_core_groups: list[tuple[float, bool]] = []
         self.allocations: list[tuple[float, float]] = []
@@ -129,6 +133,10 @@ class Recorder:
             ev.EpisodeStarted: self._episode_started,
             ev.EpisodeEnded: self._episode_ended,
             ev.ConferenceHeld: self._conference,
+            ev.ConferencePostponed: lambda r: self._postponed.add(r.child),
+            ev.ConferenceWithoutReport: lambda r: self._without_report.add(r.child),
+            ev.ConferenceCancelled: lambda r: self._postponed.discard(r.child),
+            ev.ReviewBroughtForward: lambda r: self.reviews_brought_forward.append(r.day),
             ev.Closed: self._closed,
             ev.CameIntoCare: self._came_into_care,
             ev.VisitNoAccess: self._no_access,
@@ -210,6 +218,11 @@ class Recorder:
             self._open_episode(r.child, "icpc", episode["start_day"], episode["due_day"])
 
     def _conference(self, r: ev.ConferenceHeld) -> None:
+        """Records ``(day, kind, postponed, without_report)`` of every conference."""
+        postponed, without = r.child in self._postponed, r.child in self._without_report
+        self._postponed.discard(r.child)
+        self._without_report.discard(r.child)
+        self.conferences.append((r.day, r.kind, postponed, without))
         if r.kind == "icpc":
             self.icpcs.append((r.day, r.on_time))
             self._count("icpc_held")
@@ -663,9 +676,12 @@ def icpc_within_15wd(rec: Recorder) -> float:
     Among ICPCs with conference day in the window, the share held on or before their due
     working day, ``pathway.icpc_due_wd`` working days after the strategy discussion (the
     published figure counts from the start of the section 47 enquiry, which in the model
-    is the strategy discussion). Once the enquiry ends, the conference is booked for the
-    first day with a free chair's slot at least ``pathway.icpc_prep_wd`` working days
-    later.
+    is the strategy discussion). The strategy discussion books the conference for the
+    last day of that window with a free chair's slot (after it if the diary is full); it
+    goes ahead then only if the enquiry ended at least ``pathway.icpc_prep_wd`` working
+    days before (or without the report, ``pathway.conference_without_report_prob``) and
+    the chair, family and professionals are available; otherwise it is postponed
+    ``pathway.conference_rebook_wd`` working days on (``conference_postponed_share``).
     """
     return _share([ok for d, ok in rec.icpcs if rec.in_window(d)])
 
@@ -693,13 +709,59 @@ def rcpc_on_time(rec: Recorder) -> float:
     ``pathway.first_rcpc_due_months`` calendar months after the plan starts (the ICPC),
     later ones ``pathway.rcpc_interval_months`` after the previous review was held.
 
-    Reviews are booked up to 10 working days before their due date, so only a full
-    chairs' diary (``authority.conference_slots_per_day``) makes one late; worker time
-    does not delay a review. Reviews of pre-populated plans count (their first review is
-    spread over one review cycle). Not calibrated: FACTS.md gives 94% (2014-15) as the
-    latest known national figure.
+    A review is booked (when the plan starts, or at the previous review) for its due day
+    or the nearest free day before it. It is late when it is postponed on the day: the
+    chair, family or professionals unavailable
+    (``pathway.conference_unavailable_prob``), or the worker's report not ready
+    (``pathway.report_late_prob``, more often for a worker new to the case or under
+    pressure) and the conference not held without it; it is rebooked
+    ``pathway.conference_rebook_wd`` working days on. A review brought forward
+    (``reviews_brought_forward_per_year``) is held early, so on time; the next review is
+    then due six months after it. Reviews of pre-populated plans count (their first
+    review is spread over one review cycle). Not a calibration target (FACTS.md lists it
+    as not known), but the assumptions above are set so that it lands near the 94% of
+    2014-15, the latest known national figure.
     """
     return _share([ok for d, ok in rec.rcpcs if rec.in_window(d)])
+
+
+def conference_postponed_share(rec: Recorder) -> float:
+    """Share of conferences (ICPC and review) that were postponed at least once.
+
+    Among conferences held with conference day in the window, the share whose booked
+    date was put off at least once before it was held (a ``ConferencePostponed`` record:
+    the ICPC's enquiry or report not ready, the chair, family or professionals
+    unavailable, a review's report not ready). A postponed conference is rebooked
+    ``pathway.conference_rebook_wd`` working days on. Bookings released because no
+    conference was needed (an enquiry ending without one) do not count.
+    """
+    return _share([postponed for d, _, postponed, _ in rec.conferences if rec.in_window(d)])
+
+
+def conference_without_report_share(rec: Recorder) -> float:
+    """Share of conferences (ICPC and review) held without the social worker's report.
+
+    Among conferences held with conference day in the window, the share held although
+    the worker's report was not ready (seed 002: a review with no social work report).
+    A report not ready leads to this with probability
+    ``pathway.conference_without_report_prob``, and to a postponement otherwise. A
+    review's report is late with ``pathway.report_late_prob``, more often for a worker
+    new to the case or under pressure; an ICPC's report is not ready when the enquiry
+    ended less than ``pathway.icpc_prep_wd`` working days before it.
+    """
+    return _share([without for d, _, _, without in rec.conferences if rec.in_window(d)])
+
+
+def reviews_brought_forward_per_year(rec: Recorder) -> float:
+    """Review conferences brought forward per measured year.
+
+    ``ReviewBroughtForward`` records with day in the window, divided by the measured
+    years. A review is brought forward when high need is newly seen on a child on a CPP
+    (with probability ``pathway.review_bring_forward_prob``) and the chairs have a free
+    slot within ``pathway.review_bring_forward_wd`` working days before its booking; not
+    when the plan's last conference was less than that long ago.
+    """
+    return _per_year(rec, rec.reviews_brought_forward)
 
 
 def visits_on_time(rec: Recorder) -> float:
@@ -1238,6 +1300,26 @@ KPIS: dict[str, KPI] = {
             group=DELAY,
         ),
         _kpi(rcpc_on_time, "Review conferences on time", "share", True, group=DELAY),
+        _kpi(
+            conference_postponed_share,
+            "Conferences postponed at least once",
+            "share",
+            False,
+            group=DELAY,
+        ),
+        _kpi(
+            conference_without_report_share,
+            "Conferences held without the worker's report",
+            "share",
+            False,
+            group=DELAY,
+        ),
+        _kpi(
+            reviews_brought_forward_per_year,
+            "Review conferences brought forward",
+            "per year",
+            group=FLOW,
+        ),
         _kpi(visits_on_time, "Due visits made on time", "share", True, headline=True, group=VISITS),
         _kpi(
             cpp_unseen_share,

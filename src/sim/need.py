@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from sim.entities import Child, State, Worker
+from sim.processes import conference
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -70,8 +71,14 @@ def visit(m: Model, child: Child, worker: Worker | None, wd: int) -> None:
 
 
 def see_need(m: Model, child: Child, wd: int, escalation_prob: float) -> None:
-    """The service learns the child's current need on ``wd``; a CiN case may escalate."""
+    """The service learns the child's current need on ``wd``; a CiN case may escalate.
+
+    High need newly seen on a CPP may bring the plan's review forward (conference).
+    """
+    newly_high = child.perceived_need < m.cfg.need.high_threshold <= child.need
     child.perceived_need = child.need
+    if newly_high and child.state is State.CPP:
+        conference.high_need_seen(m, child, wd)
     if child.state is State.CIN and child.need >= m.cfg.need.high_threshold:
         if child.rng.uniform() < escalation_prob:
             m.escalate_at(child, wd)

@@ -1,4 +1,8 @@
-"""Strategy discussion and section 47 enquiry; the ICPC falls due 15 WD after the strategy."""
+"""Strategy discussion and section 47 enquiry; the ICPC falls due 15 WD after the strategy.
+
+The strategy discussion books the ICPC in the chairs' diary (conference.book_icpc); an
+enquiry that ends without a conference releases it (conference.after_enquiry).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import simpy
 
 from sim import events as ev
 from sim.entities import Child, Priority, State, worker_id
-from sim.processes import assessment
+from sim.processes import assessment, conference
 from sim.processes.decisions import accuracy_for, known_need_decision
 
 if TYPE_CHECKING:
@@ -26,6 +30,7 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     m.workforce.request(child, Priority.SECTION_47)
     yield m.wait_until_wd(m.now_wd() + p.strategy_delay_wd)
     child.strategy_day = m.env.now
+    conference.book_icpc(m, child)
     icpc_due_wd = m.cal.due_wd(child.strategy_day, p.icpc_due_wd)
     m.events.emit(
         ev.EpisodeStarted(
@@ -41,4 +46,4 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     outcome = S47_OUTCOMES[known_need_decision(child, m.ranker("s47"), probs, accuracy)]
     m.events.emit(ev.EpisodeEnded(child.id, "s47", m.env.now, worker_id(child), outcome))
     assessment.end_with_enquiry(m, child, assessing, outcome)
-    return outcome
+    return conference.after_enquiry(m, child, outcome)

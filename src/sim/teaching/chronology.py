@@ -54,6 +54,8 @@ EVENT_LABELS: dict[str, str] = {
     "icpc": "Initial child protection conference",
     "rcpc": "Review child protection conference",
     "legal_planning": "Legal planning",
+    "conference_postponed": "Conference postponed",
+    "conference_brought_forward": "Review conference brought forward",
     "cpp_start": "Child protection plan starts",
     "cpp_end": "Child protection plan ends",
     "cin_start": "Child in need plan starts",

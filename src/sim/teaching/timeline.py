@@ -155,6 +155,8 @@ def draw_timeline(
         "icpc": ("Conferences", "D", "#d62728", 9),
         "rcpc": ("Conferences", "d", "#7f7f7f", 9),
         "legal_planning": ("Conferences", "P", "#8c564b", 9),
+        "conference_postponed": ("Conferences", "x", GAP_COLOR, 9),
+        "conference_brought_forward": ("Conferences", ">", "#7f7f7f", 8),
         "core_group": ("Conferences", "o", "#1f77b4", 5),
         "strategy_discussion": ("Conferences", "s", "#ff7f0e", 7),
         "manager_review": ("Manager reviews", "|", "#2b2b2b", 14),
