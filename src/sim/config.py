@@ -617,7 +617,7 @@ class NeedConfig:
         low=0.0,
         high=NEED_STEP,
         why=NEED_STEP_WHY,
-        doc="Rise in baseline need in a week of drift.",
+        doc="Rise in baseline need in a week of drift, up to the need the child had at first referral.",
     )
     detection_prob: float = prob(
         0.75,

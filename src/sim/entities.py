@@ -101,6 +101,8 @@ class Child:
     """A child, the case about them, and where their case stands.
 
     ``need`` is the latent need/risk score (standard-normal scale at first referral);
+    ``underlying_need`` is the family's level without the service (its need at first
+    referral), which drift cannot take the baseline above;
     ``perceived_need`` is what the service last saw of it (-inf before anyone looked).
     Working-day fields end in ``_wd`` and hold working-day indices.
     """
@@ -109,6 +111,7 @@ class Child:
     rng: ChildStream
     need: float
     baseline_need: float
+    underlying_need: float
     state: State = State.FRONT_DOOR
     perceived_need: float = -math.inf
     referral_day: float = 0.0

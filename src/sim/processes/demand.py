@@ -69,6 +69,7 @@ def prepopulate(m: Model) -> None:
             child = m.new_child()
             mean, sd = INITIAL_NEED[stage]
             child.need = child.baseline_need = mean + child.rng.normal() * sd
+            child.underlying_need = child.need
             child.perceived_need = child.need
             child.referral_day = -365.0 * child.rng.uniform()
             child.referrals = 1
@@ -112,7 +113,7 @@ def prepopulate_closures(m: Model) -> None:
         if not 0.0 <= day < m.end_day:
             continue
         child = m.new_child()
-        child.need = child.baseline_need = need
+        child.need = child.baseline_need = child.underlying_need = need
         child.referral_day = closed_day - LEGACY_CASE_DAYS
         child.referrals = 1
         m.set_state(child, State.CLOSED)
