@@ -231,9 +231,13 @@ that happened: a referral still at the front door or an assessment still open at
 end is not counted.
 
 **Pre-populated cases.** With `run.prepopulate` on, the authority's CPP and CiN caseload
-is put in place on day 0 (those plan episodes start on day 0), and families whose cases
-closed in the three years before day 0 may be re-referred during the run. With the
-default one-year warm-up none of the day-0 starts is in the window.
+is put in place on day 0, and families whose cases closed in the three years before day 0
+may be re-referred during the run. Each pre-populated plan has been open for a while: its
+start is back-dated (before day 0) from the stationary age of open plans that the review
+schedule and end probabilities imply, its next review is consistent with that start, and
+episodes.csv flags it `prepopulated`. Its start is never in the window. Such children,
+and the closed families, may have had a CPP before (from the model's own branch
+probabilities), which `cpp_subsequent_share` counts.
 
 **Units and display.** `kpis.csv`, `summary.csv`, `sweep_summary.csv` and
 `paired_differences.csv` hold each KPI in its own unit: shares are fractions between 0
@@ -348,7 +352,7 @@ EPISODE_COLUMNS = (
         "start_date",
         "date the episode started: assessment at the front-door decision; s47 at the "
         "strategy discussion; CPP at the ICPC; CiN when the plan is made. Pre-populated "
-        "plans start on `run.start_date`",
+        "plans start on a back-dated day before `run.start_date` (see `prepopulated`)",
     ),
     ("end_date", "date it ended; empty if censored"),
     ("censored", "1 if still open at the end of the run"),
@@ -362,6 +366,11 @@ EPISODE_COLUMNS = (
         "due_date",
         "assessment: 45 working days after the referral; s47: the ICPC due date (15 "
         "working days after the strategy discussion); empty for plans",
+    ),
+    (
+        "prepopulated",
+        "1 for a plan already open on `run.start_date` (`run.prepopulate`): its start is "
+        "back-dated from the model's own review schedule and end probabilities",
     ),
 )
 """The columns of episodes.csv, in order."""

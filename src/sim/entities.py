@@ -117,6 +117,8 @@ class Child:
     referral_day: float = 0.0
     previous_referral_day: float | None = None
     referrals: int = 0
+    cpp_plans: int = 0
+    """Child protection plans the child has started, those before day 0 included."""
     worker: Worker | None = None
     worker_since_wd: int = 0
     handover_pending: bool = False

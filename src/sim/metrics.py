@@ -163,6 +163,8 @@ class Recorder:
             "end_day": None,
             "due_day": r.due_day,
             "outcome": "",
+            "prepopulated": r.prepopulated,
+            "plan_number": r.plan_number,
         }
         self._open_episodes[(r.child, r.kind)] = episode
         self.episodes.append(episode)
@@ -530,10 +532,29 @@ def cpp_starts_per_year(rec: Recorder) -> float:
 
     ``cpp`` episodes whose start day (the ICPC that decides the plan) is in the window,
     divided by the measured years. The national count includes plans started at
-    transfer-in conferences, which the model does not have. Pre-populated plans start on
-    day 0, so they would count as starts only with no warm-up (``run.warmup_years=0``).
+    transfer-in conferences, which the model does not have. Pre-populated plans start
+    before day 0 (back-dated), so they never count.
     """
     return _per_year(rec, _episode_starts(rec, "cpp"))
+
+
+def cpp_subsequent_share(rec: Recorder) -> float:
+    """Share of CPP starts that are a child's second or later plan.
+
+    Among ``cpp`` episodes whose start day is in the window, the share whose plan
+    number (the CPPs the child has started, this one included) is 2 or more. Plans
+    before day 0 count: a pre-populated child or a family whose case closed before the
+    run may have had one (demand.earlier_cpps, demand.prepopulate_closures), with
+    chances taken from the model's own branch probabilities; only the latest earlier
+    plan is put in, so this is a lower bound on what the same history would give. The
+    published figure counts any earlier plan in the child's life, in any authority.
+    """
+    flags = [
+        e["plan_number"] > 1
+        for e in rec.episodes
+        if e["kind"] == "cpp" and rec.in_window(e["start_day"])
+    ]
+    return _share(flags)
 
 
 def cpp_open_mean(rec: Recorder) -> float:
@@ -1166,6 +1187,13 @@ KPIS: dict[str, KPI] = {
         _kpi(cpp_open_mean, "Children on a child protection plan", "children", group=FLOW),
         _kpi(cin_open_mean, "Children on a child in need plan", "children", group=FLOW),
         _kpi(rereferral_12m_rate, "Re-referrals within 12 months", "share", False, group=FLOW),
+        _kpi(
+            cpp_subsequent_share,
+            "CPP starts that are a second or later plan",
+            "share",
+            False,
+            group=FLOW,
+        ),
         _kpi(
             front_door_within_1wd,
             "Front-door decisions within 1 working day",

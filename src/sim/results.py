@@ -153,6 +153,7 @@ def replication_result(rec: Recorder, replication: int, start: date) -> Replicat
             "censored": int(e["censored"]),
             "outcome": e["outcome"],
             "due_date": iso(e["due_day"]),
+            "prepopulated": int(e["prepopulated"]),
         }
         for e in rec.episodes
     ]
@@ -264,6 +265,7 @@ def write_tables(
         "censored",
         "outcome",
         "due_date",
+        "prepopulated",
     ]
     write_csv(
         folder / "episodes.csv", [row for r in results for row in r.episodes], episode_columns
