@@ -111,7 +111,8 @@ class Child:
     rng: ChildStream
     need: float
     baseline_need: float
-    underlying_need: float
+    underlying_need: float = math.nan
+    """Set to ``baseline_need`` when not given."""
     state: State = State.FRONT_DOOR
     perceived_need: float = -math.inf
     referral_day: float = 0.0
@@ -148,3 +149,8 @@ class Child:
     week_visit_wd: int | None = None
     week_progress_wd: int | None = None
     week_core_group_wd: int | None = None
+
+    def __post_init__(self) -> None:
+        """A child made without an underlying need has its baseline as one."""
+        if math.isnan(self.underlying_need):
+            self.underlying_need = self.baseline_need

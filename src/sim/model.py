@@ -106,7 +106,7 @@ class Model:
         child_id = len(self.children)
         rng = self.streams.child_stream(child_id)
         need = rng.normal()
-        child = Child(id=child_id, rng=rng, need=need, baseline_need=need, underlying_need=need)
+        child = Child(id=child_id, rng=rng, need=need, baseline_need=need)
         child.non_resident_parent = rng.uniform() < self.cfg.complaints.non_resident_parent_prob
         self.children[child_id] = child
         return child

@@ -155,11 +155,12 @@ def elapsed_cin(m: Model, child: Child) -> Prepopulated:
     over the cycle it is in. Working days before day 0 are counted at five a week.
     Escalations and reviews kept open by high need are left out.
     """
-    p, cal, rng = m.cfg.pathway, m.cal, child.rng
+    p, rng = m.cfg.pathway, child.rng
     held = _reviews_passed(rng, p.cin_review_close_prob)
-    next_review = cal.day_of_wd(round(p.cin_review_interval_wd * rng.uniform()))
-    start = next_review - 7.0 / 5.0 * p.cin_review_interval_wd * (held + 1)
-    return Prepopulated(float(round(start)), next_review, held)
+    cycle_days = 7.0 / 5.0 * p.cin_review_interval_wd
+    into_cycle = 1.0 - rng.uniform()  # in (0, 1]: the plan started before day 0
+    start = -(held + into_cycle) * cycle_days
+    return Prepopulated(start, round(start + (held + 1) * cycle_days), held)
 
 
 def prepopulate(m: Model) -> None:
