@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -162,4 +160,4 @@ def test_baseline_is_stationary_over_eleven_years():
         assert abs(ratio - 1) <= 0.10, (name, ratio)
     drift = np.mean([_yearly(r, "drift_share") for r in runs], axis=0)
     assert abs(drift[late].mean() - drift[early].mean()) <= 0.02
-    assert not math.isnan(drift).any()
+    assert not np.isnan(drift).any()

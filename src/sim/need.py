@@ -11,7 +11,8 @@ without limit, a drifting case became ever needier, so reviews could not end its
 (``policy.close_only_when_need_low``), so caseloads grew and more cases drifted. Over an
 11-year run the CPP stock climbed 16% and drift from 5% to 11% of plan days, with no level
 in sight (experiments/steady_state.py). With drift bounded the loop has a level to settle
-at (the same 11 years: within 6% and 2 points). Letting a closed family's need climb back
+at (the same 11 years, with the pre-populated mix and pressure tolerance re-set to the new
+steady state: within 4% and 1 point). Letting a closed family's need climb back
 towards its underlying level before a re-referral was tried too: with decisions blind to
 need it adds load without changing who gets a plan, and tipped the baseline into overload.
 The service only knows
