@@ -35,7 +35,9 @@ def main() -> None:
     study = demand_shock_study(cfg, factor=1.3, months=6.0, progress=True)
     out = ROOT / "results" / "reference" / "demand_shock.png"
     out.parent.mkdir(parents=True, exist_ok=True)
-    series = {label: weekly_turnover(results, WINDOW_WEEKS) for label, results in study.results.items()}
+    series = {
+        label: weekly_turnover(results, WINDOW_WEEKS) for label, results in study.results.items()
+    }
     shock_days = (study.shock_start_day, study.shock_end_day)
     save(turnover_shock_figure(series, shock_days, cfg.run.start_date, WINDOW_WEEKS), out)
     s, e = study.shock_start_day, study.shock_end_day
@@ -43,7 +45,9 @@ def main() -> None:
     for label, results in study.results.items():
         cells = []
         for name, (lo, hi) in windows.items():
-            mean, low, high, _ = t_interval([turnover_between(r, lo, hi, cfg.run.start_date) for r in results])
+            mean, low, high, _ = t_interval(
+                [turnover_between(r, lo, hi, cfg.run.start_date) for r in results]
+            )
             cells.append(f"{name}: {mean:.1%} [{low:.1%}, {high:.1%}]")
         print(f"{label:24s} " + "; ".join(cells))
     print(f"figure: {out}")

@@ -94,7 +94,10 @@ def test_unknown_child_is_a_clear_error(logged_model: Run) -> None:
 def test_no_worker_is_duty_only_for_a_visit() -> None:
     log = CaseLog()
     for handler, record in (
-        (log.handlers()[ev.EpisodeStarted], ev.EpisodeStarted(0, "cpp", 0.0, None, ongoing=True)),
+        (
+            log.handlers()[ev.EpisodeStarted],
+            ev.EpisodeStarted(0, "cpp", 0.0, None, prepopulated=True),
+        ),
         (log.handlers()[ev.VisitMade], ev.VisitMade(0, 1.0, None)),
         (log.handlers()[ev.VisitNoAccess], ev.VisitNoAccess(0, 1.0, None)),
     ):

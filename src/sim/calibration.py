@@ -51,6 +51,13 @@ TARGETS: dict[str, Target] = {
         Target("assessment_within_45wd", 0.857, 0.10, False, f"{CIN25}: 85.7% within 45 WD"),
         Target("icpc_within_15wd", 0.814, 0.10, False, f"{CIN25}: 81.4% within 15 WD"),
         Target("rereferral_12m_rate", 0.226, 0.10, False, f"{CIN25}: 22.6% within 12 months"),
+        Target(
+            "cpp_subsequent_share",
+            0.245,
+            0.06,
+            False,
+            "data/dfe d3 2024-25: 15,130 of 61,840",
+        ),
         Target("turnover_rate", 0.159, 0.03, False, f"{CSWW23}: 15.9% turnover"),
         Target("vacancy_rate", 0.189, 0.03, False, f"{CSWW23}: 18.9% vacancy rate"),
         Target("agency_share", 0.178, 0.03, False, f"{CSWW23}: 17.8% agency"),

@@ -189,7 +189,7 @@ class CaseLog:
         worker = _sw(r.worker)
         if r.kind == "s47":
             self.add(r.child, r.day, "strategy_discussion", worker)
-        detail = ONGOING_TEXT if r.ongoing else ""
+        detail = ONGOING_TEXT if r.prepopulated else ""
         self.add(r.child, r.day, f"{r.kind}_start", worker, detail)
 
     def _ended(self, r: ev.EpisodeEnded) -> None:

@@ -191,7 +191,7 @@ class AuthorityConfig:
         doc="Children already on a CPP on day 0 when run.prepopulate is on.",
     )
     initial_cin_children: int = param(
-        1100,
+        1180,
         source=f"{ASSUMPTION}: the model's steady CiN stock; compare {CIN25}: 2,630 children in need at "
         "31 March less 323 on a CPP, about 540 looked after and about 450 under assessment (about 1,300)",
         unit="children",
@@ -759,7 +759,7 @@ class NeedConfig:
         low=0.0,
         high=NEED_STEP,
         why=NEED_STEP_WHY,
-        doc="Rise in baseline need in a week of drift.",
+        doc="Rise in baseline need in a week of drift, up to the need the child had at first referral.",
     )
     detection_prob: float = prob(
         0.75,
@@ -880,7 +880,7 @@ class WorkforceConfig:
         "tolerance, capped at 1; 0 turns the feedback off.",
     )
     pressure_tolerance: float = param(
-        0.4,
+        0.45,
         source=f"{ASSUMPTION}, calibrated: the sustained overload of a typical worker in the baseline",
         unit="overload (demand / hours - 1, plus caseload / cap - 1)",
         low=0.0,

@@ -231,9 +231,13 @@ that happened: a referral still at the front door or an assessment still open at
 end is not counted.
 
 **Pre-populated cases.** With `run.prepopulate` on, the authority's CPP and CiN caseload
-is put in place on day 0 (those plan episodes start on day 0), and families whose cases
-closed in the three years before day 0 may be re-referred during the run. With the
-default one-year warm-up none of the day-0 starts is in the window.
+is put in place on day 0, and families whose cases closed in the three years before day 0
+may be re-referred during the run. Each pre-populated plan has been open for a while: its
+start is back-dated (before day 0) from the stationary age of open plans that the review
+schedule and end probabilities imply, its next review is consistent with that start, and
+episodes.csv flags it `prepopulated`. Its start is never in the window. Such children,
+and the closed families, may have had a CPP before (from the model's own branch
+probabilities), which `cpp_subsequent_share` counts.
 
 **Units and display.** `kpis.csv`, `summary.csv`, `sweep_summary.csv` and
 `paired_differences.csv` hold each KPI in its own unit: shares are fractions between 0
@@ -360,8 +364,9 @@ EPISODE_COLUMNS = (
         "date the episode started: assessment at the front-door decision, or at the "
         "strategy discussion when the section 47 enquiry is made through it; s47 and icpc "
         "at the strategy discussion; CPP at the ICPC; CiN when the plan is made; "
-        "cin_episode at the referral. Pre-populated plans start on `run.start_date` (their "
-        "cin_episode at their referral, in the year before)",
+        "cin_episode at the referral. Pre-populated plans start on a back-dated day before "
+        "`run.start_date` (see `prepopulated`); their cin_episode at their referral, before "
+        "that",
     ),
     ("end_date", "date it ended; empty if censored"),
     ("censored", "1 if still open at the end of the run"),
@@ -392,6 +397,11 @@ EPISODE_COLUMNS = (
         "referral_date",
         "the referral that opened the case (the cin_episode) the row belongs to; before "
         "`run.start_date` for pre-populated plans",
+    ),
+    (
+        "prepopulated",
+        "1 for a plan already open on `run.start_date` (`run.prepopulate`): its start is "
+        "back-dated from the model's own review schedule and end probabilities",
     ),
 )
 """The columns of episodes.csv, in order."""

@@ -122,6 +122,8 @@ class Child:
     """A child, the case about them, and where their case stands.
 
     ``need`` is the latent need/risk score (standard-normal scale at first referral);
+    ``underlying_need`` is the family's level without the service (its need at first
+    referral), which drift cannot take the baseline above;
     ``perceived_need`` is what the service last saw of it (-inf before anyone looked).
     Working-day fields end in ``_wd`` and hold working-day indices.
     """
@@ -130,6 +132,8 @@ class Child:
     rng: ChildStream
     need: float
     baseline_need: float
+    underlying_need: float = math.nan
+    """Set to ``baseline_need`` when not given."""
     state: State = State.FRONT_DOOR
     perceived_need: float = -math.inf
     referral_day: float = 0.0
@@ -137,6 +141,8 @@ class Child:
     assessed_referral_day: float | None = None
     """``referral_day`` of the case in which the child last had a child and family assessment."""
     referrals: int = 0
+    cpp_plans: int = 0
+    """Child protection plans the child has started, those before day 0 included."""
     worker: Worker | None = None
     worker_since_wd: int = 0
     handover_pending: bool = False
@@ -174,3 +180,8 @@ class Child:
     week_visit_wd: int | None = None
     week_progress_wd: int | None = None
     week_core_group_wd: int | None = None
+
+    def __post_init__(self) -> None:
+        """A child made without an underlying need has its baseline as one."""
+        if math.isnan(self.underlying_need):
+            self.underlying_need = self.baseline_need

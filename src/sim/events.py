@@ -116,11 +116,13 @@ class EpisodeStarted(Record):
     """An ``assessment``, ``s47``, ``cpp`` or ``cin`` episode starts.
 
     ``due_day`` is the episode's deadline where it has one (the assessment's 45 working
-    days, the ICPC's 15 after the strategy discussion); ``ongoing`` marks a plan already in
-    place when the run starts.
+    days, the ICPC's 15 after the strategy discussion); ``prepopulated`` marks a plan
+    already in place when the run starts, whose ``day`` is its back-dated start (before
+    day 0). ``plan_number`` is, for a CPP, how many CPPs the child has started, this one
+    and those before the run included (1 for a first plan); 0 for other kinds.
     """
 
-    FIELDS = ("child", "kind", "day", "worker", "due_day", "ongoing")
+    FIELDS = ("child", "kind", "day", "worker", "due_day", "prepopulated", "plan_number")
     __slots__ = FIELDS
 
     def __init__(
@@ -130,14 +132,16 @@ class EpisodeStarted(Record):
         day: float,
         worker: int | None,
         due_day: float | None = None,
-        ongoing: bool = False,
+        prepopulated: bool = False,
+        plan_number: int = 0,
     ) -> None:
         self.child: Final = child
         self.kind: Final = kind
         self.day: Final = day
         self.worker: Final = worker
         self.due_day: Final = due_day
-        self.ongoing: Final = ongoing
+        self.prepopulated: Final = prepopulated
+        self.plan_number: Final = plan_number
 
 
 class EpisodeEnded(Record):

@@ -167,7 +167,7 @@ class Recorder:
         Every referral, one before the run included, opens the child's CIN episode.
         """
         self._referral_day[r.child] = r.day
-        self._open_episode(r.child, "cin_episode", r.day)
+        self._open_episode(r.child, "cin_episode", r.day)["prepopulated"] = r.before_run
         if r.before_run:
             return
         previous = r.previous_day
@@ -190,6 +190,8 @@ class Recorder:
             "due_day": due_day,
             "outcome": "",
             "referral_day": self._referral_day.get(child),
+            "prepopulated": False,
+            "plan_number": 0,
         }
         self._open_episodes[(child, kind)] = episode
         self.episodes.append(episode)
@@ -204,6 +206,8 @@ class Recorder:
 
     def _episode_started(self, r: ev.EpisodeStarted) -> None:
         episode = self._open_episode(r.child, r.kind, r.day, r.due_day)
+        episode["prepopulated"] = r.prepopulated
+        episode["plan_number"] = r.plan_number
         if r.kind == "s47":
             self._last_s47[r.child] = episode
         self._count(_STARTED[r.kind])
@@ -590,10 +594,29 @@ def cpp_starts_per_year(rec: Recorder) -> float:
 
     ``cpp`` episodes whose start day (the ICPC that decides the plan) is in the window,
     divided by the measured years. The national count includes plans started at
-    transfer-in conferences, which the model does not have. Pre-populated plans start on
-    day 0, so they would count as starts only with no warm-up (``run.warmup_years=0``).
+    transfer-in conferences, which the model does not have. Pre-populated plans start
+    before day 0 (back-dated), so they never count.
     """
     return _per_year(rec, _episode_starts(rec, "cpp"))
+
+
+def cpp_subsequent_share(rec: Recorder) -> float:
+    """Share of CPP starts that are a child's second or later plan.
+
+    Among ``cpp`` episodes whose start day is in the window, the share whose plan
+    number (the CPPs the child has started, this one included) is 2 or more. Plans
+    before day 0 count: a pre-populated child or a family whose case closed before the
+    run may have had one (demand.earlier_cpps, demand.prepopulate_closures), with
+    chances taken from the model's own branch probabilities; only the latest earlier
+    plan is put in, so this is a lower bound on what the same history would give. The
+    published figure counts any earlier plan in the child's life, in any authority.
+    """
+    flags = [
+        e["plan_number"] > 1
+        for e in rec.episodes
+        if e["kind"] == "cpp" and rec.in_window(e["start_day"])
+    ]
+    return _share(flags)
 
 
 def cpp_open_mean(rec: Recorder) -> float:
@@ -1277,6 +1300,13 @@ KPIS: dict[str, KPI] = {
         _kpi(cpp_open_mean, "Children on a child protection plan", "children", group=FLOW),
         _kpi(cin_open_mean, "Children on a child in need plan", "children", group=FLOW),
         _kpi(rereferral_12m_rate, "Re-referrals within 12 months", "share", False, group=FLOW),
+        _kpi(
+            cpp_subsequent_share,
+            "CPP starts that are a second or later plan",
+            "share",
+            False,
+            group=FLOW,
+        ),
         _kpi(
             front_door_within_1wd,
             "Front-door decisions within 1 working day",

@@ -2,7 +2,20 @@
 
 Need is a score on a standard-normal scale at first referral; ``need.high_threshold``
 marks risk of significant harm. Each week it is pulled towards the child's baseline with
-noise; purposeful work lowers the baseline and drift raises it. The service only knows
+noise; purposeful work lowers the baseline and drift raises it, but only back up to the
+family's underlying need (its level at first referral): drift loses what work gained, it
+does not make a family worse than it would be without the service.
+
+Why drift is bounded (issue 13): when a week of drift raised the baseline by a fixed step
+without limit, a drifting case became ever needier, so reviews could not end its plan
+(``policy.close_only_when_need_low``), so caseloads grew and more cases drifted. Over an
+11-year run the CPP stock climbed 16% and drift from 5% to 11% of plan days, with no level
+in sight (experiments/steady_state.py). With drift bounded the loop has a level to settle
+at (the same 11 years, with the pre-populated mix and pressure tolerance re-set to the new
+steady state: within 4% and 1 point). Letting a closed family's need climb back
+towards its underlying level before a re-referral was tried too: with decisions blind to
+need it adds load without changing who gets a plan, and tipped the baseline into overload.
+The service only knows
 ``perceived_need``, refreshed when an assessment or enquiry is done, when a visit detects
 the current need, or when an alert from outside is acted on.
 """
@@ -25,7 +38,8 @@ class WeeklyNeed:
     """The weekly need step, ``step(child, progressed, drifting)``, with this run's values.
 
     Purposeful work this week (``progressed``) lowers the child's baseline need and
-    drift raises it; need is pulled towards the baseline with noise. The weekly
+    drift raises it, up to the child's underlying need at most; need is pulled towards
+    the baseline with noise. The weekly
     innovation is uniform with standard deviation ``weekly_noise_sd``, one draw from the
     child's own stream; summed over weeks it is close to normal. The parameters are read
     once here, not once per child and week: this runs for every open case every week.
@@ -42,8 +56,10 @@ class WeeklyNeed:
         """Move ``child``'s need on by one week."""
         if progressed:
             child.baseline_need -= self.progress_effect
-        if drifting:
-            child.baseline_need += self.drift_effect
+        if drifting and child.baseline_need < child.underlying_need:
+            child.baseline_need = min(
+                child.underlying_need, child.baseline_need + self.drift_effect
+            )
         noise = (child.rng.uniform() - 0.5) * SQRT12 * self.noise_sd
         child.need += self.reversion * (child.baseline_need - child.need) + noise
 

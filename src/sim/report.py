@@ -4,7 +4,9 @@ Figures are embedded as base64 PNGs and the page uses no scripts, fonts or style
 elsewhere, so it opens offline and can be emailed as one file. Each figure has a
 plain-language caption; the KPI table gives means with 95% intervals and the published
 figure where there is one, with each KPI's label, unit and display scale from the
-registry (``sim.metrics.KPIS``); the composed configuration closes the page.
+registry (``sim.metrics.KPIS``); a warm-up check (MSER-5, sim/warmup.py) compares the
+configured warm-up with what the weekly series suggest; the composed configuration closes
+the page.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sim import warmup
 from sim.metrics import KPI, KPIS
 from sim.results import read_csv
 
@@ -95,6 +98,40 @@ def _kpi_table(summary: list[dict[str, str]]) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
+def _warmup_section(rows: list[dict[str, str]]) -> list[str]:
+    """MSER-5's suggested warm-up per series against the configured one, with a warning."""
+    if not rows:
+        return []
+    configured = warmup.configured_years(rows)
+    suggestions = warmup.suggest(rows)
+    header = ("series", "suggested warm-up (mean over replications)", "longest", "per replication")
+    table = ["<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"]
+    for s in suggestions:
+        each = ", ".join(f"{y:.2f}" for y in s.years)
+        table.append(
+            f"<tr><td>{html.escape(s.label)}</td><td class=num>{s.mean_years:.2f} years</td>"
+            f"<td class=num>{s.max_years:.2f} years</td><td>{each}</td></tr>"
+        )
+    short = [s.label for s in suggestions if s.mean_years > configured]
+    verdict = (
+        f"<p><strong>Warning: the configured warm-up ({configured:.2f} years) is shorter "
+        f"than MSER-5 suggests for: {html.escape(', '.join(short))}.</strong> KPIs may "
+        "still carry the start-up transient; lengthen run.warmup_years.</p>"
+        if short
+        else f"<p>The configured warm-up ({configured:.2f} years) is at least what MSER-5 "
+        "suggests for every series (mean over replications).</p>"
+    )
+    return [
+        "<h2>Warm-up check</h2>",
+        "<p>MSER-5 (White 1997) on each replication's weekly series over the whole run, "
+        "warm-up included: the series is cut into batches of five weeks and truncated where "
+        "the batch means left have the smallest squared deviation per batch left squared, "
+        "searched over the first half of the run (sim/warmup.py).</p>",
+        verdict,
+        "<table>" + "".join(table) + "</table>",
+    ]
+
+
 def _page(title: str, body: list[str]) -> str:
     return (
         f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
@@ -136,6 +173,8 @@ def write_run_report(
         if (folder / name).exists():
             body.append(_figure(folder / name, caption))
     body += ["<h2>Key performance indicators</h2>", _kpi_table(read_csv(folder / "summary.csv"))]
+    if (folder / "timeseries.csv").exists():
+        body += _warmup_section(read_csv(folder / "timeseries.csv"))
     body += [
         "<h2>Configuration</h2>",
         f"<pre>{html.escape((out_dir / 'config.yaml').read_text())}</pre>",

@@ -155,6 +155,7 @@ def replication_result(rec: Recorder, replication: int, start: date) -> Replicat
             "due_date": iso(e["due_day"]),
             **episode_durations(rec, e["start_day"], e["end_day"]),
             "referral_date": iso(e["referral_day"]),
+            "prepopulated": int(e["prepopulated"]),
         }
         for e in rec.episodes
     ]
@@ -285,6 +286,7 @@ def write_tables(
         "duration_days",
         "duration_wd",
         "referral_date",
+        "prepopulated",
     ]
     write_csv(
         folder / "episodes.csv", [row for r in results for row in r.episodes], episode_columns

@@ -5,17 +5,21 @@ Re-referrals after closure are scheduled where cases close (pathway.py).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import simpy
 
 from sim import events as ev
-from sim.entities import State
+from sim.entities import Child, State
 from sim.processes.pathway import episode, rereferral, rereferral_chance, start_referral
+from sim.processes.plans import Prepopulated
 
 if TYPE_CHECKING:
+    from sim.config import Config
     from sim.model import Model
+    from sim.rng import ChildStream
 
 
 def working_day_rate(m: Model) -> float:
@@ -49,42 +53,147 @@ def arrivals(m: Model) -> Generator[simpy.Event, None, None]:
             start_referral(m, m.new_child())
 
 
-INITIAL_NEED = {"cpp": (0.8, 0.8), "cin": (0.0, 0.8)}
-"""Mean and sd of latent need of children already on a plan on day 0 (assumption)."""
+INITIAL_NEED = {"cpp": (0.8, 0.7, 0.7), "cin": (0.1, 0.8, 0.5)}
+"""Children already on a plan on day 0: mean and sd of baseline need, and how far work
+has brought it below the underlying need. The model's own mix of open plans in its
+steady state (years 4-8 of the default run, three replications: CPP baseline 0.80, sd
+0.70, underlying 0.72 higher; CiN 0.12, 0.83 and 0.49), rounded. A day-0 mix away from
+it is a start-up transient: with CiN need at 0 and the underlying need at the day-0 need,
+plans closed faster in the first years and the stocks climbed for three years."""
+PREPLAN_DAYS = 90.0
+"""The referral that led to a pre-populated plan is put uniformly in this many days before
+the plan's start (assumption; the same as a legacy case's time to closure)."""
+
+
+def cpp_chance(cfg: Config) -> float:
+    """The chance that a referral leads to a CPP, from the pathway's branch probabilities.
+
+    Front door to a strategy discussion, or to an assessment from which risk emerges;
+    then an ICPC after the section 47, and a plan at the ICPC. Escalations from a CiN plan
+    are left out (they depend on need, not on a fixed share).
+    """
+    p = cfg.pathway
+    assessed = 1.0 - p.front_door_nfa_prob - p.front_door_strategy_prob
+    strategy = p.front_door_strategy_prob + assessed * p.assessment_strategy_prob
+    return strategy * p.s47_icpc_prob * p.icpc_cpp_prob
+
+
+def stepdown_share(cfg: Config) -> float:
+    """The share of CiN plans that follow a CPP (a step-down), from the same probabilities."""
+    p = cfg.pathway
+    assessed = 1.0 - p.front_door_nfa_prob - p.front_door_strategy_prob
+    strategy = p.front_door_strategy_prob + assessed * p.assessment_strategy_prob
+    icpc = strategy * p.s47_icpc_prob
+    stepdown = cpp_chance(cfg) * p.cpp_end_to_cin_prob
+    cin = (
+        assessed * p.assessment_cin_prob
+        + (strategy - icpc) * p.s47_cin_prob
+        + (icpc - cpp_chance(cfg)) * p.icpc_cin_prob
+        + stepdown
+    )
+    return stepdown / cin if cin > 0 else 0.0
+
+
+def earlier_cpps(m: Model, child: Child, stage: str) -> int:
+    """CPPs a pre-populated child had before the one open on day 0 (0 or 1).
+
+    The referral that led to the plan was a re-referral with the run's own share of
+    re-referrals (``1 - first_referral_share``), and the earlier referral led to a CPP
+    with :func:`cpp_chance`; a CiN plan is, besides, a step-down from a CPP with
+    :func:`stepdown_share`. Only the most recent earlier plan is counted.
+    """
+    cfg = m.cfg
+    chance = (1.0 - cfg.authority.first_referral_share) * cpp_chance(cfg)
+    if stage == "cin":
+        share = stepdown_share(cfg)
+        chance = share + (1.0 - share) * chance
+    return int(child.rng.uniform() < chance)
+
+
+def _reviews_passed(rng: ChildStream, end_prob: float) -> int:
+    """Reviews an open plan has passed: geometric, each ending it with ``end_prob``.
+
+    Capped at ``MAX_REVIEWS`` (a plan no review can end would otherwise never have begun).
+    """
+    if end_prob >= 1.0:
+        return 0
+    if end_prob <= 0.0:
+        return int(rng.uniform() * MAX_REVIEWS)
+    return min(MAX_REVIEWS, int(math.log(1.0 - rng.uniform()) / math.log(1.0 - end_prob)))
+
+
+MAX_REVIEWS = 36
+"""At most this many reviews passed before day 0 (18 years of six-monthly CPP reviews)."""
+
+
+def elapsed_cpp(m: Model, child: Child) -> Prepopulated:
+    """Back-dated start and next review of a CPP open on day 0.
+
+    Drawn from the stationary age distribution of open plans that the review schedule
+    implies: a plan is open at age ``a`` with probability proportional to its chance of
+    lasting that long, 1 until the first review (``first_rcpc_due_months``), then
+    ``(1 - rcpc_first_end_prob) x (1 - rcpc_later_end_prob)^k`` after ``k + 1`` reviews
+    (every ``rcpc_interval_months``). So the plan is before its first review with
+    probability ``first / (first + later x (1 - p_first) / p_later)``, and otherwise has
+    passed ``1 + k`` reviews with ``k`` geometric; its next review is uniform over the
+    cycle it is in, and its start that many months before the next review. Reviews kept
+    open by high need (``policy.close_only_when_need_low``) are left out.
+    """
+    p, cal, rng = m.cfg.pathway, m.cal, child.rng
+    first, later = p.first_rcpc_due_months, p.rcpc_interval_months
+    p1, p2 = p.rcpc_first_end_prob, p.rcpc_later_end_prob
+    later_weight = later * (1.0 - p1) / p2 if p2 > 0 else math.inf
+    held = 0
+    if rng.uniform() * (first + later_weight) >= first:
+        held = 1 + _reviews_passed(rng, p2)
+    cycle = first if held == 0 else later
+    next_review = int(cal.add_months(0, cycle) * rng.uniform())
+    start = cal.add_months(next_review, -(first + later * held))
+    return Prepopulated(float(start), next_review, held)
+
+
+def elapsed_cin(m: Model, child: Child) -> Prepopulated:
+    """Back-dated start and next review of a CiN plan open on day 0.
+
+    Reviews every ``cin_review_interval_wd`` close the plan with ``cin_review_close_prob``,
+    so an open plan has passed a geometric number of reviews; its next review is uniform
+    over the cycle it is in. Working days before day 0 are counted at five a week.
+    Escalations and reviews kept open by high need are left out.
+    """
+    p, rng = m.cfg.pathway, child.rng
+    held = _reviews_passed(rng, p.cin_review_close_prob)
+    cycle_days = 7.0 / 5.0 * p.cin_review_interval_wd
+    into_cycle = 1.0 - rng.uniform()  # in (0, 1]: the plan started before day 0
+    start = -(held + into_cycle) * cycle_days
+    return Prepopulated(start, round(start + (held + 1) * cycle_days), held)
 
 
 def prepopulate(m: Model) -> None:
     """Put the authority's open plan caseload in place on day 0 (DESIGN.md section 2).
 
-    Each child's plan starts on day 0 with its next review spread uniformly over one
-    review cycle (for a CPP the six-monthly cycle of an ongoing plan), so plans end at a
-    steady rate from the start; the referral that led to
-    the plan is put uniformly in the year before. Episodes starting on day 0 are these
-    children (their true start is before the run).
+    Each plan has been open for a while: its start is back-dated and its next review set
+    from the review schedule (:func:`elapsed_cpp`, :func:`elapsed_cin`), so plans end at
+    a steady rate from the start and episodes.csv shows their whole length (flagged
+    ``prepopulated``). The referral that led to the plan is put uniformly in the
+    ``PREPLAN_DAYS`` before its start; earlier plans are drawn by :func:`earlier_cpps`.
     """
-    a, p = m.cfg.authority, m.cfg.pathway
+    a = m.cfg.authority
     plans = [("cpp", a.initial_cpp_children), ("cin", a.initial_cin_children)]
     for stage, count in plans:
         for _ in range(count):
             child = m.new_child()
-            mean, sd = INITIAL_NEED[stage]
+            mean, sd, gained = INITIAL_NEED[stage]
             child.need = child.baseline_need = mean + child.rng.normal() * sd
+            child.underlying_need = child.baseline_need + gained
             child.perceived_need = child.need
-            child.referral_day = -365.0 * child.rng.uniform()
+            history = elapsed_cpp(m, child) if stage == "cpp" else elapsed_cin(m, child)
+            child.referral_day = history.start_day - PREPLAN_DAYS * child.rng.uniform()
             child.referrals = 1
             child.assessed_referral_day = child.referral_day  # the plan followed one
-            first_review: float
-            if stage == "cpp":
-                first_review = m.cal.add_months(0, p.rcpc_interval_months) * child.rng.uniform()
-            else:
-                first_review = float(
-                    m.cal.day_of_wd(round(p.cin_review_interval_wd * child.rng.uniform()))
-                )
+            child.cpp_plans = earlier_cpps(m, child, stage)
             m.set_state(child, State.CPP if stage == "cpp" else State.CIN)
             m.events.emit(ev.Referred(child.id, child.referral_day, None, False, before_run=True))
-            child.episode = m.env.process(
-                episode(m, child, start=stage, first_review_day=int(first_review))
-            )
+            child.episode = m.env.process(episode(m, child, start=stage, prepopulated=history))
 
 
 LEGACY_YEARS = 3.0
@@ -100,10 +209,13 @@ def prepopulate_closures(m: Model) -> None:
     and would take several generations (years) to reach their steady level. Closures
     before day 0 happen at the rate of referrals that are not to a plan, uniformly over
     ``LEGACY_YEARS``; each is re-referred with the same chance and delay as a closure in
-    the run (schedule_rereferral), and only those falling after day 0 are kept.
+    the run (schedule_rereferral), and only those falling after day 0 are kept. A kept
+    family's case had a CPP with :func:`cpp_chance` (the model's own share of referrals
+    that lead to a plan), so its re-referral may lead to a second plan.
     """
     a, n = m.cfg.authority, m.cfg.need
     stream = m.streams.get("legacy_closures")
+    had_plan = cpp_chance(m.cfg)
     count = int(stream.gen.poisson(a.referrals_per_year * LEGACY_YEARS))
     for _ in range(count):
         closed_day = -LEGACY_YEARS * 365.25 * stream.uniform()
@@ -115,9 +227,10 @@ def prepopulate_closures(m: Model) -> None:
         if not 0.0 <= day < m.end_day:
             continue
         child = m.new_child()
-        child.need = child.baseline_need = need
+        child.need = child.baseline_need = child.underlying_need = need
         child.referral_day = closed_day - LEGACY_CASE_DAYS
         child.referrals = 1
+        child.cpp_plans = int(stream.uniform() < had_plan)
         m.set_state(child, State.CLOSED)
         m.events.emit(ev.Closed(child.id, closed_day, need, before_run=True))
         m.env.timeout(day).callbacks.append(rereferral(m, child))

@@ -28,17 +28,20 @@ STAGES: dict[str, Stage] = {
 
 
 def episode(
-    m: Model, child: Child, start: str | None = None, first_review_day: int | None = None
+    m: Model,
+    child: Child,
+    start: str | None = None,
+    prepopulated: plans.Prepopulated | None = None,
 ) -> Generator[simpy.Event, object, None]:
     """Run one referral from the front door to closure or care.
 
-    ``start`` and ``first_review_day`` put a child already on a plan straight into it
-    (the pre-populated caseload on day 0).
+    ``start`` and ``prepopulated`` put a child already on a plan straight into it (the
+    pre-populated caseload on day 0).
     """
     if start is None:
         stage = yield from front_door.await_decision(m, child)
     else:
-        stage = yield from PLANS[start](m, child, first_review_day)
+        stage = yield from PLANS[start](m, child, prepopulated)
     while stage in STAGES:
         stage = yield from STAGES[stage](m, child)
     if stage == "care":

@@ -7,6 +7,7 @@ these processes hold the plan's reviews and decide how it ends.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,23 @@ from sim.processes.decisions import accuracy_for, known_need_decision
 
 if TYPE_CHECKING:
     from sim.model import Model
+
+
+@dataclass(frozen=True)
+class Prepopulated:
+    """A plan already open on day 0 (demand.prepopulate).
+
+    Attributes:
+        start_day: The plan's back-dated start (before day 0).
+        next_review_day: The day of its next review (on or after day 0).
+        reviews_held: Reviews held since it started (a CPP's first review ends it with
+            ``rcpc_first_end_prob``, later ones with ``rcpc_later_end_prob``).
+
+    """
+
+    start_day: float
+    next_review_day: int
+    reviews_held: int
 
 
 def _start_plan(
@@ -84,17 +102,16 @@ def review_decision(m: Model, child: Child, first: bool) -> str:
 
 
 def cpp(
-    m: Model, child: Child, first_review_day: int | None = None
+    m: Model, child: Child, prepopulated: Prepopulated | None = None
 ) -> Generator[simpy.Event, object, str]:
     """Stage: a child protection plan with review conferences; returns the next stage.
 
     A review decides whether the plan goes on (:func:`review_decision`); between reviews
     the plan can end at once (``Model.end_plan``): care proceedings after legal planning
-    (legal.py). ``first_review_day`` overrides the first review's due day (pre-populated
-    plans).
+    (legal.py). ``prepopulated`` puts in place a plan that started before day 0.
     """
     p = m.cfg.pathway
-    ongoing = first_review_day is not None
+    ongoing = prepopulated is not None
     _start_plan(m, child, State.CPP, p.cpp_visit_interval_wd, ongoing)
     if ongoing:
         child.core_group_due_wd = (
@@ -103,14 +120,25 @@ def cpp(
     else:
         child.core_group_due_wd = m.now_wd() + p.first_core_group_due_wd
     child.first_core_group_pending = not ongoing
-    m.events.emit(ev.EpisodeStarted(child.id, "cpp", m.env.now, worker_id(child), ongoing=ongoing))
-    m.workforce.request(child, Priority.CPP)
-    due_day = (
-        m.cal.add_months(m.env.now, p.first_rcpc_due_months)
-        if first_review_day is None
-        else first_review_day
+    child.cpp_plans += 1
+    start_day = m.env.now if prepopulated is None else prepopulated.start_day
+    m.events.emit(
+        ev.EpisodeStarted(
+            child.id,
+            "cpp",
+            start_day,
+            worker_id(child),
+            prepopulated=ongoing,
+            plan_number=child.cpp_plans,
+        )
     )
-    first = first_review_day is None
+    m.workforce.request(child, Priority.CPP)
+    if prepopulated is None:
+        due_day = m.cal.add_months(m.env.now, p.first_rcpc_due_months)
+        first = True
+    else:
+        due_day = prepopulated.next_review_day
+        first = prepopulated.reviews_held == 0
     try:
         while True:
             decide = partial(review_decision, m, child, first)
@@ -135,24 +163,27 @@ def cpp(
 
 
 def cin(
-    m: Model, child: Child, first_review_day: int | None = None
+    m: Model, child: Child, prepopulated: Prepopulated | None = None
 ) -> Generator[simpy.Event, object, str]:
     """Stage: a child in need plan with periodic reviews; returns the next stage.
 
     High need seen on a visit, or reported from outside and acted on, escalates the case
     to a strategy discussion (``child.escalation``, triggered by casework).
-    ``first_review_day`` overrides the first review's day (pre-populated plans).
+    ``prepopulated`` puts in place a plan that started before day 0.
     """
     p = m.cfg.pathway
-    _start_plan(m, child, State.CIN, p.cin_visit_interval_wd, first_review_day is not None)
-    ongoing = first_review_day is not None
-    m.events.emit(ev.EpisodeStarted(child.id, "cin", m.env.now, worker_id(child), ongoing=ongoing))
+    ongoing = prepopulated is not None
+    _start_plan(m, child, State.CIN, p.cin_visit_interval_wd, ongoing)
+    start_day = m.env.now if prepopulated is None else prepopulated.start_day
+    m.events.emit(
+        ev.EpisodeStarted(child.id, "cin", start_day, worker_id(child), prepopulated=ongoing)
+    )
     m.workforce.request(child, Priority.CIN)
     child.escalation = m.env.event()
     try:
         next_review_wd = m.now_wd() + p.cin_review_interval_wd
-        if first_review_day is not None:
-            next_review_wd = m.cal.wd_on_or_after(first_review_day)
+        if prepopulated is not None:
+            next_review_wd = m.cal.wd_on_or_after(prepopulated.next_review_day)
         while True:
             yield m.first_of(m.wait_until_wd(next_review_wd), child.escalation)
             if child.escalation.triggered:
