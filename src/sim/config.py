@@ -644,6 +644,73 @@ class PathwayConfig:
         why="up to a year",
         doc="How long pre-proceedings last before care proceedings or stepping back.",
     )
+    # -- moves, transfers and age: exits and entries between reviews (processes/exits.py,
+    # processes/transfer_in.py) ----------------------------------------------------------
+    move_prob_per_week: float = prob(
+        0.001,
+        source=f"{ASSUMPTION}: about 5% a year; seed 002 (the family moved while on a plan)",
+        doc="Weekly chance that the family of a child on a CPP or CiN plan moves to another "
+        "authority's area.",
+    )
+    moved_no_access_prob: float = prob(
+        0.8,
+        source="seed 002 (after the move most visits found nobody at home; C seen once, in May "
+        "2020)",
+        doc="A visit to a child whose family has moved away, before the case transfers, does "
+        "not find the child.",
+    )
+    transfer_notify_median_wd: float = param(
+        10.0,
+        source=f"{ASSUMPTION}: pan-London procedures ask for 'the earliest opportunity' (seed 002)",
+        unit="working days",
+        low=0.0,
+        high=YEAR_WD,
+        low_open=True,
+        why="up to a year",
+        doc="Median time from the family's move to this authority notifying the new one.",
+    )
+    transfer_notify_sigma: float = param(
+        1.2,
+        source="seed 002 (the new authority alerted about 16 months after the move): a long "
+        "tail, about 1 move in 250 notified after more than a year; assumption",
+        unit="log-scale sd",
+        low=0.0,
+        high=LOG_SD,
+        why=LOG_SD_WHY,
+        doc="Spread of that time (lognormal).",
+    )
+    transfer_notify_due_wd: int = param(
+        10,
+        source=f"{ASSUMPTION}: 10 working days for 'at the earliest opportunity' (pan-London "
+        "procedures, seed 002)",
+        unit="working days",
+        low=0,
+        high=QUARTER_WD,
+        why="up to three months",
+        doc="Standard for notifying the new authority after the family moves (the audit's "
+        "and transfer_notified_on_time's).",
+    )
+    transfer_in_conference_due_wd: int = param(
+        15,
+        source=f"{ASSUMPTION}: local procedures set 15 working days from the written "
+        f"notification, as for an ICPC ({WT})",
+        unit="working days",
+        low=1,
+        high=QUARTER_WD,
+        why="15 WD in local procedures; up to three months",
+        doc="Transfer-in conference due after the receiving authority is notified.",
+    )
+    transfer_in_per_1000_referrals: float = param(
+        3.5,
+        source=f"{ASSUMPTION}: about as many CPPs transfer in as the model transfers out "
+        "(moves between English authorities balance nationally)",
+        unit="per 1,000 referrals",
+        low=0.0,
+        high=100.0,
+        why="up to 100: ten times a national figure of about one plan in twenty starting "
+        "by transfer",
+        doc="CPPs transferred in from other authorities a year, per 1,000 referrals a year.",
+    )
     cin_review_close_prob: float = prob(
         0.40,
         source=f"{ASSUMPTION}, calibrated to children in need at 31 March ({CIN25})",

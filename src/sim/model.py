@@ -33,7 +33,7 @@ from sim import events as ev
 from sim.calendar import WorkingCalendar
 from sim.config import Config
 from sim.entities import OPEN_STATES, PLAN_STATES, Child, State, WorkItem
-from sim.processes import demand
+from sim.processes import demand, exits, transfer_in
 from sim.processes.conference import ConferenceDiary
 from sim.processes.decisions import Ranker
 from sim.processes.front_door import FrontDoor
@@ -89,6 +89,7 @@ class Model:
             demand.prepopulate(self)
             demand.prepopulate_closures(self)
         self.env.process(demand.arrivals(self))
+        self.env.process(transfer_in.arrivals(self))
         self.env.process(self.front_door.daily())
         self.env.process(casework.weekly(self))
         with _no_garbage_collection():
@@ -111,12 +112,13 @@ class Model:
 
     # -- children and states ------------------------------------------------------------
     def new_child(self) -> Child:
-        """A child never referred before, with latent need drawn from N(0, 1)."""
+        """A child never referred before, with latent need drawn from N(0, 1) and an age."""
         child_id = len(self.children)
         rng = self.streams.child_stream(child_id)
         need = rng.normal()
         child = Child(id=child_id, rng=rng, need=need, baseline_need=need)
         child.non_resident_parent = rng.uniform() < self.cfg.complaints.non_resident_parent_prob
+        exits.draw_age(self, child, rng)
         self.children[child_id] = child
         return child
 

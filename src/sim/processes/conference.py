@@ -247,6 +247,34 @@ def icpc(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     return outcome
 
 
+# -- transfer-in conferences --------------------------------------------------------------
+def transfer_in(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
+    """Stage: the transfer-in conference of a CPP moving here; returns ``cpp``.
+
+    The other authority's notification (transfer_in.py) is the child's referral day. The
+    conference is due ``pathway.transfer_in_conference_due_wd`` working days after it and
+    is booked at once in the chairs' diary, as an ICPC is, for the last free day of its
+    window that leaves ``icpc_prep_wd`` working days to prepare (after the window if it
+    is full). The sending authority's papers are taken to be ready: it goes ahead on the
+    day booked. It continues the plan in this authority: a new CPP starts here (counted
+    among CPP starts, not among ICPCs).
+    """
+    p = m.cfg.pathway
+    m.set_state(child, State.AWAITING_ICPC)
+    due_wd = m.cal.due_wd(child.referral_day, p.transfer_in_conference_due_wd)
+    held_wd = m.chairs.book_by(due_wd, m.now_wd() + p.icpc_prep_wd)
+    yield m.wait_until_wd(held_wd)
+    child.week_progress_wd = (
+        held_wd if child.week_progress_wd is None else min(child.week_progress_wd, held_wd)
+    )
+    m.events.emit(
+        ev.ConferenceHeld(
+            child.id, "transfer_in", m.env.now, worker_id(child), held_wd <= due_wd, "cpp"
+        )
+    )
+    return "cpp"
+
+
 # -- reviews -------------------------------------------------------------------------------
 def review(
     m: Model, child: Child, due_day: int, decide: Callable[[], str]

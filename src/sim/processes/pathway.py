@@ -10,7 +10,7 @@ import simpy
 
 from sim import events as ev
 from sim.entities import Child, State
-from sim.processes import assessment, complaints, conference, enquiry, front_door, plans
+from sim.processes import assessment, complaints, conference, enquiry, exits, front_door, plans
 
 if TYPE_CHECKING:
     from sim.config import NeedConfig
@@ -24,6 +24,7 @@ STAGES: dict[str, Stage] = {
     "icpc": conference.icpc,
     "cpp": plans.cpp,
     "cin": plans.cin,
+    "transfer_in": conference.transfer_in,
 }
 
 
@@ -33,16 +34,21 @@ def episode(
     """Run one referral from the front door to closure or care.
 
     ``start`` and ``first_review_day`` put a child already on a plan straight into it
-    (the pre-populated caseload on day 0).
+    (the pre-populated caseload on day 0); any other ``start`` names the first stage
+    (``transfer_in``: a plan transferred in from another authority).
     """
     if start is None:
         stage = yield from front_door.await_decision(m, child)
-    else:
+    elif start in PLANS:
         stage = yield from PLANS[start](m, child, first_review_day)
+    else:
+        stage = start
     while stage in STAGES:
         stage = yield from STAGES[stage](m, child)
     if stage == "care":
         exit_to_care(m, child)
+    elif stage in exits.EXIT_OUTCOMES:
+        leave(m, child)
     else:
         close(m, child)
 
@@ -53,18 +59,27 @@ PLANNED = (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld, ev.ManagerReviewed)
 
 
 def close(m: Model, child: Child) -> None:
-    """Close the case; the family may be referred again later."""
+    """Close the case; the family may be referred again later (unless it has moved away)."""
+    moved = child.moved_day is not None
+    leave(m, child)
+    if not moved:
+        schedule_rereferral(m, child)
+
+
+def leave(m: Model, child: Child) -> None:
+    """Close the case for good: the family moved away, or the child turned 18 (exits.py)."""
     m.set_state(child, State.CLOSED)
+    child.moved_day = None
     complaints.drop_actions(m, child)
     m.workforce.release(child)
     m.events.emit(ev.Closed(child.id, m.env.now, child.need))
     m.events.cancel_planned(child.id, PLANNED, m.env.now)
-    schedule_rereferral(m, child)
 
 
 def exit_to_care(m: Model, child: Child) -> None:
     """Care proceedings: the child leaves the model."""
     m.set_state(child, State.CARE)
+    child.moved_day = None
     m.events.emit(ev.CameIntoCare(child.id, m.env.now))
     m.events.cancel_planned(child.id, PLANNED, m.env.now)
     complaints.drop_actions(m, child)
@@ -110,10 +125,10 @@ def schedule_rereferral(m: Model, child: Child) -> None:
 
 
 def rereferral(m: Model, child: Child) -> Callable[[simpy.Event], None]:
-    """A callback that refers ``child`` again if their case is still closed."""
+    """A callback that refers ``child`` again if their case is still closed and they are under 18."""
 
     def rerefer(_event: simpy.Event) -> None:
-        if child.state is State.CLOSED:
+        if child.state is State.CLOSED and not exits.is_adult(child, m.env.now):
             start_referral(m, child)
 
     return rerefer

@@ -51,7 +51,11 @@ NOUNS = {
     "stage3_response": "the council's response to the panel",
     "closure": "the closure",
     "step_down": "the step-down",
+    "family_moved": "the family's move",
+    "transfer_notified": "the notification of the new authority",
     "transfer_out": "the transfer out",
+    "transfer_in": "the notification of the transfer in",
+    "transfer_in_conference": "the transfer-in conference",
     "care": "the child coming into care",
 }
 
