@@ -53,10 +53,15 @@ ICPC_TEXT = {
     "cin": "child in need plan",
     "close": "no plan",
 }
+EXIT_TEXT = {
+    "moved": "the family has moved away: the plan transfers to the new authority",
+    "aged_out": "the child turns 18: the plan ends",
+}
 CPP_END_TEXT = {
     "cin": "stepped down to a child in need plan",
     "care": "care proceedings",
     "close": "plan ended: case to close",
+    **EXIT_TEXT,
 }
 RCPC_TEXT = {
     "continue": "plan continues",
@@ -80,6 +85,7 @@ PRE_PROCEEDINGS_END_TEXT = {
 CIN_END_TEXT = {
     "escalated": "escalated to a strategy discussion",
     "closed": "plan review: case to close",
+    **EXIT_TEXT,
 }
 ENDED_TEXT = {
     "assessment": ASSESSMENT_TEXT,

@@ -540,8 +540,11 @@ class PathwayConfig:
     )
     # -- conferences and plans ------------------------------------------------------------
     icpc_cpp_prob: float = prob(
-        0.858,
-        source=f"{CIN25}: CPPs started per ICPC (derived)",
+        0.827,
+        source=f"derived from {CIN25}: 61,840 CPP starts per 72,100 ICPCs (85.8%) include "
+        "plans started at transfer-in conferences; with transfer_in_per_1000_referrals "
+        "(3.5 x 4,140 / 1,000 = 14.5 a year, about 2,220 nationally) the ICPCs' own share is "
+        "(61,840 - 2,220) / 72,100 = 82.7%, so that ICPC plans and transfers in give 404 starts",
         doc="ICPCs making a child protection plan.",
     )
     icpc_cin_prob: float = prob(
@@ -702,8 +705,9 @@ class PathwayConfig:
     )
     transfer_in_per_1000_referrals: float = param(
         3.5,
-        source=f"{ASSUMPTION}: about as many CPPs transfer in as the model transfers out "
-        "(moves between English authorities balance nationally)",
+        source=f"{ASSUMPTION}: as many CPPs transfer in as the model transfers out (moves "
+        "between English authorities balance nationally): about 14.5 a year in the default "
+        "run, 3.5 per 1,000 of 4,140 referrals",
         unit="per 1,000 referrals",
         low=0.0,
         high=100.0,

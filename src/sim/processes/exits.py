@@ -26,8 +26,8 @@ plan is open or the case has closed.
 **Turning 18.** Every child has an age: uniform from 0 to 18 at first referral
 (:data:`AGE_AT_FIRST_REFERRAL_YEARS`), then ageing with the clock
 (``child.adult_day``). A plan still open on the 18th birthday ends with outcome
-``aged_out`` and the case closes; a child of 18 or more is not referred again
-(pathway.rereferral).
+``aged_out`` at the day's case events (the next working day if the birthday is not one)
+and the case closes; a child of 18 or more is not referred again (pathway.rereferral).
 """
 
 from __future__ import annotations
@@ -84,8 +84,8 @@ def plan_started(m: Model, child: Child) -> None:
     """
     serial = child.plan_serial
     if child.adult_day < m.end_day:
-        at = max(0.0, child.adult_day - m.env.now)
-        m.env.timeout(at).callbacks.append(_on_plan(m, child, serial, _turn_18))
+        birthday_wd = m.cal.wd_on_or_after(max(child.adult_day, m.env.now))
+        m.wait_until_wd(birthday_wd).callbacks.append(_on_plan(m, child, serial, _turn_18))
     if child.moved_day is not None:
         return
     hazard = m.cfg.pathway.move_prob_per_week

@@ -1,7 +1,7 @@
 """The rules: each check that reads a chronology against the standards and records findings.
 
-``audit`` runs every check (late front-door decisions, assessments and conferences, visit
-gaps and months without a visit, core groups, manager reviews, changes of worker,
+``audit`` runs every check (late front-door decisions, assessments and conferences, late
+transfers to another authority, visit gaps and months without a visit, core groups, manager reviews, changes of worker,
 complaint stages) and returns the findings in ``FINDING_KINDS`` order.
 """
 
@@ -318,6 +318,74 @@ class _Auditor:
                     )
                 strategy = s47 = None
 
+    def transfers(self) -> None:
+        """A family's move: the new authority told in time, its transfer-in conference held.
+
+        The notification is the first ``transfer_notified`` after ``family_moved``, or the
+        ``transfer_out`` when none is recorded (the model's chronologies: its plan ends on
+        the notification). The conference is timed from a ``transfer_notified`` (sending
+        side) or a ``transfer_in`` (receiving side) to the ``transfer_in_conference``, or,
+        when none is recorded, to the ``transfer_out``: case responsibility passes at that
+        conference (local procedures), so a later transfer means a later conference.
+        """
+        notify = self.s["transfer_notify_due_wd"]
+        for i in self.indices("family_moved"):
+            moved = self.point(i)
+            notices = self.indices("transfer_notified", "transfer_out", lo=i)
+            if not notices:
+                self.missing(
+                    "late_transfer",
+                    "New authority not notified of the family's move",
+                    moved,
+                    notify,
+                    "transfer_notified",
+                    (),
+                )
+                continue
+            n = notices[0]
+            self.late(
+                "late_transfer",
+                "New authority notified late of the family's move",
+                moved,
+                self.point(n),
+                notify,
+            )
+            if self.entries[n].name == "transfer_notified":
+                self.transfer_conference(n)
+        for i in self.indices("transfer_in"):
+            self.transfer_conference(i)
+
+    def transfer_conference(self, notified: int) -> None:
+        """The transfer-in conference after the notification at ``notified``."""
+        allowed = self.s["transfer_in_conference_due_wd"]
+        start = self.point(notified)
+        later = self.indices("transfer_in_conference", "transfer_out", lo=notified)
+        if not later:
+            self.missing(
+                "late_transfer",
+                "No transfer-in conference",
+                start,
+                allowed,
+                "transfer_in_conference",
+                (),
+            )
+            return
+        end = self.entries[later[0]]
+        note = ""
+        if end.name == "transfer_out":
+            note = (
+                "; no transfer-in conference is recorded: counted to the transfer out, when "
+                "case responsibility passed"
+            )
+        self.late(
+            "late_transfer",
+            "Transfer-in conference late",
+            start,
+            self.point(later[0]),
+            allowed,
+            note=note,
+        )
+
     def plan_periods(self, start: str, ends: frozenset[str]) -> list[tuple[int, int | None]]:
         out = []
         for i in self.indices(start):
@@ -619,6 +687,7 @@ class _Auditor:
         self.assessments()
         self.icpcs()
         self.rcpcs()
+        self.transfers()
         self.visits()
         self.core_groups()
         self.manager_reviews()
