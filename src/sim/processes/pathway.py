@@ -44,6 +44,9 @@ def episode(
     else:
         stage = start
     while stage in STAGES:
+        if stage in PLANS and exits.is_adult(child, m.env.now):
+            stage = "aged_out"  # 18 before the plan could start: the case closes instead
+            break
         stage = yield from STAGES[stage](m, child)
     if stage == "care":
         exit_to_care(m, child)

@@ -4,8 +4,8 @@ Notifications arrive as a Poisson process at ``pathway.transfer_in_per_1000_refe
 per 1,000 of the authority's referrals a year (so the rate scales with the authority).
 Each child is new to this authority: an age and a latent need like a child already on a
 CPP (demand.INITIAL_NEED), known to the service from the sending authority's records.
-The notification is recorded (:class:`~sim.events.TransferredIn`), a transfer-in
-conference is booked in the chairs' diary (conference.transfer_in), and a CPP starts
+The notification is recorded (:class:`~sim.events.TransferredIn`), the case is allocated
+(as a CPP case), a transfer-in conference is booked in the chairs' diary (conference.transfer_in), and a CPP starts
 here. The national count of CPP starts includes these plans (FACTS.md CIN25: "some plans
 start via transfer-in conferences"), so ``pathway.icpc_cpp_prob`` is set for the plans
 that start at an ICPC only.
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim import events as ev
-from sim.entities import State
+from sim.entities import Priority, State
 from sim.processes.demand import INITIAL_NEED
 from sim.processes.pathway import episode
 
@@ -61,4 +61,5 @@ def arrive(m: Model) -> None:
     due_wd = m.cal.due_wd(m.env.now, p.transfer_in_conference_due_wd)
     m.events.emit(ev.TransferredIn(child.id, m.env.now, float(m.cal.day_of_wd(due_wd))))
     m.set_state(child, State.AWAITING_ICPC)
+    m.workforce.request(child, Priority.CPP)
     child.episode = m.env.process(episode(m, child, start="transfer_in"))
