@@ -13,7 +13,7 @@ this order:
   (casework.plan_week): workers plan visits, meetings, assessment and enquiry work;
   every open case's week is recorded and its need moves on;
 * 0.00-1.00 - referrals arrive at random times (more on working days), and so do
-  notifications of plans transferring in and families moving away (processes/exits.py);
+  notifications of plans transferring in and families' moves (processes/exits.py);
 * 0.50 - case events on working days: a strategy discussion, a finished assessment or
   enquiry, a conference, a plan review, an escalation, a transfer out, an 18th birthday;
 * 0.90 - front-door (MASH) decisions on the day's queue (working days only).
