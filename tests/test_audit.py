@@ -134,6 +134,51 @@ def test_lambeth_flags_the_six_social_workers(lambeth):
     assert [c.event for c in f.events] == ["worker_change"] * 6
 
 
+def test_lambeth_flags_the_late_transfer_to_the_new_authority(lambeth):
+    _, findings = lambeth
+    notified, conference = of_kind(findings, "late_transfer")
+    assert cited(notified) == [("family_moved", "2020-01"), ("transfer_notified", "2021-05")]
+    assert notified.sure
+    assert notified.working_days > 300  # "nothing was done ... until May 2021"
+    assert notified.standard == "10 WD"
+    assert cited(conference) == [
+        ("transfer_notified", "2021-05"),
+        ("transfer_out", "early 2022-05"),
+    ]
+    assert conference.sure
+    assert conference.standard == "15 WD"
+    assert "no transfer-in conference is recorded" in conference.message
+
+
+@pytest.mark.parametrize(("notified", "late"), [("2024-05-20", False), ("2024-05-21", True)])
+def test_notifying_the_new_authority_10_working_days_after_the_move_is_on_time(notified, late):
+    # Fri 3 May 2024, Mon 6 May a bank holiday: the 10th working day after is Mon 20 May
+    events = [
+        ev("2024-04-02", "cpp_start"),
+        ev("2024-05-03", "family_moved"),
+        ev(notified, "transfer_out"),
+    ]
+    found = of_kind(audit(events, {"cpp_visit_interval_wd": 100}), "late_transfer")
+    assert bool(found) is late
+
+
+@pytest.mark.parametrize(("held", "late"), [("2024-05-24", False), ("2024-05-28", True)])
+def test_a_transfer_in_conference_is_due_15_working_days_after_the_notification(held, late):
+    events = [ev("2024-05-02", "transfer_in"), ev(held, "transfer_in_conference")]
+    assert bool(of_kind(audit(events), "late_transfer")) is late
+
+
+def test_a_move_never_notified_is_found_when_the_record_runs_past_the_due_date():
+    events = [
+        ev("2024-03-01", "cin_start"),
+        ev("2024-03-04", "family_moved"),
+        ev("2024-06-28", "cin_end"),
+    ]
+    (f,) = of_kind(audit(events, {"cin_visit_interval_wd": 100}), "late_transfer")
+    assert "not notified" in f.message
+    assert f.sure
+
+
 def test_lambeth_report_puts_the_document_beside_the_audit(lambeth):
     chron, findings = lambeth
     text = main_output(["--example", "lambeth"])
@@ -644,14 +689,14 @@ def test_simulated_chronologies_report_no_breach_the_model_does_not(small_config
     The model counts a little more (a visit or review due after a plan ends mid-week,
     the first visit of a plan already in place), never less.
     """
-    from sim.teaching.story import findings_and_gaps, record_end, run_logged
+    from sim.teaching.story import findings_and_gaps, record_end, record_start, run_logged
 
     model = run_logged(small_config(scale=0.2, years=2.0, warmup=0.5))
     rec = model.rec
     found: dict[str, int] = dict.fromkeys(FINDING_KINDS, 0)
     for child in model.case_log.children():
         events = chronology(model.case_log, model.cal, child)
-        for f in findings_and_gaps(events, model.cfg, record_end(model))[0]:
+        for f in findings_and_gaps(events, model.cfg, record_end(model), record_start(model))[0]:
             found[f.kind] += 1
     late = {
         "visit_gap": sum(not on_time for _, on_time, _ in rec.visits_due),

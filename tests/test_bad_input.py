@@ -164,7 +164,7 @@ CASES: list[tuple[list[str], str]] = [
         "pathway.assessment_cin_prob = 1.31 is out of range; allowed: 0 to 1 in total",
     ),
     (["pathway.s47_icpc_prob=0.8"], "pathway.s47_icpc_prob + pathway.s47_cin_prob = 1.15"),
-    (["pathway.icpc_cin_prob=0.5"], "pathway.icpc_cpp_prob + pathway.icpc_cin_prob = 1.358"),
+    (["pathway.icpc_cin_prob=0.5"], "pathway.icpc_cpp_prob + pathway.icpc_cin_prob = 1.327"),
     (
         ["pathway.legal_care_proceedings_prob=0.9"],
         "pathway.legal_pre_proceedings_prob + pathway.legal_care_proceedings_prob = 1.25",

@@ -22,6 +22,7 @@ OBSERVED = (
     ev.ConferenceHeld,
     ev.Closed,
     ev.CameIntoCare,
+    ev.TransferredIn,
 )
 
 
@@ -159,8 +160,10 @@ def test_a_closed_case_has_one_cin_episode_from_referral_to_closure(observed):
         outcome = "care" if isinstance(end[0], ev.CameIntoCare) else "closed"
         matching = [e for e in rows[case[0].child] if e["start_day"] == case[0].day]
         assert [(e["end_day"], e["outcome"]) for e in matching] == [(end[0].day, outcome)]
-    # one row per referral, and every case still open at the end is a censored row
-    assert sum(map(len, rows.values())) == len(observed.of(ev.Referred))
+    # one row per referral or plan moving here, and every case still open at the end is a
+    # censored row
+    arrivals = len(observed.of(ev.Referred)) + len(observed.of(ev.TransferredIn))
+    assert sum(map(len, rows.values())) == arrivals
     censored = {e["child_id"] for r in rows.values() for e in r if e["censored"]}
     assert censored == set(observed.model.open_children)
 

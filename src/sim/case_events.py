@@ -52,7 +52,15 @@ EVENT_TYPES: dict[str, str] = {
     "ombudsman_decision": "the Ombudsman's decision",
     "closure": "the case is closed; detail says why",
     "step_down": "the case steps down (e.g. to early help)",
-    "transfer_out": "the case transfers to another authority",
+    "family_moved": "the family moves to another authority's area (dated when it happened, "
+    "though the service may learn of it later)",
+    "transfer_notified": "the authority the family has moved to is notified and asked for a "
+    "transfer-in conference",
+    "transfer_out": "the case transfers to another authority; with no transfer_notified "
+    "before it, this is also when that authority was notified",
+    "transfer_in": "another authority notifies this one that a child on its plan has moved here",
+    "transfer_in_conference": "the transfer-in conference for a plan moving here; detail gives "
+    "the decision",
     "care": "the child becomes looked after",
 }
 """Event names and what each means. Anything else in a file is an error."""

@@ -53,10 +53,15 @@ ICPC_TEXT = {
     "cin": "child in need plan",
     "close": "no plan",
 }
+EXIT_TEXT = {
+    "moved": "the family has moved away: the plan transfers to the new authority",
+    "aged_out": "the child turns 18: the plan ends",
+}
 CPP_END_TEXT = {
     "cin": "stepped down to a child in need plan",
     "care": "care proceedings",
     "close": "plan ended: case to close",
+    **EXIT_TEXT,
 }
 RCPC_TEXT = {
     "continue": "plan continues",
@@ -80,6 +85,7 @@ PRE_PROCEEDINGS_END_TEXT = {
 CIN_END_TEXT = {
     "escalated": "escalated to a strategy discussion",
     "closed": "plan review: case to close",
+    **EXIT_TEXT,
 }
 ENDED_TEXT = {
     "assessment": ASSESSMENT_TEXT,
@@ -146,6 +152,13 @@ class CaseLog:
             ev.ConferenceWithoutReport: lambda r: self._without_report.add(r.child),
             ev.ReviewBroughtForward: self._brought_forward,
             ev.Closed: self._closed,
+            ev.TransferredOut: self._transferred_out,
+            ev.TransferredIn: lambda r: self.add(
+                r.child,
+                r.day,
+                "transfer_in",
+                detail=f"transfer-in conference due {self._date(r.conference_due_day)}",
+            ),
             ev.CameIntoCare: lambda r: self.add(r.child, r.day, "care"),
             ev.VisitMade: self._visit,
             ev.VisitNoAccess: lambda r: self.add(
@@ -197,8 +210,12 @@ class CaseLog:
         self.add(r.child, r.day, f"{r.kind}_end", _sw(r.worker), text)
 
     def _conference(self, r: ev.ConferenceHeld) -> None:
+        event = r.kind
         if r.kind == "icpc":
             detail = ICPC_TEXT[r.outcome]
+        elif r.kind == "transfer_in":
+            event = "transfer_in_conference"
+            detail = "the plan continues here" + ("" if r.on_time else "; late")
         else:
             detail = RCPC_TEXT[r.outcome] if r.outcome else ""
             if not r.on_time:
@@ -206,7 +223,18 @@ class CaseLog:
         if r.child in self._without_report:
             self._without_report.discard(r.child)
             detail = f"{detail}; {NO_REPORT_TEXT}" if detail else NO_REPORT_TEXT
-        self.add(r.child, r.day, r.kind, _sw(r.worker), detail)
+        self.add(r.child, r.day, event, _sw(r.worker), detail)
+
+    def _transferred_out(self, r: ev.TransferredOut) -> None:
+        self.add(r.child, r.moved_day, "family_moved", detail="not known to the service then")
+        if self.cal is None:
+            waited = f"{r.day - r.moved_day:.0f} days"
+        else:
+            waited = f"{self.cal.working_days_between(r.moved_day, r.day)} working days"
+        detail = f"the new authority is notified {waited} after the move"
+        if r.conference_due_day is not None:
+            detail += f"; its transfer-in conference is due {self._date(r.conference_due_day)}"
+        self.add(r.child, r.day, "transfer_out", _sw(r.worker), detail)
 
     def _postponed(self, r: ev.ConferencePostponed) -> None:
         detail = f"{CONFERENCE_TEXT[r.kind]}: {r.reason}; rebooked for {self._date(r.new_day)}"

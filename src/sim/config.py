@@ -363,7 +363,7 @@ class PathwayConfig:
         doc="Referrals closed at the front door with no further action.",
     )
     front_door_strategy_prob: float = prob(
-        0.20,
+        0.18,
         source=f"{ASSUMPTION}, calibrated to {CIN25} section 47s (about 1,507 a year)",
         doc="Referrals sent straight to a strategy discussion.",
     )
@@ -540,15 +540,18 @@ class PathwayConfig:
     )
     # -- conferences and plans ------------------------------------------------------------
     icpc_cpp_prob: float = prob(
-        0.858,
-        source=f"{CIN25}: CPPs started per ICPC (derived)",
+        0.827,
+        source=f"derived from {CIN25}: 61,840 CPP starts per 72,100 ICPCs (85.8%) include "
+        "plans started at transfer-in conferences; with transfer_in_per_1000_referrals "
+        "(3.5 x 4,140 / 1,000 = 14.5 a year, about 2,220 nationally) the ICPCs' own share is "
+        "(61,840 - 2,220) / 72,100 = 82.7%, so that ICPC plans and transfers in give 404 starts",
         doc="ICPCs making a child protection plan.",
     )
     icpc_cin_prob: float = prob(
         0.10, source=ASSUMPTION, doc="ICPC not making a CPP ends in a CiN plan."
     )
     rcpc_first_end_prob: float = prob(
-        0.5,
+        0.55,
         source=f"{ASSUMPTION}, calibrated to {CIN25} CPP stock / starts (mean plan about 9.6 months)",
         doc="First review conference ends the CPP.",
     )
@@ -579,6 +582,16 @@ class PathwayConfig:
     )
     legal_decision_accuracy: float = prob(
         0.6, source=ASSUMPTION, doc="The same for a legal planning meeting's decision."
+    )
+    history_weight: float = param(
+        1.0,
+        source=f"{ASSUMPTION}: a previous plan is weighed as a sign of risk",
+        unit="need score (sd units)",
+        low=0.0,
+        high=3.0,
+        why="up to 3 sd: a previous plan outweighs almost anything else known",
+        doc="Added to a child's known need at the section 47 and ICPC decisions when the child "
+        "has had a CPP before.",
     )
     new_worker_decision_factor: float = param(
         0.7,
@@ -643,6 +656,74 @@ class PathwayConfig:
         high=YEAR_WD,
         why="up to a year",
         doc="How long pre-proceedings last before care proceedings or stepping back.",
+    )
+    # -- moves, transfers and age: exits and entries between reviews (processes/exits.py,
+    # processes/transfer_in.py) ----------------------------------------------------------
+    move_prob_per_week: float = prob(
+        0.001,
+        source=f"{ASSUMPTION}: about 5% a year; seed 002 (the family moved while on a plan)",
+        doc="Weekly chance that the family of a child on a CPP or CiN plan moves to another "
+        "authority's area.",
+    )
+    moved_no_access_prob: float = prob(
+        0.8,
+        source="seed 002 (after the move most visits found nobody at home; C seen once, in May "
+        "2020)",
+        doc="A visit to a child whose family has moved away, before the case transfers, does "
+        "not find the child.",
+    )
+    transfer_notify_median_wd: float = param(
+        10.0,
+        source=f"{ASSUMPTION}: pan-London procedures ask for 'the earliest opportunity' (seed 002)",
+        unit="working days",
+        low=0.0,
+        high=YEAR_WD,
+        low_open=True,
+        why="up to a year",
+        doc="Median time from the family's move to this authority notifying the new one.",
+    )
+    transfer_notify_sigma: float = param(
+        1.2,
+        source="seed 002 (the new authority alerted about 16 months after the move): a long "
+        "tail, about 1 move in 250 notified after more than a year; assumption",
+        unit="log-scale sd",
+        low=0.0,
+        high=LOG_SD,
+        why=LOG_SD_WHY,
+        doc="Spread of that time (lognormal).",
+    )
+    transfer_notify_due_wd: int = param(
+        10,
+        source=f"{ASSUMPTION}: 10 working days for 'at the earliest opportunity' (pan-London "
+        "procedures, seed 002)",
+        unit="working days",
+        low=0,
+        high=QUARTER_WD,
+        why="up to three months",
+        doc="Standard for notifying the new authority after the family moves (the audit's "
+        "and transfer_notified_on_time's).",
+    )
+    transfer_in_conference_due_wd: int = param(
+        15,
+        source=f"{ASSUMPTION}: local procedures set 15 working days from the written "
+        f"notification, as for an ICPC ({WT})",
+        unit="working days",
+        low=1,
+        high=QUARTER_WD,
+        why="15 WD in local procedures; up to three months",
+        doc="Transfer-in conference due after the receiving authority is notified.",
+    )
+    transfer_in_per_1000_referrals: float = param(
+        3.5,
+        source=f"{ASSUMPTION}: as many CPPs transfer in as the model transfers out (moves "
+        "between English authorities balance nationally): about 14.5 a year in the default "
+        "run, 3.5 per 1,000 of 4,140 referrals",
+        unit="per 1,000 referrals",
+        low=0.0,
+        high=100.0,
+        why="up to 100: ten times a national figure of about one plan in twenty starting "
+        "by transfer",
+        doc="CPPs transferred in from other authorities a year, per 1,000 referrals a year.",
     )
     cin_review_close_prob: float = prob(
         0.40,
@@ -816,6 +897,17 @@ class NeedConfig:
         high=3.0,
         why="up to 3: each sd of need at closure multiplies the chance by up to 20 (e^3)",
         doc="Log-odds-like rise of that chance per unit of need at closure (capped at 1).",
+    )
+    closed_fade_weeks: float = param(
+        13.0,
+        source=f"{ASSUMPTION}; seed 003 (cases closed too early come back); with "
+        "pathway.history_weight it gives repeat plans near data/dfe d3's 24.5%",
+        unit="weeks",
+        low=0.0,
+        high=520.0,
+        why="0 (gone at once) up to ten years",
+        doc="Time constant over which the gains of the service's work fade after a case closes "
+        "(the family's need returns towards its underlying level).",
     )
     rereferral_mean_days: float = param(
         150.0,

@@ -363,8 +363,9 @@ EPISODE_COLUMNS = (
         "start_date",
         "date the episode started: assessment at the front-door decision, or at the "
         "strategy discussion when the section 47 enquiry is made through it; s47 and icpc "
-        "at the strategy discussion; CPP at the ICPC; CiN when the plan is made; "
-        "cin_episode at the referral. Pre-populated plans start on a back-dated day before "
+        "at the strategy discussion; CPP at the ICPC or the transfer-in conference; CiN when "
+        "the plan is made; cin_episode at the referral (for a plan moving here, the other "
+        "authority's notification). Pre-populated plans start on a back-dated day before "
         "`run.start_date` (see `prepopulated`); their cin_episode at their referral, before "
         "that",
     ),
@@ -374,8 +375,9 @@ EPISODE_COLUMNS = (
         "outcome",
         "assessment: `not_in_need`, `closed_after_help`, `cin_plan`, `strategy`, or, made "
         "through a section 47 enquiry, `s47_icpc`, `s47_cin`, `s47_close`; s47: `icpc`, "
-        "`cin`, `close`; icpc: `cpp`, `cin`, `close`; cpp: `cin`, `care`, `close`; cin: "
-        "`escalated` (to a strategy discussion), `closed`; cin_episode: `closed`, `care`; "
+        "`cin`, `close`; icpc: `cpp`, `cin`, `close`; cpp: `cin`, `care`, `close`, `moved` "
+        "(transferred out: the family moved away), `aged_out` (the child turned 18); cin: "
+        "`escalated` (to a strategy discussion), `closed`, `moved`, `aged_out`; cin_episode: `closed`, `care`; "
         "empty if censored",
     ),
     (

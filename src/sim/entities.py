@@ -168,6 +168,12 @@ class Child:
     """Consecutive weeks on a CPP with known (perceived) need at or above the high threshold."""
     legal_stage: str | None = None
     """``planning`` or ``pre_proceedings`` while legal planning is under way on a CPP."""
+    adult_day: float = math.inf
+    """The simulation day the child turns 18 (processes/exits.py): a plan ends then."""
+    moved_day: float | None = None
+    closed_day: float | None = None
+    """When the case last closed (None while open, or never closed)."""
+    """The day the family moved to another authority's area while the case was open here."""
     # plan bookkeeping (CPP or CiN)
     plan_start_wd: int = 0
     next_visit_due_wd: int = 0

@@ -159,7 +159,11 @@ class EpisodeEnded(Record):
 
 
 class ConferenceHeld(Record):
-    """A child protection conference: ``kind`` ``icpc`` or ``rcpc``; ``outcome`` for an ICPC."""
+    """A child protection conference: ``kind`` ``icpc``, ``rcpc`` or ``transfer_in``.
+
+    ``outcome``: the ICPC's decision, the review's decision, ``cpp`` for a transfer-in
+    conference (the plan continues in this authority).
+    """
 
     FIELDS = ("child", "kind", "day", "worker", "on_time", "outcome")
     __slots__ = FIELDS
@@ -288,6 +292,55 @@ class ReviewBroughtForward(Record):
         self.from_day: Final = from_day
         self.to_day: Final = to_day
         self.reason: Final = reason
+
+
+class TransferredOut(Record):
+    """The family has moved away: this authority tells the new one, and the case goes.
+
+    Emitted on the day the receiving authority is notified (``day``), ``moved_day`` being
+    the day the family moved; ``on_time``: notified within
+    ``pathway.transfer_notify_due_wd`` working days of the move. The ``plan`` (``cpp`` or
+    ``cin``) ends then. For a CPP the receiving authority's transfer-in conference is due
+    on ``conference_due_day`` (``pathway.transfer_in_conference_due_wd`` after the
+    notification); a CiN plan has none (None).
+    """
+
+    FIELDS = ("child", "day", "worker", "plan", "moved_day", "on_time", "conference_due_day")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        worker: int | None,
+        plan: str,
+        moved_day: float,
+        on_time: bool,
+        conference_due_day: float | None,
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+        self.plan: Final = plan
+        self.moved_day: Final = moved_day
+        self.on_time: Final = on_time
+        self.conference_due_day: Final = conference_due_day
+
+
+class TransferredIn(Record):
+    """Another authority notifies this one that a child on its CPP has moved here.
+
+    The transfer-in conference is due on ``conference_due_day``; it is emitted as a
+    :class:`ConferenceHeld` of kind ``transfer_in``.
+    """
+
+    FIELDS = ("child", "day", "conference_due_day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, conference_due_day: float) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.conference_due_day: Final = conference_due_day
 
 
 class Closed(Record):
@@ -614,6 +667,8 @@ AnyRecord = (
     | ConferenceCancelled
     | ConferenceWithoutReport
     | ReviewBroughtForward
+    | TransferredOut
+    | TransferredIn
     | Closed
     | CameIntoCare
     | VisitMade

@@ -85,6 +85,7 @@ class Recorder:
         self.episodes: list[dict[str, Any]] = []
         self.icpcs: list[tuple[float, bool]] = []
         self.rcpcs: list[tuple[float, bool]] = []
+        self.transfers_out: list[tuple[float, bool]] = []
         self.conferences: list[tuple[float, str, bool, bool]] = []
         self.reviews_brought_forward: list[float] = []
         self._postponed: set[int] = set()  # children whose booked conference was postponed
@@ -138,6 +139,8 @@ class Recorder:
             ev.ConferenceCancelled: lambda r: self._postponed.discard(r.child),
             ev.ReviewBroughtForward: lambda r: self.reviews_brought_forward.append(r.day),
             ev.Closed: self._closed,
+            ev.TransferredOut: self._transferred_out,
+            ev.TransferredIn: self._transferred_in,
             ev.CameIntoCare: self._came_into_care,
             ev.VisitNoAccess: self._no_access,
             ev.FirstCoreGroupFellDue: self._first_core_group_due,
@@ -235,7 +238,7 @@ class Recorder:
                 start, due = (r.day, None) if s47 is None else (s47["start_day"], s47["due_day"])
                 self._open_episode(r.child, "icpc", start, due)
             self._end_episode(r.child, "icpc", r.day, r.outcome)
-        else:
+        elif r.kind == "rcpc":
             self.rcpcs.append((r.day, r.on_time))
 
     def _closed(self, r: ev.Closed) -> None:
@@ -245,6 +248,14 @@ class Recorder:
 
     def _came_into_care(self, r: ev.CameIntoCare) -> None:
         self._end_episode(r.child, "cin_episode", r.day, "care")
+
+    def _transferred_out(self, r: ev.TransferredOut) -> None:
+        self.transfers_out.append((r.day, r.on_time))
+
+    def _transferred_in(self, r: ev.TransferredIn) -> None:
+        """A plan moving here opens the child's case (CIN episode) at the notification."""
+        self._referral_day[r.child] = r.day
+        self._open_episode(r.child, "cin_episode", r.day)
 
     # -- the working week -----------------------------------------------------------------
     def _no_access(self, r: ev.VisitNoAccess) -> None:
@@ -584,7 +595,8 @@ def icpc_per_year(rec: Recorder) -> float:
     """Initial child protection conferences held per measured year.
 
     ICPCs whose conference day is in the window, divided by the measured years. An ICPC
-    follows only a section 47 enquiry with outcome ``icpc``.
+    follows only a section 47 enquiry with outcome ``icpc``; transfer-in conferences
+    (plans moving here from another authority) are not ICPCs and are not counted.
     """
     return _per_year(rec, [d for d, _ in rec.icpcs])
 
@@ -592,10 +604,10 @@ def icpc_per_year(rec: Recorder) -> float:
 def cpp_starts_per_year(rec: Recorder) -> float:
     """Child protection plans started per measured year.
 
-    ``cpp`` episodes whose start day (the ICPC that decides the plan) is in the window,
-    divided by the measured years. The national count includes plans started at
-    transfer-in conferences, which the model does not have. Pre-populated plans start
-    before day 0 (back-dated), so they never count.
+    ``cpp`` episodes whose start day is in the window, divided by the measured years: every
+    CPP start, whether at an ICPC or at a transfer-in conference for a plan moving here
+    from another authority (processes/transfer_in.py), as the national count does.
+    Pre-populated plans start before day 0 (back-dated), so they never count.
     """
     return _per_year(rec, _episode_starts(rec, "cpp"))
 
@@ -606,10 +618,12 @@ def cpp_subsequent_share(rec: Recorder) -> float:
     Among ``cpp`` episodes whose start day is in the window, the share whose plan
     number (the CPPs the child has started, this one included) is 2 or more. Plans
     before day 0 count: a pre-populated child or a family whose case closed before the
-    run may have had one (demand.earlier_cpps, demand.prepopulate_closures), with
-    chances taken from the model's own branch probabilities; only the latest earlier
-    plan is put in, so this is a lower bound on what the same history would give. The
+    run may have had one (demand.earlier_cpps, demand.prepopulate_closures), with the
+    shares of the model's own steady state; only the latest earlier plan is put in. The
     published figure counts any earlier plan in the child's life, in any authority.
+    Repeat plans come from the model's dynamics: need that returns after closure
+    (pathway.need_after_closure) and decisions that weigh an earlier plan
+    (``pathway.history_weight``).
     """
     flags = [
         e["plan_number"] > 1
@@ -657,6 +671,29 @@ def rereferral_12m_rate(rec: Recorder) -> float:
     pre-populated plan children it is up to a year before day 0.
     """
     return _share([r[2] for r in rec.referrals if rec.in_window(r[0])])
+
+
+def transfers_out_per_year(rec: Recorder) -> float:
+    """Cases transferred out to another authority per measured year.
+
+    ``TransferredOut`` records (the day this authority notifies the new one that the
+    family has moved; the CPP or CiN plan ends then) whose day is in the window, divided by
+    the measured years. Families move with ``pathway.move_prob_per_week`` while on a plan;
+    a plan that ends at a review before the notification closes without a transfer.
+    """
+    return _per_year(rec, [d for d, _ in rec.transfers_out])
+
+
+def transfer_notified_on_time(rec: Recorder) -> float:
+    """Share of transfers out notified to the new authority within the standard.
+
+    Among ``TransferredOut`` records with day in the window, the share whose notification
+    came within ``pathway.transfer_notify_due_wd`` working days of the family's move (the
+    move's day counts as day 0, as for every due date). The delay is drawn per move
+    (lognormal: ``transfer_notify_median_wd``, ``transfer_notify_sigma``); no published
+    comparator (seed 002: more than a year).
+    """
+    return _share([ok for d, ok in rec.transfers_out if rec.in_window(d)])
 
 
 def front_door_within_1wd(rec: Recorder) -> float:
@@ -1300,6 +1337,7 @@ KPIS: dict[str, KPI] = {
         _kpi(cpp_open_mean, "Children on a child protection plan", "children", group=FLOW),
         _kpi(cin_open_mean, "Children on a child in need plan", "children", group=FLOW),
         _kpi(rereferral_12m_rate, "Re-referrals within 12 months", "share", False, group=FLOW),
+        _kpi(transfers_out_per_year, "Cases transferred out", "per year", group=FLOW),
         _kpi(
             cpp_subsequent_share,
             "CPP starts that are a second or later plan",
@@ -1330,6 +1368,13 @@ KPIS: dict[str, KPI] = {
             group=DELAY,
         ),
         _kpi(rcpc_on_time, "Review conferences on time", "share", True, group=DELAY),
+        _kpi(
+            transfer_notified_on_time,
+            "Transfers out notified on time",
+            "share",
+            True,
+            group=DELAY,
+        ),
         _kpi(
             conference_postponed_share,
             "Conferences postponed at least once",

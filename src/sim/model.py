@@ -12,9 +12,10 @@ this order:
 * 0.00 - on the first day of a week (Monday): weekly planning and accounting
   (casework.plan_week): workers plan visits, meetings, assessment and enquiry work;
   every open case's week is recorded and its need moves on;
-* 0.00-1.00 - referrals arrive at random times (more on working days);
+* 0.00-1.00 - referrals arrive at random times (more on working days), and so do
+  notifications of plans transferring in and families' moves (processes/exits.py);
 * 0.50 - case events on working days: a strategy discussion, a finished assessment or
-  enquiry, a conference, a plan review, an escalation;
+  enquiry, a conference, a plan review, an escalation, a transfer out, an 18th birthday;
 * 0.90 - front-door (MASH) decisions on the day's queue (working days only).
 """
 
@@ -33,7 +34,7 @@ from sim import events as ev
 from sim.calendar import WorkingCalendar
 from sim.config import Config
 from sim.entities import OPEN_STATES, PLAN_STATES, Child, State, WorkItem
-from sim.processes import demand
+from sim.processes import demand, exits, transfer_in
 from sim.processes.conference import ConferenceDiary
 from sim.processes.decisions import Ranker
 from sim.processes.front_door import FrontDoor
@@ -89,6 +90,7 @@ class Model:
             demand.prepopulate(self)
             demand.prepopulate_closures(self)
         self.env.process(demand.arrivals(self))
+        self.env.process(transfer_in.arrivals(self))
         self.env.process(self.front_door.daily())
         self.env.process(casework.weekly(self))
         with _no_garbage_collection():
@@ -111,12 +113,13 @@ class Model:
 
     # -- children and states ------------------------------------------------------------
     def new_child(self) -> Child:
-        """A child never referred before, with latent need drawn from N(0, 1)."""
+        """A child never referred before, with latent need drawn from N(0, 1) and an age."""
         child_id = len(self.children)
         rng = self.streams.child_stream(child_id)
         need = rng.normal()
         child = Child(id=child_id, rng=rng, need=need, baseline_need=need)
         child.non_resident_parent = rng.uniform() < self.cfg.complaints.non_resident_parent_prob
+        exits.draw_age(self, child, rng)
         self.children[child_id] = child
         return child
 

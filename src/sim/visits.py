@@ -26,11 +26,15 @@ def progress(child: Child, wd: int) -> None:
 def visit(m: Model, child: Child, worker: Worker | None, due: int, w0: int, w1: int) -> None:
     """Visit on the due day, or on Monday if overdue.
 
-    A disengaged family may not let the worker in (an escalated visit much less often);
-    then the child is not seen and the visit stays due.
+    A disengaged family may not let the worker in (an escalated visit much less often),
+    and a family that has moved away is mostly not found (processes/exits.py); then the
+    child is not seen and the visit stays due.
     """
     wd = max(w0, min(due, w1))
     worker_id = None if worker is None else worker.id
+    if child.moved_day is not None and child.rng.uniform() < m.cfg.pathway.moved_no_access_prob:
+        m.events.plan(ev.VisitNoAccess(child.id, m.cal.day_of_wd(wd), worker_id))
+        return
     if child.disengaged:
         p = m.cfg.pathway.no_access_prob
         if child.escalated_visit:

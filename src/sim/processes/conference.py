@@ -27,7 +27,7 @@ import simpy
 from sim import events as ev
 from sim.entities import Booking, Child, State, Worker, worker_id
 from sim.processes import complaints
-from sim.processes.decisions import accuracy_for, known_need_decision
+from sim.processes.decisions import accuracy_for, history_weight, known_need_decision
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -239,12 +239,42 @@ def icpc(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     _conference_failures(m, child, held_wd <= due_wd)
     probs = (1.0 - p.icpc_cpp_prob - p.icpc_cin_prob, p.icpc_cin_prob)
     accuracy = accuracy_for(m, child, p.icpc_decision_accuracy)
-    outcome = ICPC_OUTCOMES[known_need_decision(child, m.ranker("icpc"), probs, accuracy)]
+    history = history_weight(m, child)
+    choice = known_need_decision(child, m.ranker("icpc"), probs, accuracy, history)
+    outcome = ICPC_OUTCOMES[choice]
     on_time = held_wd <= due_wd
     m.events.emit(
         ev.ConferenceHeld(child.id, "icpc", m.env.now, worker_id(child), on_time, outcome)
     )
     return outcome
+
+
+# -- transfer-in conferences --------------------------------------------------------------
+def transfer_in(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
+    """Stage: the transfer-in conference of a CPP moving here; returns ``cpp``.
+
+    The other authority's notification (transfer_in.py) is the child's referral day. The
+    conference is due ``pathway.transfer_in_conference_due_wd`` working days after it and
+    is booked at once in the chairs' diary, as an ICPC is, for the last free day of its
+    window that leaves ``icpc_prep_wd`` working days to prepare (after the window if it
+    is full). The sending authority's papers are taken to be ready: it goes ahead on the
+    day booked. It continues the plan in this authority: a new CPP starts here (counted
+    among CPP starts, not among ICPCs).
+    """
+    p = m.cfg.pathway
+    m.set_state(child, State.AWAITING_ICPC)
+    due_wd = m.cal.due_wd(child.referral_day, p.transfer_in_conference_due_wd)
+    held_wd = m.chairs.book_by(due_wd, m.now_wd() + p.icpc_prep_wd)
+    yield m.wait_until_wd(held_wd)
+    child.week_progress_wd = (
+        held_wd if child.week_progress_wd is None else min(child.week_progress_wd, held_wd)
+    )
+    m.events.emit(
+        ev.ConferenceHeld(
+            child.id, "transfer_in", m.env.now, worker_id(child), held_wd <= due_wd, "cpp"
+        )
+    )
+    return "cpp"
 
 
 # -- reviews -------------------------------------------------------------------------------

@@ -88,10 +88,24 @@ class Ranker:
 
 
 def known_need_decision(
-    child: Child, ranker: Ranker, probs: tuple[float, ...], accuracy: float
+    child: Child, ranker: Ranker, probs: tuple[float, ...], accuracy: float, history: float = 0.0
 ) -> int:
-    """Index of the outcome for ``child`` ranked on its known need; ``probs`` as above."""
-    return _copula(child, ranker.score(child.perceived_need), probs, accuracy)
+    """Index of the outcome for ``child`` ranked on its known need; ``probs`` as above.
+
+    ``history`` is added to the known need for ranking: what an earlier plan tells the
+    decision makers (:func:`history_weight`).
+    """
+    return _copula(child, ranker.score(child.perceived_need + history), probs, accuracy)
+
+
+def history_weight(m: Model, child: Child) -> float:
+    """What a child's earlier child protection plans add to the known need at a decision.
+
+    ``pathway.history_weight`` (need-score units) for a child who has had a CPP before
+    (in this authority or, for pre-populated families, before the run); 0 otherwise.
+    Practitioners and conferences weigh a previous plan as a sign of risk.
+    """
+    return m.cfg.pathway.history_weight if child.cpp_plans > 0 else 0.0
 
 
 def accuracy_for(m: Model, child: Child, accuracy: float) -> float:

@@ -17,7 +17,6 @@ from sim.processes.pathway import episode, rereferral, rereferral_chance, start_
 from sim.processes.plans import Prepopulated
 
 if TYPE_CHECKING:
-    from sim.config import Config
     from sim.model import Model
     from sim.rng import ChildStream
 
@@ -53,61 +52,37 @@ def arrivals(m: Model) -> Generator[simpy.Event, None, None]:
             start_referral(m, m.new_child())
 
 
-INITIAL_NEED = {"cpp": (0.8, 0.7, 0.7), "cin": (0.1, 0.8, 0.5)}
+INITIAL_NEED = {"cpp": (1.0, 0.55, 0.65), "cin": (0.25, 0.75, 0.4)}
 """Children already on a plan on day 0: mean and sd of baseline need, and how far work
 has brought it below the underlying need. The model's own mix of open plans in its
-steady state (years 4-8 of the default run, three replications: CPP baseline 0.80, sd
-0.70, underlying 0.72 higher; CiN 0.12, 0.83 and 0.49), rounded. A day-0 mix away from
-it is a start-up transient: with CiN need at 0 and the underlying need at the day-0 need,
-plans closed faster in the first years and the stocks climbed for three years."""
+steady state (experiments/initial_mix.py: years 5-10 of the default run, two
+replications: CPP baseline 1.04, sd 0.56, underlying 0.65 higher; CiN 0.26, 0.76 and
+0.39), rounded. A day-0 mix away from it is a start-up transient: with CiN need at 0 and
+the underlying need at the day-0 need, plans closed faster in the first years and the
+stocks climbed for three years."""
+EARLIER_CPP_SHARE = {"cpp": 0.25, "cin": 0.18}
+"""Children already on a plan on day 0 who have had a CPP before (for a CiN plan: any CPP,
+a step-down included): the model's own steady state (experiments/initial_mix.py: 0.248
+and 0.176), rounded."""
+LEGACY_HISTORY = (0.13, 1.1, 0.13)
+"""Families whose cases closed before day 0: the share whose child has had a CPP, and how
+far their underlying need lies above the need at closure, with and without one. The
+model's own closures in its steady state (experiments/initial_mix.py: 0.129, 1.10 and
+0.13), rounded. Families that needed a plan carry a high underlying need, which comes
+back after closure (pathway.need_after_closure): repeat plans need that history from
+the start, or the share of repeat plans climbs for years."""
 PREPLAN_DAYS = 90.0
 """The referral that led to a pre-populated plan is put uniformly in this many days before
 the plan's start (assumption; the same as a legacy case's time to closure)."""
 
 
-def cpp_chance(cfg: Config) -> float:
-    """The chance that a referral leads to a CPP, from the pathway's branch probabilities.
+def earlier_cpps(child: Child, stage: str) -> int:
+    """CPPs a pre-populated child had before the plan open on day 0 (0 or 1).
 
-    Front door to a strategy discussion, or to an assessment from which risk emerges;
-    then an ICPC after the section 47, and a plan at the ICPC. Escalations from a CiN plan
-    are left out (they depend on need, not on a fixed share).
+    With the model's own steady-state share (:data:`EARLIER_CPP_SHARE`). Only the most
+    recent earlier plan is counted.
     """
-    p = cfg.pathway
-    assessed = 1.0 - p.front_door_nfa_prob - p.front_door_strategy_prob
-    strategy = p.front_door_strategy_prob + assessed * p.assessment_strategy_prob
-    return strategy * p.s47_icpc_prob * p.icpc_cpp_prob
-
-
-def stepdown_share(cfg: Config) -> float:
-    """The share of CiN plans that follow a CPP (a step-down), from the same probabilities."""
-    p = cfg.pathway
-    assessed = 1.0 - p.front_door_nfa_prob - p.front_door_strategy_prob
-    strategy = p.front_door_strategy_prob + assessed * p.assessment_strategy_prob
-    icpc = strategy * p.s47_icpc_prob
-    stepdown = cpp_chance(cfg) * p.cpp_end_to_cin_prob
-    cin = (
-        assessed * p.assessment_cin_prob
-        + (strategy - icpc) * p.s47_cin_prob
-        + (icpc - cpp_chance(cfg)) * p.icpc_cin_prob
-        + stepdown
-    )
-    return stepdown / cin if cin > 0 else 0.0
-
-
-def earlier_cpps(m: Model, child: Child, stage: str) -> int:
-    """CPPs a pre-populated child had before the one open on day 0 (0 or 1).
-
-    The referral that led to the plan was a re-referral with the run's own share of
-    re-referrals (``1 - first_referral_share``), and the earlier referral led to a CPP
-    with :func:`cpp_chance`; a CiN plan is, besides, a step-down from a CPP with
-    :func:`stepdown_share`. Only the most recent earlier plan is counted.
-    """
-    cfg = m.cfg
-    chance = (1.0 - cfg.authority.first_referral_share) * cpp_chance(cfg)
-    if stage == "cin":
-        share = stepdown_share(cfg)
-        chance = share + (1.0 - share) * chance
-    return int(child.rng.uniform() < chance)
+    return int(child.rng.uniform() < EARLIER_CPP_SHARE[stage])
 
 
 def _reviews_passed(rng: ChildStream, end_prob: float) -> int:
@@ -119,7 +94,8 @@ def _reviews_passed(rng: ChildStream, end_prob: float) -> int:
         return 0
     if end_prob <= 0.0:
         return int(rng.uniform() * MAX_REVIEWS)
-    return min(MAX_REVIEWS, int(math.log(1.0 - rng.uniform()) / math.log(1.0 - end_prob)))
+    passed = math.log1p(-rng.uniform()) / math.log1p(-end_prob)  # log1p: exact for tiny end_prob
+    return int(min(float(MAX_REVIEWS), passed))
 
 
 MAX_REVIEWS = 36
@@ -190,7 +166,7 @@ def prepopulate(m: Model) -> None:
             child.referral_day = history.start_day - PREPLAN_DAYS * child.rng.uniform()
             child.referrals = 1
             child.assessed_referral_day = child.referral_day  # the plan followed one
-            child.cpp_plans = earlier_cpps(m, child, stage)
+            child.cpp_plans = earlier_cpps(child, stage)
             m.set_state(child, State.CPP if stage == "cpp" else State.CIN)
             m.events.emit(ev.Referred(child.id, child.referral_day, None, False, before_run=True))
             child.episode = m.env.process(episode(m, child, start=stage, prepopulated=history))
@@ -210,12 +186,13 @@ def prepopulate_closures(m: Model) -> None:
     before day 0 happen at the rate of referrals that are not to a plan, uniformly over
     ``LEGACY_YEARS``; each is re-referred with the same chance and delay as a closure in
     the run (schedule_rereferral), and only those falling after day 0 are kept. A kept
-    family's case had a CPP with :func:`cpp_chance` (the model's own share of referrals
-    that lead to a plan), so its re-referral may lead to a second plan.
+    family's case had a CPP, and its underlying need lies above its need at closure, as
+    in the model's own steady state (:data:`LEGACY_HISTORY`), so its re-referral may find
+    that need again and lead to a second plan.
     """
     a, n = m.cfg.authority, m.cfg.need
     stream = m.streams.get("legacy_closures")
-    had_plan = cpp_chance(m.cfg)
+    had_plan, gap_with, gap_without = LEGACY_HISTORY
     count = int(stream.gen.poisson(a.referrals_per_year * LEGACY_YEARS))
     for _ in range(count):
         closed_day = -LEGACY_YEARS * 365.25 * stream.uniform()
@@ -231,6 +208,8 @@ def prepopulate_closures(m: Model) -> None:
         child.referral_day = closed_day - LEGACY_CASE_DAYS
         child.referrals = 1
         child.cpp_plans = int(stream.uniform() < had_plan)
+        child.underlying_need += gap_with if child.cpp_plans else gap_without
+        child.closed_day = closed_day
         m.set_state(child, State.CLOSED)
         m.events.emit(ev.Closed(child.id, closed_day, need, before_run=True))
         m.env.timeout(day).callbacks.append(rereferral(m, child))

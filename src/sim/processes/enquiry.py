@@ -14,7 +14,7 @@ import simpy
 from sim import events as ev
 from sim.entities import Child, Priority, State, worker_id
 from sim.processes import assessment, conference
-from sim.processes.decisions import accuracy_for, known_need_decision
+from sim.processes.decisions import accuracy_for, history_weight, known_need_decision
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -43,7 +43,9 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     child.perceived_need = child.need
     probs = (1.0 - p.s47_icpc_prob - p.s47_cin_prob, p.s47_cin_prob)
     accuracy = accuracy_for(m, child, p.s47_decision_accuracy)
-    outcome = S47_OUTCOMES[known_need_decision(child, m.ranker("s47"), probs, accuracy)]
+    history = history_weight(m, child)
+    choice = known_need_decision(child, m.ranker("s47"), probs, accuracy, history)
+    outcome = S47_OUTCOMES[choice]
     m.events.emit(ev.EpisodeEnded(child.id, "s47", m.env.now, worker_id(child), outcome))
     assessment.end_with_enquiry(m, child, assessing, outcome)
     return conference.after_enquiry(m, child, outcome)

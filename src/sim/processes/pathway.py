@@ -10,7 +10,7 @@ import simpy
 
 from sim import events as ev
 from sim.entities import Child, State
-from sim.processes import assessment, complaints, conference, enquiry, front_door, plans
+from sim.processes import assessment, complaints, conference, enquiry, exits, front_door, plans
 
 if TYPE_CHECKING:
     from sim.config import NeedConfig
@@ -24,6 +24,7 @@ STAGES: dict[str, Stage] = {
     "icpc": conference.icpc,
     "cpp": plans.cpp,
     "cin": plans.cin,
+    "transfer_in": conference.transfer_in,
 }
 
 
@@ -36,16 +37,24 @@ def episode(
     """Run one referral from the front door to closure or care.
 
     ``start`` and ``prepopulated`` put a child already on a plan straight into it (the
-    pre-populated caseload on day 0).
+    pre-populated caseload on day 0); any other ``start`` names the first stage
+    (``transfer_in``: a plan transferred in from another authority).
     """
     if start is None:
         stage = yield from front_door.await_decision(m, child)
-    else:
+    elif start in PLANS:
         stage = yield from PLANS[start](m, child, prepopulated)
+    else:
+        stage = start
     while stage in STAGES:
+        if stage in PLANS and exits.is_adult(child, m.env.now):
+            stage = "aged_out"  # 18 before the plan could start: the case closes instead
+            break
         stage = yield from STAGES[stage](m, child)
     if stage == "care":
         exit_to_care(m, child)
+    elif stage in exits.EXIT_OUTCOMES:
+        leave(m, child)
     else:
         close(m, child)
 
@@ -56,18 +65,28 @@ PLANNED = (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld, ev.ManagerReviewed)
 
 
 def close(m: Model, child: Child) -> None:
-    """Close the case; the family may be referred again later."""
+    """Close the case; the family may be referred again later (unless it has moved away)."""
+    moved = child.moved_day is not None
+    leave(m, child)
+    if not moved:
+        child.closed_day = m.env.now
+        schedule_rereferral(m, child)
+
+
+def leave(m: Model, child: Child) -> None:
+    """Close the case for good: the family moved away, or the child turned 18 (exits.py)."""
     m.set_state(child, State.CLOSED)
+    child.moved_day = None
     complaints.drop_actions(m, child)
     m.workforce.release(child)
     m.events.emit(ev.Closed(child.id, m.env.now, child.need))
     m.events.cancel_planned(child.id, PLANNED, m.env.now)
-    schedule_rereferral(m, child)
 
 
 def exit_to_care(m: Model, child: Child) -> None:
     """Care proceedings: the child leaves the model."""
     m.set_state(child, State.CARE)
+    child.moved_day = None
     m.events.emit(ev.CameIntoCare(child.id, m.env.now))
     m.events.cancel_planned(child.id, PLANNED, m.env.now)
     complaints.drop_actions(m, child)
@@ -80,9 +99,46 @@ def start_referral(m: Model, child: Child) -> None:
     child.previous_referral_day = child.referral_day if child.referrals else None
     child.referral_day = now
     child.referrals += 1
+    if child.closed_day is not None:
+        need_after_closure(m, child, now - child.closed_day)
+        child.closed_day = None
     m.events.emit(ev.Referred(child.id, now, child.previous_referral_day, child.referrals > 1))
     m.set_state(child, State.FRONT_DOOR)
     child.episode = m.env.process(episode(m, child))
+
+
+def need_after_closure(m: Model, child: Child, days_closed: float) -> None:
+    """Move need on over ``days_closed`` without the service (at a re-referral).
+
+    While the case is closed nobody works with the family: what the service's work
+    gained fades, and the baseline returns towards the family's underlying need with a
+    time constant of ``need.closed_fade_weeks`` (:func:`faded_need`); need itself settles
+    around the baseline with the spread the weekly noise keeps it at (one draw from the
+    child's stream). Families that needed a plan carry a high underlying need, so a
+    re-referral long after a plan finds that need again: the root of repeat plans.
+    """
+    n = m.cfg.need
+    child.baseline_need, child.need, spread = faded_need(n, child, days_closed)
+    child.need += spread * child.rng.normal()
+
+
+def faded_need(n: NeedConfig, child: Child, days_closed: float) -> tuple[float, float, float]:
+    """Baseline, expected need and the need's spread ``days_closed`` after a closure.
+
+    The baseline moves ``1 - exp(-weeks / closed_fade_weeks)`` of the way up to the
+    underlying need (never down: work done before is not undone below it); need relaxes
+    to the baseline at ``weekly_reversion`` a week, and the weekly noise spreads it.
+    """
+    weeks = max(0.0, days_closed) / 7.0
+    fade = 1.0 - math.exp(-weeks / n.closed_fade_weeks) if n.closed_fade_weeks > 0 else 1.0
+    baseline = child.baseline_need
+    if child.underlying_need > baseline:
+        baseline += fade * (child.underlying_need - baseline)
+    kept = (1.0 - n.weekly_reversion) ** weeks
+    expected = baseline + kept * (child.need - baseline)
+    keep_sq = (1.0 - n.weekly_reversion) ** 2
+    spread = n.weekly_noise_sd * math.sqrt((1.0 - kept * kept) / max(1e-9, 1.0 - keep_sq))
+    return baseline, expected, spread
 
 
 def rereferral_chance(n: NeedConfig, need: float) -> float:
@@ -99,11 +155,14 @@ def schedule_rereferral(m: Model, child: Child) -> None:
     """After closure the child may be referred again: more likely when need is high.
 
     The chance of a re-referral is ``rereferral_prob * exp(rereferral_need_slope * need)``
-    (at most 1), so a case closed while need is still high comes back more often (seed
-    003); the delay is exponential with mean ``rereferral_mean_days``.
+    (at most 1), with ``need`` the need the family is expected to have
+    ``rereferral_mean_days`` after the closure (:func:`faded_need`): a case closed while
+    need is still high (seed 003), or a family whose underlying need the service's work
+    only held down, comes back more often. The delay is exponential with mean
+    ``rereferral_mean_days``.
     """
     n = m.cfg.need
-    chance = rereferral_chance(n, child.need)
+    chance = rereferral_chance(n, faded_need(n, child, n.rereferral_mean_days)[1])
     if child.rng.uniform() >= chance:
         return
     delay = child.rng.exponential(n.rereferral_mean_days)
@@ -113,10 +172,10 @@ def schedule_rereferral(m: Model, child: Child) -> None:
 
 
 def rereferral(m: Model, child: Child) -> Callable[[simpy.Event], None]:
-    """A callback that refers ``child`` again if their case is still closed."""
+    """A callback that refers ``child`` again if their case is still closed and they are under 18."""
 
     def rerefer(_event: simpy.Event) -> None:
-        if child.state is State.CLOSED:
+        if child.state is State.CLOSED and not exits.is_adult(child, m.env.now):
             start_referral(m, child)
 
     return rerefer

@@ -15,7 +15,7 @@ import simpy
 
 from sim import events as ev
 from sim.entities import Child, Priority, State, worker_id
-from sim.processes import conference, legal
+from sim.processes import conference, exits, legal
 from sim.processes.decisions import accuracy_for, known_need_decision
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def _start_plan(
     child.last_seen_wd = wd
     child.last_progress_wd = wd
     child.plan_serial += 1
+    exits.plan_started(m, child)
 
 
 def _end_plan(child: Child) -> None:
@@ -108,7 +109,8 @@ def cpp(
 
     A review decides whether the plan goes on (:func:`review_decision`); between reviews
     the plan can end at once (``Model.end_plan``): care proceedings after legal planning
-    (legal.py). ``prepopulated`` puts in place a plan that started before day 0.
+    (legal.py), the family moving away or the child turning 18 (exits.py).
+    ``prepopulated`` puts in place a plan that started before day 0.
     """
     p = m.cfg.pathway
     ongoing = prepopulated is not None
@@ -168,7 +170,8 @@ def cin(
     """Stage: a child in need plan with periodic reviews; returns the next stage.
 
     High need seen on a visit, or reported from outside and acted on, escalates the case
-    to a strategy discussion (``child.escalation``, triggered by casework).
+    to a strategy discussion (``child.escalation``, triggered by casework). Between
+    reviews the plan can also end through exits.py (a move away, the 18th birthday).
     ``prepopulated`` puts in place a plan that started before day 0.
     """
     p = m.cfg.pathway

@@ -77,7 +77,11 @@ EVENT_LABELS: dict[str, str] = {
     "ombudsman_decision": "Ombudsman's decision",
     "closure": "Case closed",
     "step_down": "Stepped down",
+    "family_moved": "Family moves to another authority's area",
+    "transfer_notified": "New authority notified of the move",
     "transfer_out": "Transferred to another authority",
+    "transfer_in": "Plan transferring in from another authority",
+    "transfer_in_conference": "Transfer-in child protection conference",
     "care": "Child becomes looked after",
 }
 """Plain-English labels for the chronology table (every EVENT_TYPES name has one)."""

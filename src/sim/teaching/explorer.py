@@ -32,7 +32,13 @@ from sim.metrics import KPIS, weekly_series
 from sim.results import ReplicationResult
 from sim.runner import Job, Run, run_many, run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology
-from sim.teaching.story import compose_config, findings_and_gaps, pick_child, record_end
+from sim.teaching.story import (
+    compose_config,
+    findings_and_gaps,
+    pick_child,
+    record_end,
+    record_start,
+)
 from sim.userfiles import check_file_writable, write_text
 
 CAPS = (14, 18, 22, 26)
@@ -81,12 +87,12 @@ def _cell_output(run: Run, child_id: int | None) -> tuple[ReplicationResult, Any
     story = None
     if child_id is not None and run.case_log is not None and child_id in run.case_log.entries:
         events = chronology(run.case_log, run.cal, child_id)
-        story = _story_json(events, run.cfg, record_end(run))
+        story = _story_json(events, run.cfg, record_end(run), record_start(run))
     return run.result, story
 
 
-def _story_json(events: list[CaseEvent], cfg: Config, end: date) -> dict[str, Any]:
-    findings, visit_gaps, review_gaps = findings_and_gaps(events, cfg, end)
+def _story_json(events: list[CaseEvent], cfg: Config, end: date, start: date) -> dict[str, Any]:
+    findings, visit_gaps, review_gaps = findings_and_gaps(events, cfg, end, start)
     return {
         "events": [
             {

@@ -148,6 +148,15 @@ def run_logged(cfg: Config, replication: int = 0) -> Run:
     return run_one(cfg, replication, case_log=True)
 
 
+def record_start(model: Run) -> date:
+    """The first day the model records planned work: the run's first day (day 0).
+
+    Plans in place on day 0 started before it (back-dated, demand.prepopulate), and their
+    visits before the run are not in the record.
+    """
+    return model.cal.date_of(0)
+
+
 def record_end(model: Run) -> date:
     """The last day the model's weekly plans cover.
 
@@ -161,23 +170,31 @@ def record_end(model: Run) -> date:
 
 
 def findings_and_gaps(
-    events: Sequence[CaseEvent], cfg: Config, end: date | None = None
+    events: Sequence[CaseEvent], cfg: Config, end: date | None = None, start: date | None = None
 ) -> tuple[list, list[Span], list[Span]]:
     """Audit a chronology; return the findings and the visit and review gaps to shade.
 
     ``end`` is the last day the record is complete to (:func:`record_end`): nothing due
-    after it is looked for.
+    after it is looked for. ``start`` (:func:`record_start`) is the first day the record
+    of a plan's work (visits, core groups, manager reviews, review conferences) is
+    complete from: a plan in place on day 0 began before it, and what was done on it
+    before the run is not in the record.
     """
     from sim.case_events import EVENT_TYPES
     from sim.teaching.audit.files import Chronology, Window
-    from sim.teaching.audit.rules import audit
+    from sim.teaching.audit.rules import GAP_RECORDS, audit
     from sim.teaching.audit.standards import standards_from_config
 
     chron = Chronology.from_events(events)
     if end is not None and events:
         first = min(e.date for e in events)
         window = Window(first, max(end, first))
-        chron = Chronology.from_events(events, complete_records=dict.fromkeys(EVENT_TYPES, window))
+        records = dict.fromkeys(EVENT_TYPES, window)
+        if start is not None:
+            planned_from = min(max(first, start), window.end)
+            for event in (*GAP_RECORDS.values(), "rcpc"):
+                records[event] = Window(planned_from, window.end)
+        chron = Chronology.from_events(events, complete_records=records)
     findings = audit(chron, standards_from_config(cfg))
     visit_gaps: list[Span] = []
     review_gaps: list[Span] = []
@@ -201,7 +218,9 @@ def end_date(model: Run) -> date:
 def write_story(model: Run, child_id: int, out_dir: Path, label: str) -> dict[str, Path]:
     """Write one child's chronology (Markdown, CSV) and timeline to ``out_dir``."""
     events = chronology(model.log, model.cal, child_id)
-    findings, visit_gaps, review_gaps = findings_and_gaps(events, model.cfg, record_end(model))
+    findings, visit_gaps, review_gaps = findings_and_gaps(
+        events, model.cfg, record_end(model), record_start(model)
+    )
     s = score(events)
     title = f"Child {child_id} in the {label} scenario"
     notes = [
@@ -361,8 +380,8 @@ def _versus(
     a = chronology(model.log, model.cal, child_id)
     b = chronology(other.log, other.cal, child_id)
     paths = write_story(other, child_id, out / "versus", args.versus)
-    gaps_a = findings_and_gaps(a, model.cfg, record_end(model))[1:]
-    gaps_b = findings_and_gaps(b, other.cfg, record_end(other))[1:]
+    gaps_a = findings_and_gaps(a, model.cfg, record_end(model), record_start(model))[1:]
+    gaps_b = findings_and_gaps(b, other.cfg, record_end(other), record_start(other))[1:]
     end = min(end_date(model), end_date(other))
     points = parting_points(a, b)
     fig = two_systems_figure(

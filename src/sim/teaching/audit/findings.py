@@ -14,6 +14,10 @@ FINDING_KINDS: dict[str, str] = {
     "(or, when none is recorded, after the section 47 enquiry started)",
     "late_rcpc": "review conference later than first_rcpc_due_months after the ICPC, or "
     "rcpc_interval_months after the last review",
+    "late_transfer": "the new authority notified (transfer_notified, else transfer_out) later "
+    "than transfer_notify_due_wd after the family moved (family_moved), or the transfer-in "
+    "conference (else the transfer out) later than transfer_in_conference_due_wd after the "
+    "notification (transfer_notified or transfer_in)",
     "visit_gap": "a child on a CPP (CiN plan) not seen for longer than cpp_visit_interval_wd "
     "(cin_visit_interval_wd)",
     "month_without_visit": "a calendar month wholly inside a plan with no visit, the visits "

@@ -1,7 +1,7 @@
 """The rules: each check that reads a chronology against the standards and records findings.
 
-``audit`` runs every check (late front-door decisions, assessments and conferences, visit
-gaps and months without a visit, core groups, manager reviews, changes of worker,
+``audit`` runs every check (late front-door decisions, assessments and conferences, late
+transfers to another authority, visit gaps and months without a visit, core groups, manager reviews, changes of worker,
 complaint stages) and returns the findings in ``FINDING_KINDS`` order.
 """
 
@@ -51,7 +51,11 @@ NOUNS = {
     "stage3_response": "the council's response to the panel",
     "closure": "the closure",
     "step_down": "the step-down",
+    "family_moved": "the family's move",
+    "transfer_notified": "the notification of the new authority",
     "transfer_out": "the transfer out",
+    "transfer_in": "the notification of the transfer in",
+    "transfer_in_conference": "the transfer-in conference",
     "care": "the child coming into care",
 }
 
@@ -314,6 +318,74 @@ class _Auditor:
                     )
                 strategy = s47 = None
 
+    def transfers(self) -> None:
+        """A family's move: the new authority told in time, its transfer-in conference held.
+
+        The notification is the first ``transfer_notified`` after ``family_moved``, or the
+        ``transfer_out`` when none is recorded (the model's chronologies: its plan ends on
+        the notification). The conference is timed from a ``transfer_notified`` (sending
+        side) or a ``transfer_in`` (receiving side) to the ``transfer_in_conference``, or,
+        when none is recorded, to the ``transfer_out``: case responsibility passes at that
+        conference (local procedures), so a later transfer means a later conference.
+        """
+        notify = self.s["transfer_notify_due_wd"]
+        for i in self.indices("family_moved"):
+            moved = self.point(i)
+            notices = self.indices("transfer_notified", "transfer_out", lo=i)
+            if not notices:
+                self.missing(
+                    "late_transfer",
+                    "New authority not notified of the family's move",
+                    moved,
+                    notify,
+                    "transfer_notified",
+                    (),
+                )
+                continue
+            n = notices[0]
+            self.late(
+                "late_transfer",
+                "New authority notified late of the family's move",
+                moved,
+                self.point(n),
+                notify,
+            )
+            if self.entries[n].name == "transfer_notified":
+                self.transfer_conference(n)
+        for i in self.indices("transfer_in"):
+            self.transfer_conference(i)
+
+    def transfer_conference(self, notified: int) -> None:
+        """The transfer-in conference after the notification at ``notified``."""
+        allowed = self.s["transfer_in_conference_due_wd"]
+        start = self.point(notified)
+        later = self.indices("transfer_in_conference", "transfer_out", lo=notified)
+        if not later:
+            self.missing(
+                "late_transfer",
+                "No transfer-in conference",
+                start,
+                allowed,
+                "transfer_in_conference",
+                (),
+            )
+            return
+        end = self.entries[later[0]]
+        note = ""
+        if end.name == "transfer_out":
+            note = (
+                "; no transfer-in conference is recorded: counted to the transfer out, when "
+                "case responsibility passed"
+            )
+        self.late(
+            "late_transfer",
+            "Transfer-in conference late",
+            start,
+            self.point(later[0]),
+            allowed,
+            note=note,
+        )
+
     def plan_periods(self, start: str, ends: frozenset[str]) -> list[tuple[int, int | None]]:
         out = []
         for i in self.indices(start):
@@ -329,6 +401,12 @@ class _Auditor:
             previous = i0
             prev = self.point(icpcs[-1]) if icpcs else self.point(i0)
             months = later if not icpcs and self.ongoing(i0) else first
+            win = self.window("rcpc")
+            if win is not None and prev.day < win.start:
+                # Reviews before the record of reviews starts are unknown (a plan in place
+                # before a model run): time the next one from the record's start.
+                prev = self.edge(win.start, "the start of the complete review record")
+                months = later
             for r in self.indices("rcpc", lo=i0, hi=i1):
                 cur = self.point(r)
                 due = self.months_due(prev.day, months)
@@ -349,7 +427,6 @@ class _Auditor:
                         sure,
                     )
                 prev, months = cur, later
-            win = self.window("rcpc")
             end = self.point(i1) if i1 is not None else self.edge(self.end, "the end of the record")
             due = self.months_due(prev.day, months)
             if win is not None and win.start <= due < min(win.end, end.day):
@@ -615,6 +692,7 @@ class _Auditor:
         self.assessments()
         self.icpcs()
         self.rcpcs()
+        self.transfers()
         self.visits()
         self.core_groups()
         self.manager_reviews()

@@ -31,6 +31,8 @@ STANDARD_FIELDS: dict[str, tuple[type, tuple[str, ...]]] = {
             "core_group_interval_wd",
             "cpp_visit_interval_wd",
             "cin_visit_interval_wd",
+            "transfer_notify_due_wd",
+            "transfer_in_conference_due_wd",
         ),
     ),
     "workforce": (WorkforceConfig, ("manager_review_interval_wd",)),
