@@ -64,9 +64,14 @@ def test_a_move_is_notified_after_the_delay_with_the_conference_due_15_wd_later(
     transfers = log[ev.TransferredOut]
     assert len(transfers) > 20
     ended = {(r.child, r.day): r for r in log[ev.EpisodeEnded] if r.outcome == "moved"}
+    exact = 0
     for r in transfers:
-        # notified on the 20th working day after the move (sigma 0: no spread)
-        assert cal.wd_on_or_after(r.day) == cal.wd_on_or_after(r.moved_day) + 20
+        # notified on the 20th working day after the move (sigma 0: no spread), or, when
+        # the case was between plans that day (an enquiry under way), a week later or more
+        waited = cal.wd_on_or_after(r.day) - cal.wd_on_or_after(r.moved_day)
+        assert waited >= 20
+        assert (waited - 20) % 5 == 0
+        exact += waited == 20
         assert not r.on_time  # the standard is 10 WD
         # the plan ends that day as a transfer out, and the case closes
         assert ended[(r.child, r.day)].kind == r.plan
@@ -77,6 +82,7 @@ def test_a_move_is_notified_after_the_delay_with_the_conference_due_15_wd_later(
             assert r.conference_due_day is None
         assert model.children[r.child].state is not State.CPP
     assert {r.plan for r in transfers} == {"cpp", "cin"}
+    assert exact >= 0.8 * len(transfers)
 
 
 def test_a_family_that_moved_is_not_seen_and_not_referred_here_again(moving):

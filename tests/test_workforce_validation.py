@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.validation]
 @pytest.fixture(scope="module")
 def shock_study():
     cfg = Config()
-    cfg.run.replications = 8
+    cfg.run.replications = 16
     cfg.run.years = 3.1
     cfg.authority.demand_shock_start_years = 1.5
     return validate(cfg), demand_shock_study(validate(cfg), factor=1.3, months=6.0)
@@ -35,13 +35,16 @@ def _turnover(results, lo, hi, start_date):
 
 def test_demand_shock_raises_turnover_beyond_the_shock_with_feedback(shock_study):
     """+30% referrals for six months: turnover in the year after the shock ends is higher
-    than without the shock (paired by seed over 8 replications; the 95% interval excludes 0)."""
+    than without the shock (paired by seed over 16 replications; the 95% interval excludes
+    0). With plans that end between reviews and decisions that follow need, one event
+    changed by the shock changes more of what follows, so the pairs are noisier than they
+    were: 8 replications gave +2.5 points [-1.5, +6.4], 16 give +3.6 [+1.5, +5.7]."""
     cfg, study = shock_study
     lo, hi = study.shock_end_day, study.shock_end_day + 365
     shock = _turnover(study.results["feedback on, shock"], lo, hi, cfg.run.start_date)
     calm = _turnover(study.results["feedback on, no shock"], lo, hi, cfg.run.start_date)
     mean, low, high, n = paired_difference(calm, shock)
-    assert n == 8
+    assert n == 16
     assert low > 0, f"after-shock turnover difference {mean:.3f} [{low:.3f}, {high:.3f}]"
 
 
