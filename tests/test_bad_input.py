@@ -144,14 +144,14 @@ CASES: list[tuple[list[str], str]] = [
     (["authority.mash_decisions_per_day=0.5"], "authority.mash_decisions_per_day = 0.5 is out"),
     # -- rules between keys ----------------------------------------------------------------
     (
-        ["run.warmup_years=5"],
-        "run.warmup_years = 5 is out of range; allowed: 0 to less than run.years (4)",
+        ["run.warmup_years=6"],
+        "run.warmup_years = 6 is out of range; allowed: 0 to less than run.years (5)",
     ),
-    (["run.warmup_years=3.99"], "run.warmup_years = 3.99 is out of range; allowed: 0 to less"),
+    (["run.warmup_years=4.99"], "run.warmup_years = 4.99 is out of range; allowed: 0 to less"),
     (
-        ["authority.demand_shock_factor=1.3", "authority.demand_shock_start_years=5"],
-        "authority.demand_shock_start_years = 5 is out of range; allowed: 0 to less than "
-        "run.years (4) when authority.demand_shock_factor is not 1",
+        ["authority.demand_shock_factor=1.3", "authority.demand_shock_start_years=6"],
+        "authority.demand_shock_start_years = 6 is out of range; allowed: 0 to less than "
+        "run.years (5) when authority.demand_shock_factor is not 1",
     ),
     (
         ["pathway.front_door_nfa_prob=0.5", "pathway.front_door_strategy_prob=0.6"],
