@@ -339,6 +339,7 @@ def run_folder(
         "kpis.csv": KPIS,
         "timeseries.csv": "replication\n",
         "episodes.csv": "replication\n",
+        "workers.csv": "replication\n",
     }
     contents.update(files or {})
     for name, content in contents.items():

@@ -14,6 +14,7 @@ from sim.docs import (
     KPI_OUTPUT,
     OUTPUT,
     TIMESERIES_COLUMNS,
+    WORKER_COLUMNS,
     kpis_markdown,
     parameters_markdown,
 )
@@ -93,6 +94,7 @@ def test_the_output_tables_columns_are_all_documented(small_config):
     result = replication_result(run_one(cfg, 0).rec, 0, date.fromisoformat(cfg.run.start_date))
     assert list(result.timeseries[0]) == [c for c, _ in TIMESERIES_COLUMNS]
     assert list(result.episodes[0]) == [c for c, _ in EPISODE_COLUMNS]
+    assert list(result.workers[0]) == [c for c, _ in WORKER_COLUMNS]
 
 
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -34,7 +34,7 @@ def test_records_are_immutable_values() -> None:
 
 def test_only_subscribed_types_are_delivered(stream_and_log) -> None:
     stream, _, seen = stream_and_log
-    stream.emit(ev.WorkerLeft(1, 0.0, "agency"))  # nobody subscribed
+    stream.emit(ev.WorkerLeft(1, 0.0, "agency", "resigned"))  # nobody subscribed
     stream.emit(ev.Closed(2, 0.0, 0.1))
     assert seen == [ev.Closed(2, 0.0, 0.1)]
     assert stream.wants(ev.Closed)

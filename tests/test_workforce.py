@@ -58,7 +58,7 @@ def test_leaving_hands_cases_over_with_time_and_a_new_relationship(small_config)
         yield model.env.timeout(day)
         worker = max(model.workforce.workers, key=lambda w: len(w.cases))
         cases = list(worker.cases.values())
-        model.workforce._leave(worker)
+        model.workforce._leave(worker, "resigned")
         # checked at once, before the next week's plan spends the handover hours
         receivers = {c.worker for c in cases if c.worker is not None}
         seen.update(

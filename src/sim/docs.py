@@ -169,8 +169,8 @@ registry: for each column of `kpis.csv` and `summary.csv` it gives the KPI's lab
 unit, its definition (the KPI function's docstring: formula, which events are counted,
 caveats) and the published figure it is compared with, where there is one
 (`src/sim/calibration.py`, `TARGETS`, which cites `../shared/FACTS.md`). What the KPIs
-are for is set out in `../shared/DESIGN.md`, section 8. The columns of `timeseries.csv`
-and `episodes.csv` are described at the end.
+are for is set out in `../shared/DESIGN.md`, section 8. The columns of `timeseries.csv`,
+`episodes.csv` and `workers.csv` are described at the end.
 
 **Keeping this page up to date.** Change a KPI's definition in its docstring, and its
 label or unit in `KPIS`, then run `python -m sim.docs`; `tests/test_docs.py` fails when
@@ -408,6 +408,33 @@ EPISODE_COLUMNS = (
 )
 """The columns of episodes.csv, in order."""
 
+WORKER_COLUMNS = (
+    ("replication", "replication index"),
+    ("worker_id", "the worker (stable within a replication)"),
+    (
+        "kind",
+        "`permanent`, `newly_qualified` (a permanent recruit in their first year, with "
+        "`workforce.newly_qualified_factor` of the cap and hours; the row keeps this kind "
+        "after the year) or `agency`",
+    ),
+    ("team", "the team of the post, `post // workforce.team_size`"),
+    ("post", "the funded post the worker fills (0 to `authority.social_workers - 1`)"),
+    (
+        "start_date",
+        "the start of their service: the run's first day for agency workers in post on "
+        "day 0, and before it for permanent workers in post on day 0 (up to three years)",
+    ),
+    ("end_date", "the day they left; empty if still in post at the end of the run"),
+    (
+        "end_reason",
+        "`resigned` (a permanent worker, at the end of `workforce.notice_weeks` of notice), "
+        "`agency_left` (an agency worker's assignment ended, after the same notice), "
+        "`replaced` (an agency worker whose post a permanent recruit took) or "
+        "`still_in_post`",
+    ),
+)
+"""The columns of workers.csv, in order."""
+
 KPI_TABLES_INTRO = """\
 ## The weekly time series: `timeseries.csv`
 
@@ -455,6 +482,25 @@ from the referral, not the row's start: the assessment is on time when `end_date
 or before `due_date` (equivalently, the working days from `referral_date` to `end_date`
 are at most 45). For `cpp`, `cin` and `cin_episode` rows read `duration_days`. Both
 columns are filled on every row.
+"""
+
+WORKERS_INTRO = """\
+## Social workers: `workers.csv`
+
+One row per social worker in post at any time in each replication: the workers in post
+on day 0, every permanent recruit and every agency worker (no window applied).
+"""
+
+WORKERS_NOTES = """\
+Rows are made from the event stream (`WorkerStarted`, `WorkerLeft`). A worker who
+resigns leaves at 00:00 on a Monday, before that Monday's snapshot in `timeseries.csv`;
+recruits and agency workers arrive, and agency workers are replaced, at times within a
+day, after the snapshot of that day. So the workers in post at a week's snapshot are
+those with `start_date` before `week_start` (or on the run's first day), and no
+`end_date` before it (`end_date` on `week_start` counts only for `replaced`); they add up
+to `workers`, the permanent ones among them (`newly_qualified` included) to
+`permanent`, and each post has at most one permanent and one agency worker at a time.
+
 """
 
 NOT_COMPUTED = """\
@@ -562,6 +608,9 @@ def kpis_markdown() -> str:
         EPISODES_INTRO,
         _columns(EPISODE_COLUMNS),
         EPISODES_NOTES,
+        WORKERS_INTRO,
+        _columns(WORKER_COLUMNS),
+        WORKERS_NOTES,
         NOT_COMPUTED,
     ]
     return "\n".join(parts)

@@ -454,27 +454,51 @@ class WeekStarted(Record):
 
 # -- the workforce -------------------------------------------------------------------------
 class WorkerStarted(Record):
-    """A worker (``kind`` ``permanent`` or ``agency``) starts in post."""
+    """A worker (``kind`` ``permanent`` or ``agency``) starts in ``post`` of ``team``.
 
-    FIELDS = ("worker", "day", "kind")
+    ``start_day``: the start of their service, before day 0 for a permanent worker already
+    in post when the run begins (``day`` is then 0); ``newly_qualified``: a permanent
+    recruit in their first year, with a reduced cap and hours.
+    """
+
+    FIELDS = ("worker", "day", "kind", "post", "team", "start_day", "newly_qualified")
     __slots__ = FIELDS
 
-    def __init__(self, worker: int, day: float, kind: str) -> None:
+    def __init__(
+        self,
+        worker: int,
+        day: float,
+        kind: str,
+        post: int,
+        team: int,
+        start_day: float,
+        newly_qualified: bool,
+    ) -> None:
         self.worker: Final = worker
         self.day: Final = day
         self.kind: Final = kind
+        self.post: Final = post
+        self.team: Final = team
+        self.start_day: Final = start_day
+        self.newly_qualified: Final = newly_qualified
 
 
 class WorkerLeft(Record):
-    """A worker leaves; their cases are handed over."""
+    """A worker leaves; their cases are handed over.
 
-    FIELDS = ("worker", "day", "kind")
+    ``reason``: ``resigned`` (at the end of their notice; for an agency worker, the end of
+    their assignment) or ``replaced`` (an agency worker whose post a permanent recruit
+    has just taken).
+    """
+
+    FIELDS = ("worker", "day", "kind", "reason")
     __slots__ = FIELDS
 
-    def __init__(self, worker: int, day: float, kind: str) -> None:
+    def __init__(self, worker: int, day: float, kind: str, reason: str) -> None:
         self.worker: Final = worker
         self.day: Final = day
         self.kind: Final = kind
+        self.reason: Final = reason
 
 
 class CaseHandedOver(Record):

@@ -96,6 +96,8 @@ class Recorder:
         self.waiting_at_end: list[float] = []
         self.closures: list[tuple[float, float]] = []
         self.leavers: list[tuple[float, str]] = []
+        self.workers: list[dict[str, Any]] = []  # every worker who started, in order
+        self._in_post: dict[int, dict[str, Any]] = {}  # worker id -> their entry in workers
         self.handovers: list[float] = []
         self.manager_reviews_due: list[tuple[float, bool]] = []
         self.worker_log: dict[int, list[tuple[float, int]]] = {}
@@ -335,9 +337,24 @@ class Recorder:
 
     # -- the workforce --------------------------------------------------------------------
     def _worker_started(self, r: ev.WorkerStarted) -> None:
+        worker = {
+            "worker_id": r.worker,
+            "kind": r.kind,
+            "newly_qualified": r.newly_qualified,
+            "team": r.team,
+            "post": r.post,
+            "start_day": r.start_day,
+            "end_day": None,
+            "reason": None,
+        }
+        self.workers.append(worker)
+        self._in_post[r.worker] = worker
         self._count(f"{r.kind}_starters")
 
     def _worker_left(self, r: ev.WorkerLeft) -> None:
+        worker = self._in_post.pop(r.worker)
+        worker["end_day"] = r.day
+        worker["reason"] = r.reason
         self.leavers.append((r.day, r.kind))
         self._count(f"{r.kind}_leavers")
 
@@ -477,6 +494,7 @@ WEEKLY: dict[str, Weekly] = {
     "turnover_rate": Weekly("permanent_leavers", "permanent", WEEKS_PER_YEAR),
     "vacancy_rate": Weekly("vacant_posts", "posts"),
     "caseload_p90": Weekly("caseload_p90"),
+    "cases_unallocated_mean": Weekly("unallocated"),
 }
 """The KPIs that can be read week by week, and how (:func:`over_weeks`, :func:`weekly_series`)."""
 
@@ -900,6 +918,21 @@ def unallocated_days_mean(rec: Recorder) -> float:
     waits = [d - r for r, d in rec.allocations if rec.in_window(d)]
     waits += [rec.end_day - r for r in rec.waiting_at_end]
     return float(np.mean(waits)) if waits else math.nan
+
+
+def cases_unallocated_mean(rec: Recorder) -> float:
+    """Mean number of open cases without a worker at the weekly snapshots.
+
+    The mean over the weeks in the window of the stock ``unallocated`` at the Monday
+    00:00 snapshot: cases whose assessment, section 47 enquiry or plan needs a worker and
+    has none, including those whose worker left and that have not been allocated again.
+    Referrals at the front door do not need a worker and are not counted.
+
+    A count at the snapshots, not a wait: a case allocated within the week it started
+    waiting may never be seen here (``unallocated_days_mean`` counts every wait). No
+    published figure.
+    """
+    return _over_window(rec, "cases_unallocated_mean")
 
 
 def unseen_risk_days_per_child(rec: Recorder) -> float:
@@ -1406,6 +1439,7 @@ KPIS: dict[str, KPI] = {
         ),
         _kpi(drift_share, "Plan-days in drift", "share", False, headline=True, group=DRIFT),
         _kpi(unallocated_days_mean, "Days a case waits for a worker", "days", False, group=DELAY),
+        _kpi(cases_unallocated_mean, "Open cases without a worker", "cases", False, group=DELAY),
         _kpi(
             unseen_risk_days_per_child,
             "Unseen-risk days per child",

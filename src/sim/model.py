@@ -86,6 +86,7 @@ class Model:
     # -- running ------------------------------------------------------------------------
     def run(self) -> Model:
         """Run to the end of the horizon; subscribers have had every record."""
+        self.workforce.announce()
         if self.cfg.run.prepopulate:
             demand.prepopulate(self)
             demand.prepopulate_closures(self)

@@ -7,7 +7,8 @@ Files written in the run folder (see README, "What a run produces"):
 * ``kpis.csv`` - a row per replication, a column per KPI;
 * ``summary.csv`` - a row per KPI: mean, ci_low, ci_high (95% t-interval), n;
 * ``timeseries.csv`` - weekly stocks and flows per replication;
-* ``episodes.csv`` - a row per assessment, section 47, ICPC, CPP, CiN plan and CIN episode.
+* ``episodes.csv`` - a row per assessment, section 47, ICPC, CPP, CiN plan and CIN episode;
+* ``workers.csv`` - a row per social worker who was in post at any time in the run.
 
 A result folder is complete or clearly not. ``run.json`` is written first, with status
 ``running``. The tables, figures and report are written to a hidden staging folder
@@ -36,7 +37,7 @@ from typing import Any
 from sim import __version__
 from sim.metrics import KPIS, Recorder, compute_kpis
 
-TABLES = ("kpis.csv", "summary.csv", "timeseries.csv", "episodes.csv")
+TABLES = ("kpis.csv", "summary.csv", "timeseries.csv", "episodes.csv", "workers.csv")
 WEEKLY_COUNTS = (
     "visits_due",
     "visits_on_time",
@@ -54,6 +55,17 @@ WEEKLY_COUNTS = (
     "no_access_visits",
 )
 """Weekly flows written to timeseries.csv besides the pathway flows."""
+WORKER_COLUMNS = (
+    "replication",
+    "worker_id",
+    "kind",
+    "team",
+    "post",
+    "start_date",
+    "end_date",
+    "end_reason",
+)
+"""The columns of workers.csv, in order."""
 FIGURES = ("overview.png", "calibration.png")
 REPORT = "report.html"
 OUTPUTS = (*TABLES, *FIGURES, REPORT)
@@ -101,6 +113,7 @@ class ReplicationResult:
     kpis: dict[str, float]
     timeseries: list[dict[str, Any]]
     episodes: list[dict[str, Any]]
+    workers: list[dict[str, Any]]
 
 
 def _iso_dates(start: date) -> Callable[[float | None], str]:
@@ -159,7 +172,36 @@ def replication_result(rec: Recorder, replication: int, start: date) -> Replicat
         }
         for e in rec.episodes
     ]
-    return ReplicationResult(replication, compute_kpis(rec), timeseries, episodes)
+    workers = [worker_row(w, replication, iso) for w in rec.workers]
+    return ReplicationResult(replication, compute_kpis(rec), timeseries, episodes, workers)
+
+
+def worker_row(
+    worker: Mapping[str, Any], replication: int, iso: Callable[[float | None], str]
+) -> dict[str, Any]:
+    """One row of workers.csv from the recorder's entry for a worker.
+
+    ``kind`` is ``newly_qualified`` for a permanent recruit who started newly qualified;
+    ``end_reason`` is ``resigned`` (a permanent worker), ``agency_left`` (an agency
+    worker's assignment ended), ``replaced`` (an agency worker whose post a permanent
+    recruit took) or ``still_in_post`` (no end date).
+    """
+    kind = "newly_qualified" if worker["newly_qualified"] else worker["kind"]
+    reason = worker["reason"]
+    if reason is None:
+        reason = "still_in_post"
+    elif reason == "resigned" and worker["kind"] == "agency":
+        reason = "agency_left"
+    return {
+        "replication": replication,
+        "worker_id": worker["worker_id"],
+        "kind": kind,
+        "team": worker["team"],
+        "post": worker["post"],
+        "start_date": iso(worker["start_day"]),
+        "end_date": iso(worker["end_day"]),
+        "end_reason": reason,
+    }
 
 
 def episode_durations(rec: Recorder, start_day: float, end_day: float | None) -> dict[str, int]:
@@ -265,7 +307,7 @@ class RunRecord:
 def write_tables(
     folder: Path, results: Sequence[ReplicationResult], summary: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Write the four tables (:data:`TABLES`) into ``folder`` (a run's staging folder)."""
+    """Write the five tables (:data:`TABLES`) into ``folder`` (a run's staging folder)."""
     names = list(KPIS)
     write_csv(
         folder / "kpis.csv",
@@ -291,6 +333,7 @@ def write_tables(
     write_csv(
         folder / "episodes.csv", [row for r in results for row in r.episodes], episode_columns
     )
+    write_csv(folder / "workers.csv", [row for r in results for row in r.workers], WORKER_COLUMNS)
 
 
 def check_folder(folder: Path) -> None:

@@ -80,7 +80,20 @@ class Workforce:
             Post(id=i, team=i // self.cfg.team_size) for i in range(m.cfg.authority.social_workers)
         ]
         self.n_teams = (len(self.posts) + self.cfg.team_size - 1) // self.cfg.team_size
+        self._day0: list[ev.WorkerStarted] = []  # held until the run starts (announce)
+        self._building = True
         self._fill_initial_posts()
+        self._building = False  # from here on a start is emitted when it happens
+
+    def announce(self) -> None:
+        """Emit the day-0 workforce's ``WorkerStarted`` records as the run starts.
+
+        The posts are filled when the model is built, before anyone has subscribed to
+        the event stream, so their records wait until :meth:`Model.run` calls this.
+        """
+        held, self._day0 = self._day0, []
+        for record in held:
+            self.m.events.emit(record)
 
     # -- posts and people ---------------------------------------------------------------
     def _fill_initial_posts(self) -> None:
@@ -129,7 +142,13 @@ class Workforce:
         self.workers.append(worker)
         self._by_id[worker.id] = worker
         heapq.heappush(self._room, (0, worker.id))
-        m.events.emit(ev.WorkerStarted(worker.id, m.env.now, kind))
+        started = ev.WorkerStarted(
+            worker.id, m.env.now, kind, post.id, post.team, now, newly_qualified
+        )
+        if self._building:
+            self._day0.append(started)
+        else:
+            m.events.emit(started)
         self._serve_queue()
         return worker
 
@@ -145,7 +164,7 @@ class Workforce:
         post.recruiting = False
         self._hire(post, "permanent")
         if post.agency is not None and not post.agency.leaving:
-            self._leave(post.agency)  # the agency assignment ends
+            self._leave(post.agency, "replaced")  # the agency assignment ends
 
     def _seek_agency(self, post: Post, replacing: bool = False) -> None:
         """Book agency cover for a vacant post.
@@ -200,19 +219,23 @@ class Workforce:
         delay = 7.0 * self.cfg.notice_weeks
 
         def leave(_e: object) -> None:
-            self._leave(worker)
+            self._leave(worker, "resigned")
 
         self.m.env.timeout(delay).callbacks.append(leave)
 
-    def _leave(self, worker: Worker) -> None:
-        """The worker goes: hand over their cases and open the post to recruitment."""
+    def _leave(self, worker: Worker, reason: str) -> None:
+        """The worker goes: hand over their cases and open the post to recruitment.
+
+        ``reason``: ``resigned`` (their notice ran out) or ``replaced`` (an agency worker
+        whose post a permanent recruit took).
+        """
         m = self.m
         if worker.id not in self._by_id:
             return
         worker.leaving = True
         self.workers.remove(worker)
         del self._by_id[worker.id]
-        m.events.emit(ev.WorkerLeft(worker.id, m.env.now, worker.kind))
+        m.events.emit(ev.WorkerLeft(worker.id, m.env.now, worker.kind, reason))
         post = self.posts[worker.post]
         if post.agency is worker:
             post.agency = None
