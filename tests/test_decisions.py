@@ -21,6 +21,11 @@ from sim.processes.decisions import RANK_WINDOW, Ranker, known_need_decision
 from sim.rng import Streams
 
 
+def _with_pathway(cfg, **changes):
+    """``cfg`` with some ``pathway.*`` values changed (the rest shared)."""
+    return dataclasses.replace(cfg, pathway=dataclasses.replace(cfg.pathway, **changes))
+
+
 def _child(need: float, seed: int = 0) -> Child:
     rng = Streams(seed, 0).child_stream(seed)
     return Child(id=seed, rng=rng, need=need, baseline_need=need, perceived_need=need)
@@ -142,13 +147,8 @@ def test_known_high_need_on_a_plan_leads_to_legal_planning(small_config):
     diffs = [a - b for a, b in zip(high_at_meeting, high_on_plan, strict=True)]
     assert min(diffs) > 0.2, diffs
 
-    never = dataclasses.replace(
-        cfg,
-        pathway=dataclasses.replace(
-            cfg.pathway, legal_planning_after_weeks=104, review_legal_planning_prob=0.0
-        ),
-    )
-    never.run.years = 1.5
+    never = _with_pathway(cfg, legal_planning_after_weeks=104, review_legal_planning_prob=0.0)
+    never = dataclasses.replace(never, run=dataclasses.replace(cfg.run, years=1.5))
     meetings: list[ev.LegalPlanningMeeting] = []
     m = Model(never, 0)
     m.events.subscribe({ev.LegalPlanningMeeting: meetings.append})
@@ -160,15 +160,11 @@ def test_care_proceedings_end_a_plan_between_reviews(small_config):
     """A legal planning meeting that issues care proceedings ends the CPP at once: the
     child comes into care on the meeting's day, not at a review, and the chair's slot
     booked for the next review is given back."""
-    cfg = small_config(scale=0.5, years=2.0, warmup=0.5)
-    cfg = dataclasses.replace(
-        cfg,
-        pathway=dataclasses.replace(
-            cfg.pathway,
-            legal_planning_after_weeks=2,
-            legal_care_proceedings_prob=1.0,
-            legal_pre_proceedings_prob=0.0,
-        ),
+    cfg = _with_pathway(
+        small_config(scale=0.5, years=2.0, warmup=0.5),
+        legal_planning_after_weeks=2,
+        legal_care_proceedings_prob=1.0,
+        legal_pre_proceedings_prob=0.0,
     )
     m = Model(cfg, 0)
     meetings: dict[int, float] = {}
@@ -207,16 +203,12 @@ def test_care_proceedings_end_a_plan_between_reviews(small_config):
 def test_pre_proceedings_step_back_when_need_is_no_longer_known_to_be_high(small_config):
     """Every pre-proceedings ends in care proceedings only for a child still known to be
     at high need; the others step back and stay on their plan."""
-    cfg = small_config(scale=0.5, years=2.5, warmup=0.5)
-    cfg = dataclasses.replace(
-        cfg,
-        pathway=dataclasses.replace(
-            cfg.pathway,
-            legal_planning_after_weeks=4,
-            legal_pre_proceedings_prob=1.0,
-            legal_care_proceedings_prob=0.0,
-            pre_proceedings_care_prob=1.0,
-        ),
+    cfg = _with_pathway(
+        small_config(scale=0.5, years=2.5, warmup=0.5),
+        legal_planning_after_weeks=4,
+        legal_pre_proceedings_prob=1.0,
+        legal_care_proceedings_prob=0.0,
+        pre_proceedings_care_prob=1.0,
     )
     m = Model(cfg, 1)
     ends: list[tuple[str, bool, State]] = []
@@ -233,3 +225,19 @@ def test_pre_proceedings_step_back_when_need_is_no_longer_known_to_be_high(small
     for outcome, known_high, state in ends:
         assert (outcome == "care_proceedings") == known_high
         assert state is State.CPP  # recorded before the plan ends
+
+
+def test_an_earlier_plan_weighs_in_the_decision():
+    """Children of the same known need: those with an earlier CPP (``history`` 1.0, the
+    default ``pathway.history_weight``) get the most serious outcome far more often than
+    those without (2,000 of each; binomial sd of a share about 1 point)."""
+    ranker = Ranker()
+    gen = np.random.default_rng(3)
+    for i in range(500):  # the recent decisions a child is ranked among
+        known_need_decision(_child(float(gen.normal()), seed=i), ranker, (0.3, 0.35), 0.6)
+    serious = {0.0: 0, 1.0: 0}
+    for i in range(2000):
+        for history in serious:
+            child = _child(0.5, seed=10_000 + i)
+            serious[history] += known_need_decision(child, ranker, (0.3, 0.35), 0.6, history) == 2
+    assert serious[1.0] / 2000 > serious[0.0] / 2000 + 0.15

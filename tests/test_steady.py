@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from sim.metrics import compute_kpis, over_weeks
 from sim.model import DAYS_PER_YEAR, Model
 from sim.need import WeeklyNeed
 from sim.processes import demand
+from sim.processes.pathway import faded_need
 from sim.rng import Streams
 from sim.runner import run_one
 from sim.warmup import mser, suggest
@@ -163,3 +166,32 @@ def test_baseline_is_stationary_over_eleven_years():
     drift = np.mean([_yearly(r, "drift_share") for r in runs], axis=0)
     assert abs(drift[late].mean() - drift[early].mean()) <= 0.02
     assert not np.isnan(drift).any()
+
+
+# -- need after closure --------------------------------------------------------------------
+def test_need_returns_towards_the_underlying_level_after_closure(small_config):
+    """What work gained fades over ``need.closed_fade_weeks`` (13): after one time constant
+    the baseline has gone 1 - 1/e of the way back up; after years, all the way; a baseline
+    above the underlying need is not pulled down; the expected need follows the baseline."""
+    cfg = small_config(scale=0.1)
+    n = cfg.need
+
+    def closed_child(baseline: float, underlying: float) -> Child:
+        return Child(
+            0,
+            Streams(1, 0).child_stream(0),
+            need=baseline,
+            baseline_need=baseline,
+            underlying_need=underlying,
+        )
+
+    child = closed_child(0.0, 1.0)
+    assert faded_need(n, child, 0.0) == (0.0, 0.0, 0.0)
+    baseline, expected, spread = faded_need(n, child, 7.0 * n.closed_fade_weeks)
+    assert baseline == pytest.approx(1.0 - math.exp(-1.0))
+    assert 0.0 < expected < baseline
+    assert spread > 0.0
+    baseline, expected, _ = faded_need(n, child, 7.0 * 52 * 5)
+    assert baseline == pytest.approx(1.0)
+    assert expected == pytest.approx(1.0, abs=1e-6)
+    assert faded_need(n, closed_child(2.0, 1.0), 365.0)[0] == 2.0

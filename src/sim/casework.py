@@ -17,7 +17,9 @@ Whatever does not fit in the week's hours slips: a slipped visit is a missed vis
 week without visits, actions or meetings is a week without purposeful progress, which
 becomes drift once it lasts longer than the threshold. After planning, the recorder
 measures every open case's week (visits due, unseen days, drift days, unseen risk; the
-stream's week observer, metrics.py), then each case's records and its need move on.
+stream's week observer, metrics.py), then each case's records and its need move on; a
+CPP case whose need has been known to be high for ``pathway.legal_planning_after_weeks``
+weeks running is sent to a legal planning meeting (processes/legal.py).
 """
 
 from __future__ import annotations
