@@ -96,6 +96,13 @@ ENDED_TEXT = {
 CONFERENCE_TEXT = {"icpc": "initial conference", "rcpc": "review conference"}
 NO_REPORT_TEXT = "held without the social worker's report"
 ONGOING_TEXT = "plan already in place when the run starts"
+HANDOVER_TEXT = {
+    "left": "the previous worker left",
+    "moved": "the previous worker moved to another team",
+    "absence": "the previous worker is on long absence",
+    "transfer": "the case moved to the long-term team",
+}
+"""How a ``worker_change`` says why the case changed hands (CaseHandedOver reasons)."""
 DUTY_TEXT = "duty social worker (the child's own worker is away or there is none)"
 PLANNED_EVENTS = frozenset({"visit", "no_access", "core_group", "manager_review"})
 """Events the weekly plan decides on Monday for a day of the week (events.EventStream.plan)."""
@@ -123,6 +130,7 @@ class CaseLog:
         self.cal = cal
         self.entries: dict[int, list[Entry]] = defaultdict(list)
         self._without_report: set[int] = set()
+        self._handover_reason: dict[int, str] = {}  # child -> why their worker changes
 
     @classmethod
     def attach(cls, model: Model) -> CaseLog:
@@ -169,6 +177,7 @@ class CaseLog:
                 r.child, r.day, "manager_review", f"TM{r.team + 1}"
             ),
             ev.WorkerAllocated: self._allocated,
+            ev.CaseHandedOver: self._handed_over,
             ev.ComplaintReceived: self._complaint,
             ev.ComplaintStageRequested: self._stage_requested,
             ev.ReviewPanelHeld: lambda r: self.add(
@@ -256,8 +265,12 @@ class CaseLog:
             detail = "escalated: not-seen list" if r.escalated else ""
         self.add(r.child, r.day, "visit", worker_name(r.worker, visit=True), detail)
 
+    def _handed_over(self, r: ev.CaseHandedOver) -> None:
+        self._handover_reason[r.child] = r.reason
+
     def _allocated(self, r: ev.WorkerAllocated) -> None:
-        parts = ["handover: the previous worker left" if r.handover else "allocated"]
+        reason = self._handover_reason.pop(r.child, "left")
+        parts = [f"handover: {HANDOVER_TEXT[reason]}" if r.handover else "allocated"]
         if r.agency:
             parts.append("agency worker")
         waited = r.day - r.requested_day

@@ -186,8 +186,8 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
     full_budget = worker.hours_per_week * n_days / 5.0
     worker.pressure = demand / full_budget if full_budget > 0 else 0.0
     worker.last_overload = max(0.0, worker.pressure - 1.0) + max(
-        0.0, len(worker.cases) / worker.cap - 1.0
-    )
+        0.0, len(worker.cases) / max(1, worker.full_cap) - 1.0
+    )  # against their normal cap, not one lowered while they build up a caseload
 
 
 def _complaint_actions(

@@ -51,6 +51,7 @@ def param(
     low_open: bool = False,
     why: str = "",
     kind: str = "",
+    choices: tuple[str, ...] = (),
     doc: str = "",
 ) -> Any:
     """Declare a configuration field with its source, unit and allowed range.
@@ -65,11 +66,12 @@ def param(
         why: Why the range is what it is (shown in docs/parameters.md).
         kind: What a text must be: "name" (:data:`NAME_RULE`) or "date"
             (:data:`DATE_RULE`).
+        choices: The only texts allowed, when a text is one of a few options.
         doc: One sentence saying what the parameter means.
 
     """
     meta = {"source": source, "unit": unit, "low": low, "high": high, "low_open": low_open}
-    meta.update(why=why, kind=kind, doc=doc)
+    meta.update(why=why, kind=kind, choices=choices, doc=doc)
     if isinstance(default, list | dict):
         return field(default_factory=lambda: default, metadata=meta)
     return field(default=default, metadata=meta)
@@ -927,8 +929,9 @@ class WorkforceConfig:
     """Social workers: capacity, turnover, vacancies, agency cover and managers (DESIGN s6)."""
 
     caseload_cap: int = param(
-        22,
-        source=f"{ASSUMPTION}: above the national mean of 16 ({CSWW23})",
+        26,
+        source=f"{ASSUMPTION}: above 25, as about 12% of case-holding FTE carry 25 or more cases "
+        f"({CSWW23} 2021 spread); where authorities set caps they sit above the mean of 16",
         unit="cases",
         low=1,
         high=60,
@@ -937,8 +940,10 @@ class WorkforceConfig:
         doc="A worker takes no new case at or above this caseload.",
     )
     casework_hours_per_week: float = param(
-        23.0,
-        source=f"{ASSUMPTION}: 37 contracted hours less supervision, training, travel and admin",
+        25.0,
+        source=f"{ASSUMPTION}: 37 contracted hours less supervision, training, travel and admin; "
+        "re-set from 23 with teams (issue 14), whose uneven caseloads use hours less evenly, so "
+        f"that the mean caseload stays near 16 ({CSWW23})",
         unit="hours per week",
         low=0.0,
         high=WEEK_HOURS,
@@ -952,8 +957,9 @@ class WorkforceConfig:
         doc="Turnover, vacancies, agency cover, absence and newly qualified workers; off = every post filled for good.",
     )
     turnover_base: float = param(
-        0.15,
-        source=f"calibrated so that realised baseline turnover is 15.9% a year ({CSWW23})",
+        0.09,
+        source=f"calibrated so that realised baseline turnover is 15.9% a year ({CSWW23}), with "
+        "the early leaving factor and overload in busy teams adding to it",
         unit="per year",
         low=0.0,
         high=5.0,
@@ -1073,6 +1079,116 @@ class WorkforceConfig:
         high=30,
         why="up to 30 workers per manager",
         doc="Social workers per team manager.",
+    )
+    structure: str = param(
+        "single",
+        source="DESIGN.md section 11 (teams); both structures are common in English authorities",
+        choices=("single", "split"),
+        why="the two structures the model knows",
+        doc="single: one team holds a case from referral to closure; split: assessment teams "
+        "hand a case to long-term teams when a plan starts.",
+    )
+    assessment_team_share: float = param(
+        0.3,
+        source=f"{ASSUMPTION}: about the share of the baseline's caseload held before a plan "
+        "starts (front door, assessment, section 47, awaiting ICPC)",
+        unit="share of posts",
+        low=0.0,
+        high=1.0,
+        low_open=True,
+        why="a share; above 0 so that there is at least one assessment team",
+        doc="Under the split structure, the share of posts in assessment teams.",
+    )
+    team_demand_spread: float = param(
+        0.3,
+        source=f"{ASSUMPTION}, calibrated to the national spread of caseloads ({CSWW23} 2021 "
+        "bands); authorities size teams to their patches only roughly",
+        unit="standard deviation of log demand per post",
+        low=0.0,
+        high=1.5,
+        why="up to 1.5: a patch then has more than four times the demand per post of another",
+        doc="How unevenly referrals per funded post fall across the teams' patches "
+        "(lognormal); 0 gives every team demand in proportion to its posts.",
+    )
+    borrow_after_wd: int = param(
+        10,
+        source=f"{ASSUMPTION}: a manager looks beyond the team after two weeks",
+        unit="working days",
+        low=0,
+        high=YEAR_WD,
+        why="up to a year; 0 allocates across teams at once",
+        doc="A case that has waited this long for a worker in its own team goes to the "
+        "least-loaded worker with room in another team (section 47 cases at once).",
+    )
+    induction_weeks: int = param(
+        6,
+        source=f"{ASSUMPTION}: a caseload is built up over a new starter's first weeks",
+        unit="weeks",
+        low=0,
+        high=52,
+        why="up to a year",
+        doc="A new starter's cap rises in equal steps to the full cap over this many weeks.",
+    )
+    early_leaving_factor: float = param(
+        2.0,
+        source=f"{ASSUMPTION}: leavers are concentrated in the first years of service (DfE's "
+        "workforce census publishes leavers by length of service; the figures are not in "
+        "data/dfe), the size is assumed",
+        unit="multiplier",
+        low=0.0,
+        high=10.0,
+        why="up to 10 times the later hazard",
+        doc="A permanent worker's leaving hazard in their first early_leaving_years is this "
+        "many times the hazard after.",
+    )
+    early_leaving_years: float = param(
+        2.0,
+        source=f"{ASSUMPTION}: the first two years of service",
+        unit="years",
+        low=0.0,
+        high=40.0,
+        why="up to a working life",
+        doc="How long the higher early leaving hazard lasts.",
+    )
+    internal_move_rate: float = param(
+        0.05,
+        source=f"{ASSUMPTION}: moves between teams are not published",
+        unit="per year",
+        low=0.0,
+        high=5.0,
+        why="up to 5 a year",
+        doc="Hazard of a permanent worker moving to a vacant post in another team (their "
+        "cases are handed over; it is not a leaver in the turnover rate).",
+    )
+    long_absence_rate: float = param(
+        0.04,
+        source=f"{ASSUMPTION}: maternity and parental leave and long-term sickness; the "
+        "daily sickness absence rate is kept for short spells",
+        unit="spells per worker-year",
+        low=0.0,
+        high=5.0,
+        why="up to 5 a year",
+        doc="Hazard of a permanent worker starting a long absence (their cases are handed "
+        "over; the post stays theirs).",
+    )
+    long_absence_median_weeks: float = param(
+        26.0,
+        source=f"{ASSUMPTION}: maternity leave of 6-12 months, long-term sickness of months",
+        unit="weeks",
+        low=0.0,
+        high=104.0,
+        low_open=True,
+        why="up to two years",
+        doc="Median length of a long absence (lognormal).",
+    )
+    long_absence_sigma: float = param(
+        0.5,
+        source=ASSUMPTION,
+        unit="log sd",
+        low=0.0,
+        high=LOG_SD,
+        why=LOG_SD_WHY,
+        doc="Spread of the length of a long absence.",
     )
     manager_review_hours_per_week: float = param(
         12.0,
@@ -1584,6 +1700,8 @@ def _range_text(meta: Mapping[str, Any], kind: Any = float) -> str:
         return NAME_RULE
     if meta.get("kind") == "date":
         return DATE_RULE
+    if meta.get("choices"):
+        return " or ".join(meta["choices"])
     if kind is bool:
         return "true or false"
     low, high = meta.get("low"), meta.get("high")
@@ -1612,6 +1730,8 @@ def _check_field(key: str, value: Any, meta: Mapping[str, Any], kind: Any) -> No
             raise ConfigError(f"{key} = {value!r} is not a safe name; allowed: {allowed}")
         if meta.get("kind") == "date":
             _check_date(key, value, allowed)
+        if meta.get("choices") and value not in meta["choices"]:
+            raise ConfigError(f"{key} = {value!r} is not an option; allowed: {allowed}")
         return
     whole = kind is int
     if isinstance(value, bool) or not isinstance(value, int if whole else int | float):

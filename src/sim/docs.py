@@ -309,6 +309,7 @@ TIMESERIES_COLUMNS = (
     ("workers", "stock: workers in post (permanent and agency)"),
     ("caseload_mean", "mean open cases per worker"),
     ("caseload_p90", "90th percentile of caseloads across workers"),
+    ("team_caseload_cv", "coefficient of variation of the teams' mean caseloads"),
     ("posts", "funded case-holding posts (`authority.social_workers`)"),
     ("permanent", "posts with a permanent worker (including one serving notice)"),
     ("agency", "posts with an agency worker"),

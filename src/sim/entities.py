@@ -98,8 +98,17 @@ class Worker:
     hours_per_week: float
     kind: str = "permanent"
     start_day: float = 0.0
+    """The start of their service here (tenure counts from it, across internal moves)."""
     post: int = 0
     team: int = 0
+    full_cap: int = 0
+    """The cap once inducted and present; ``cap`` is lower while they build up a caseload."""
+    post_day: float = 0.0
+    """The day they started in their current post."""
+    away_until: float | None = None
+    """The end of a long absence under way (None when at work)."""
+    ramp_from: float = -math.inf
+    """When they started building up a caseload (a start, or a return from long absence)."""
     newly_qualified_until: float | None = None
     rng: ChildStream | None = None
     cases: dict[int, Child] = field(default_factory=dict)
@@ -143,6 +152,12 @@ class Child:
     referrals: int = 0
     cpp_plans: int = 0
     """Child protection plans the child has started, those before day 0 included."""
+    patch: float = 0.0
+    """Where the family lives, as a point of [0, 1): it picks the team covering the area."""
+    team: int = 0
+    """The team holding the case: its worker's, or while it waits, the team covering it."""
+    long_term: bool = False
+    """Held by a long-term team (split structure): from a plan's start until the case closes."""
     worker: Worker | None = None
     worker_since_wd: int = 0
     handover_pending: bool = False

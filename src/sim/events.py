@@ -457,11 +457,13 @@ class WorkerStarted(Record):
     """A worker (``kind`` ``permanent`` or ``agency``) starts in ``post`` of ``team``.
 
     ``start_day``: the start of their service, before day 0 for a permanent worker already
-    in post when the run begins (``day`` is then 0); ``newly_qualified``: a permanent
-    recruit in their first year, with a reduced cap and hours.
+    in post when the run begins (``day`` is then 0), or the day of an internal move;
+    ``newly_qualified``: a permanent recruit in their first year, with a reduced cap and
+    hours; ``moved``: a colleague moving in from another team (not a starter; the
+    ``WorkerLeft`` with reason ``moved`` just before it closes their old post).
     """
 
-    FIELDS = ("worker", "day", "kind", "post", "team", "start_day", "newly_qualified")
+    FIELDS = ("worker", "day", "kind", "post", "team", "start_day", "newly_qualified", "moved")
     __slots__ = FIELDS
 
     def __init__(
@@ -473,6 +475,7 @@ class WorkerStarted(Record):
         team: int,
         start_day: float,
         newly_qualified: bool,
+        moved: bool = False,
     ) -> None:
         self.worker: Final = worker
         self.day: Final = day
@@ -481,14 +484,16 @@ class WorkerStarted(Record):
         self.team: Final = team
         self.start_day: Final = start_day
         self.newly_qualified: Final = newly_qualified
+        self.moved: Final = moved
 
 
 class WorkerLeft(Record):
     """A worker leaves; their cases are handed over.
 
     ``reason``: ``resigned`` (at the end of their notice; for an agency worker, the end of
-    their assignment) or ``replaced`` (an agency worker whose post a permanent recruit
-    has just taken).
+    their assignment), ``replaced`` (an agency worker whose post a permanent recruit or
+    a colleague moving in has just taken) or ``moved`` (to a post in another team: not a
+    leaver of the authority; a ``WorkerStarted`` with ``moved`` follows).
     """
 
     FIELDS = ("worker", "day", "kind", "reason")
@@ -502,20 +507,43 @@ class WorkerLeft(Record):
 
 
 class CaseHandedOver(Record):
-    """A leaver's case has to move to another worker."""
+    """A case has to move to another worker (a change of worker).
 
-    FIELDS = ("child", "day")
+    ``reason``: ``left`` (the worker left the authority or their assignment ended),
+    ``moved`` (the worker moved to another team), ``absence`` (the worker went on a long
+    absence) or ``transfer`` (split structure: the case moves from an assessment team to
+    a long-term team as its plan starts).
+    """
+
+    FIELDS = ("child", "day", "reason")
     __slots__ = FIELDS
 
-    def __init__(self, child: int, day: float) -> None:
+    def __init__(self, child: int, day: float, reason: str = "left") -> None:
         self.child: Final = child
         self.day: Final = day
+        self.reason: Final = reason
+
+
+class WorkerAway(Record):
+    """A worker starts a long absence (maternity, long-term sickness) until ``return_day``.
+
+    The post stays theirs; their cases are handed over (``CaseHandedOver``, ``absence``).
+    """
+
+    FIELDS = ("worker", "day", "return_day")
+    __slots__ = FIELDS
+
+    def __init__(self, worker: int, day: float, return_day: float) -> None:
+        self.worker: Final = worker
+        self.day: Final = day
+        self.return_day: Final = return_day
 
 
 class WorkerAllocated(Record):
     """A case waiting since ``requested_day`` gets a worker.
 
-    ``handover``: the previous worker left; ``agency``: the new worker is agency staff.
+    ``handover``: the case changed hands (the ``CaseHandedOver`` before it says why);
+    ``agency``: the new worker is agency staff.
     """
 
     FIELDS = ("child", "day", "worker", "requested_day", "handover", "agency")
@@ -705,6 +733,7 @@ AnyRecord = (
     | WorkerStarted
     | WorkerLeft
     | CaseHandedOver
+    | WorkerAway
     | WorkerAllocated
     | StillWaiting
     | ComplaintReceived

@@ -349,12 +349,15 @@ class Recorder:
         }
         self.workers.append(worker)
         self._in_post[r.worker] = worker
-        self._count(f"{r.kind}_starters")
+        if not r.moved:  # a colleague moving in from another team is not a starter
+            self._count(f"{r.kind}_starters")
 
     def _worker_left(self, r: ev.WorkerLeft) -> None:
         worker = self._in_post.pop(r.worker)
         worker["end_day"] = r.day
         worker["reason"] = r.reason
+        if r.reason == "moved":  # to another team: not a leaver of the authority
+            return
         self.leavers.append((r.day, r.kind))
         self._count(f"{r.kind}_leavers")
 
@@ -495,6 +498,7 @@ WEEKLY: dict[str, Weekly] = {
     "vacancy_rate": Weekly("vacant_posts", "posts"),
     "caseload_p90": Weekly("caseload_p90"),
     "cases_unallocated_mean": Weekly("unallocated"),
+    "team_caseload_spread": Weekly("team_caseload_cv"),
 }
 """The KPIs that can be read week by week, and how (:func:`over_weeks`, :func:`weekly_series`)."""
 
@@ -1039,8 +1043,84 @@ def workers_per_child(rec: Recorder) -> float:
     return float(np.mean(counts)) if counts else math.nan
 
 
+def _cpp_worker_changes(rec: Recorder, start: float, end: float, child: int) -> int:
+    """Changes of worker of ``child`` on days in ``[start, end]``.
+
+    An allocation to a worker other than the one of the child's previous allocation is a
+    change, whatever its cause (a leaver, a move, a long absence, a hand-off between
+    teams); the first allocation the child ever has is not.
+    """
+    changes = 0
+    previous: int | None = None
+    for day, worker in rec.worker_log.get(child, []):
+        if start <= day <= end and previous is not None and worker != previous:
+            changes += 1
+        previous = worker
+    return changes
+
+
+def worker_changes_per_cpp(rec: Recorder) -> float:
+    """Changes of social worker over a whole child protection plan, from every cause.
+
+    Over CPP episodes that started after day 0 (not pre-populated) and ended in the
+    measured window: the mean number of allocations during the plan (start and end
+    days included) to a worker other than the child's previous one. Every cause counts:
+    a worker leaving, moving team or going on long absence, an agency assignment
+    ending, and under the split structure the hand-off to a long-term team as the plan
+    starts. Plans still open at the end are left out, so long plans are somewhat
+    under-represented. No published figure: seed 002 describes six social workers in
+    three years.
+    """
+    counts = [
+        _cpp_worker_changes(rec, e["start_day"], e["end_day"], e["child_id"])
+        for e in rec.episodes
+        if e["kind"] == "cpp"
+        and not e["prepopulated"]
+        and e["start_day"] > 0
+        and e["end_day"] is not None
+        and rec.in_window(e["end_day"])
+    ]
+    return float(np.mean(counts)) if counts else math.nan
+
+
+def worker_changes_per_cpp_year(rec: Recorder) -> float:
+    """Changes of social worker per year on a child protection plan, from every cause.
+
+    Changes of worker (as in ``worker_changes_per_cpp``) on CPP days in the measured
+    window, divided by the CPP child-years in the window (every CPP episode's days
+    inside the window, open ones to the end of the run). A rate, so it does not depend
+    on how long plans last: over a two-year plan a child meets about 1 + 2 x this many
+    workers.
+    """
+    changes = 0
+    days = 0.0
+    for e in rec.episodes:
+        if e["kind"] != "cpp":
+            continue
+        start = max(e["start_day"], rec.warmup_day)
+        end = min(rec.end_day if e["end_day"] is None else e["end_day"], rec.end_day)
+        if end <= start:
+            continue
+        days += end - start
+        changes += _cpp_worker_changes(rec, start, end, e["child_id"])
+    return changes / (days / DAYS_PER_YEAR) if days else math.nan
+
+
+def team_caseload_spread(rec: Recorder) -> float:
+    """How unequal caseloads are between teams: the coefficient of variation of team means.
+
+    At each weekly snapshot, each team's mean caseload (cases held by its workers over
+    its workers in post; teams with nobody in post are left out); the spread is their
+    standard deviation over their mean. The mean over the weeks in the window. 0 when
+    every team carries the same load; it rises with uneven patches
+    (``workforce.team_demand_spread``) and with vacancies clustered in some teams. No
+    published figure (FACTS.md gives the national spread of individual caseloads).
+    """
+    return _over_window(rec, "team_caseload_spread")
+
+
 def handovers_per_case_year(rec: Recorder) -> float:
-    """Cases moved because their worker left, per open case-year.
+    """Cases moved to another worker, per open case-year (every cause since issue 14).
 
     Handovers counted in the weeks in the window, divided by the sum over the snapshots
     in the window of ``open_cases`` x 7 / 365.25. A handover is recorded for every case
@@ -1466,6 +1546,27 @@ KPIS: dict[str, KPI] = {
             False,
             headline=True,
             group=CHURN,
+        ),
+        _kpi(
+            worker_changes_per_cpp,
+            "Changes of social worker over a CPP",
+            "changes per plan",
+            False,
+            group=CHURN,
+        ),
+        _kpi(
+            worker_changes_per_cpp_year,
+            "Changes of social worker per CPP year",
+            "changes per child-year",
+            False,
+            group=CHURN,
+        ),
+        _kpi(
+            team_caseload_spread,
+            "Spread of caseloads between teams",
+            "coefficient of variation",
+            False,
+            group=WORKFORCE,
         ),
         _kpi(
             handovers_per_case_year,

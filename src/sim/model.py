@@ -121,6 +121,7 @@ class Model:
         child = Child(id=child_id, rng=rng, need=need, baseline_need=need)
         child.non_resident_parent = rng.uniform() < self.cfg.complaints.non_resident_parent_prob
         exits.draw_age(self, child, rng)
+        self.workforce.place(child)
         self.children[child_id] = child
         return child
 
@@ -148,6 +149,7 @@ class Model:
         loads = sorted(len(w.cases) for w in workers)
         counts["caseload_mean"] = sum(loads) / len(loads) if loads else 0.0
         counts["caseload_p90"] = float(np.percentile(loads, 90)) if loads else 0.0
+        counts["team_caseload_cv"] = self._team_caseload_cv()
         posts = self.workforce.posts
         counts["posts"] = len(posts)
         counts["permanent"] = sum(1 for post in posts if post.permanent is not None)
@@ -158,6 +160,16 @@ class Model:
         if self.audit:
             self.audit_log.append(self._audit_states())
         return counts
+
+    def _team_caseload_cv(self) -> float:
+        """Coefficient of variation of the teams' mean caseloads (teams with staff)."""
+        means = [
+            sum(len(w.cases) for w in team) / len(team) for team in self.workforce.members if team
+        ]
+        if len(means) < 2:
+            return 0.0
+        mean = sum(means) / len(means)
+        return float(np.std(means) / mean) if mean > 0 else 0.0
 
     def _audit_states(self) -> dict[str, int]:
         """Count children by their own state attribute, independently of ``by_state``."""

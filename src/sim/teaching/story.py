@@ -123,7 +123,8 @@ def handover_cost(chronologies: Iterable[Sequence[CaseEvent]]) -> HandoverCost:
     """Split the gaps between CPP visits by whether the worker left in between.
 
     A gap runs from the plan's start or a visit to the next visit on the same plan; it
-    spans a handover when a ``worker_change`` saying the previous worker left falls in it.
+    spans a handover when a ``worker_change`` that is a handover (a previous worker left,
+    moved team or went on long absence, or the case moved to the long-term team) falls in it.
     """
     with_handover: list[int] = []
     without: list[int] = []
@@ -135,7 +136,7 @@ def handover_cost(chronologies: Iterable[Sequence[CaseEvent]]) -> HandoverCost:
                 last, handover = e.date, False
             elif e.event in {"cpp_end", "closure", "care", "transfer_out"}:
                 last = None
-            elif last is not None and e.event == "worker_change" and "left" in e.detail:
+            elif last is not None and e.event == "worker_change" and "handover" in e.detail:
                 handover = True
             elif last is not None and e.event == "visit":
                 (with_handover if handover else without).append((e.date - last).days)
