@@ -119,6 +119,7 @@ def test_managers_review_within_their_hours_and_record_skips(
 ):
     cfg = small_config(scale=0.25, years=1.0, warmup=0.25)
     cfg.workforce.manager_review_hours_per_week = hours
+    cfg.workforce.manager_turnover = 0.0  # every team keeps its manager (tests/test_managers.py)
     rec = run_one(cfg, 0).rec
     reviews = [ok for d, ok in rec.manager_reviews_due if rec.in_window(d)]
     assert len(reviews) > 100

@@ -1,7 +1,8 @@
 """The working week: each worker's time budget, what fits, and what slips.
 
-At the start of each week the workforce changes (absence, resignations, see workforce.py),
-team managers review the cases due a four-weekly review (management.py), and then every
+At the start of each week the workforce changes (absence, resignations, see workforce.py;
+team managers who leave, managers.py), team managers review the cases due a four-weekly
+review as far as their hours go (management.py), and then every
 worker plans the week's casework in priority order (DESIGN.md section 6):
 
 1. section 47 enquiries, conference reports, handovers and complaint work, and CPP cases
@@ -54,6 +55,7 @@ def weekly(m: Model) -> Generator[simpy.Event, None, None]:
 def plan_week(m: Model, day: int, w0: int, w1: int) -> None:
     """Plan the week of working days ``w0..w1`` (inclusive) starting on ``day``."""
     m.workforce.weekly_update(day)
+    m.managers.weekly_update()
     m.events.emit(ev.WeekStarted(day, m.stocks()))
     n_days = w1 - w0 + 1
     management.not_seen_list(m, w0, w1)

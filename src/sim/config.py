@@ -1217,6 +1217,51 @@ class WorkforceConfig:
         why="up to a year",
         doc="Each case is due a manager review this often.",
     )
+    manager_turnover: float = param(
+        0.15,
+        source=f"{ASSUMPTION}: no published figure for team managers; the same order as social "
+        f"workers' 15.9% a year ({CSWW23})",
+        unit="per year",
+        low=0.0,
+        high=5.0,
+        why="up to 5 a year (an average stay under three months), as for social workers",
+        doc="Leaving hazard of a team manager in post (with dynamics on; managers.py).",
+    )
+    manager_recruitment_mean_days: float = param(
+        180.0,
+        source=f"{ASSUMPTION}: about six months to appoint a team manager",
+        unit="days",
+        low=0.0,
+        high=3_650.0,
+        low_open=True,
+        why="up to ten years, as for social workers' posts",
+        doc="Mean time to fill a vacant team manager post (exponential).",
+    )
+    manager_cover_delay_days: float = param(
+        14.0,
+        source=f"{ASSUMPTION}: about two weeks to arrange cover",
+        unit="days",
+        low=0.0,
+        high=365.0,
+        why="up to a year",
+        doc="Days a vacant manager post goes without any cover before cover is arranged "
+        "(and again after a failed attempt).",
+    )
+    acting_manager_prob: float = prob(
+        0.5,
+        source=f"{ASSUMPTION}: acting up and a neighbouring manager's cover taken as equally common",
+        doc="Cover of a vacant manager post is an acting manager; otherwise the neighbouring "
+        "team's manager stretched over both teams.",
+    )
+    acting_manager_hours_factor: float = param(
+        0.5,
+        source=f"{ASSUMPTION}: an acting manager still carries some of their own cases",
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        why="a share of a manager's hours",
+        doc="An acting manager's review and complaint hours as a share of a team manager's.",
+    )
 
 
 REGS = "FACTS.md Regs2006 (statutory children's complaints procedure)"

@@ -314,6 +314,13 @@ TIMESERIES_COLUMNS = (
     ("permanent", "posts with a permanent worker (including one serving notice)"),
     ("agency", "posts with an agency worker"),
     ("vacant_posts", "`posts - permanent` (agency-covered posts included)"),
+    ("manager_posts", "team manager posts (one a team)"),
+    (
+        "manager_vacant",
+        "team manager posts with no manager in post (covered by an acting or a neighbouring "
+        "team's manager, or not at all)",
+    ),
+    ("manager_uncovered", "of those, posts with no cover at all"),
     ("open_cases", "children with an open case (front door to CiN plan)"),
     (
         "children_referred",

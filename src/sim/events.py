@@ -430,15 +430,19 @@ class FirstCoreGroupFellDue(Record):
 
 
 class ManagerReviewFellDue(Record):
-    """A four-weekly manager case review fell due; ``on_time``: done by its due day."""
+    """A four-weekly manager case review fell due; ``on_time``: done by its due day.
 
-    FIELDS = ("child", "due_day", "on_time")
+    ``team``: the index of the team whose manager reviewed it, or should have.
+    """
+
+    FIELDS = ("child", "due_day", "on_time", "team")
     __slots__ = FIELDS
 
-    def __init__(self, child: int, due_day: float, on_time: bool) -> None:
+    def __init__(self, child: int, due_day: float, on_time: bool, team: int) -> None:
         self.child: Final = child
         self.due_day: Final = due_day
         self.on_time: Final = on_time
+        self.team: Final = team
 
 
 class WeekStarted(Record):
@@ -564,6 +568,33 @@ class WorkerAllocated(Record):
         self.requested_day: Final = requested_day
         self.handover: Final = handover
         self.agency: Final = agency
+
+
+class ManagerChanged(Record):
+    """A team's manager post changes ``status`` (managers.py), and at the run's start.
+
+    ``status``: ``in_post`` (a manager holds the post), ``vacant`` (no manager and no
+    cover), ``acting`` (an acting manager covers) or ``stretched`` (the manager of
+    ``covering_team`` covers this team too). ``manager``: the id of the team manager in
+    post (for ``stretched``, of the covering manager); None otherwise.
+    """
+
+    FIELDS = ("team", "day", "status", "manager", "covering_team")
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        team: int,
+        day: float,
+        status: str,
+        manager: int | None = None,
+        covering_team: int | None = None,
+    ) -> None:
+        self.team: Final = team
+        self.day: Final = day
+        self.status: Final = status
+        self.manager: Final = manager
+        self.covering_team: Final = covering_team
 
 
 class StillWaiting(Record):
@@ -735,6 +766,7 @@ AnyRecord = (
     | CaseHandedOver
     | WorkerAway
     | WorkerAllocated
+    | ManagerChanged
     | StillWaiting
     | ComplaintReceived
     | ComplaintStageRequested

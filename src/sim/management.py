@@ -1,7 +1,9 @@
 """Team managers' oversight: four-weekly case reviews and the "not seen" list.
 
 Each team manager has ``manager_review_hours_per_week`` for complaint work (first, as it
-has deadlines; see processes/complaints.py) and case reviews. Every open
+has deadlines; see processes/complaints.py) and case reviews, times the team's hours
+factor this week (managers.py: less with an acting or stretched manager, none while the
+post is vacant without cover, so reviews lapse and complaint stages wait). Every open
 allocated case is due a review ``manager_review_interval_wd`` after the last one (seed
 002: promised every four weeks, then lapsed). Each week the manager reviews the cases due
 or overdue, earliest first, as far as the hours go; a review that does not fit is skipped
@@ -60,7 +62,8 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
     interval, drift_limit = c.manager_review_interval_wd, p.drift_threshold_wd
     cpp, cin = State.CPP, State.CIN
     for team_index, team in enumerate(m.workforce.team_workers()):
-        used = _complaint_work(m, m.complaint_tasks[team_index], budget, w0, w1)
+        team_budget = budget * m.managers.hours_factor(team_index)
+        used = _complaint_work(m, m.complaint_tasks[team_index], team_budget, w0, w1)
         due = [
             (child.review_due_wd, child.id, child)
             for worker in team
@@ -69,13 +72,14 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
         ]
         due.sort()  # earliest first, then by id (ids are unique: children never compared)
         for review_due, _, child in due:
-            if used + cost <= budget:
+            if used + cost <= team_budget:
                 used += cost
                 if not child.review_due_recorded:
                     # on time only if due this week; one overdue from a week when the case
                     # had no worker (so was not looked at) is late
                     on_time = review_due >= w0
-                    m.events.emit(ev.ManagerReviewFellDue(child.id, day_of_wd(review_due), on_time))
+                    due_day = day_of_wd(review_due)
+                    m.events.emit(ev.ManagerReviewFellDue(child.id, due_day, on_time, team_index))
                 wd = max(w0, min(review_due, w1))
                 if m.events.wants(ev.ManagerReviewed):
                     m.events.plan(ev.ManagerReviewed(child.id, day_of_wd(wd), team_index))
@@ -87,7 +91,8 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
                 if on_plan and (drifting or visit_overdue):
                     child.priority_flag = True
             elif not child.review_due_recorded:
-                m.events.emit(ev.ManagerReviewFellDue(child.id, day_of_wd(review_due), False))
+                due_day = day_of_wd(review_due)
+                m.events.emit(ev.ManagerReviewFellDue(child.id, due_day, False, team_index))
                 child.review_due_recorded = True
 
 

@@ -496,6 +496,7 @@ WEEKLY: dict[str, Weekly] = {
     "caseload_mean": Weekly("caseload_mean"),
     "turnover_rate": Weekly("permanent_leavers", "permanent", WEEKS_PER_YEAR),
     "vacancy_rate": Weekly("vacant_posts", "posts"),
+    "manager_vacancy_rate": Weekly("manager_vacant", "manager_posts"),
     "caseload_p90": Weekly("caseload_p90"),
     "cases_unallocated_mean": Weekly("unallocated"),
     "team_caseload_spread": Weekly("team_caseload_cv"),
@@ -1006,6 +1007,18 @@ def vacancy_rate(rec: Recorder) -> float:
     return _over_window(rec, "vacancy_rate")
 
 
+def manager_vacancy_rate(rec: Recorder) -> float:
+    """Mean share of team manager posts with no manager in post.
+
+    ``sum(manager_vacant) / sum(manager_posts)`` over the snapshots in the window: one
+    post a team; a post covered by an acting manager or by the neighbouring team's
+    stretched manager counts as vacant (managers.py). With ``workforce.dynamics`` off or
+    ``workforce.manager_turnover`` 0 it is 0. No published figure: the turnover and time
+    to fill behind it are assumptions.
+    """
+    return _over_window(rec, "manager_vacancy_rate")
+
+
 def agency_share(rec: Recorder) -> float:
     """Mean share of agency workers among all workers in post.
 
@@ -1143,8 +1156,10 @@ def manager_reviews_on_time(rec: Recorder) -> float:
     Among manager reviews with due day in the window, the share done in the week they
     fall due. Each week every team manager reviews the team's cases due that week or
     overdue, earliest first, as far as ``workforce.manager_review_hours_per_week`` (scaled
-    by the week's working days, after complaint work) goes; a review that does not fit
-    is recorded as late, once per due date, and stays due.
+    by the week's working days and the team's manager hours factor, after complaint work)
+    goes; a review that does not fit is recorded as late, once per due date, and stays
+    due. While a team's manager post is vacant its reviews get an acting manager's or a
+    stretched neighbour's hours, or none at all (managers.py).
 
     Reviews are due on every allocated open case (any stage), every
     ``workforce.manager_review_interval_wd`` working days from its allocation and then
@@ -1539,6 +1554,13 @@ KPIS: dict[str, KPI] = {
         ),
         _kpi(vacancy_rate, "Vacancy rate", "share", False, group=WORKFORCE),
         _kpi(agency_share, "Agency workers", "share", False, group=WORKFORCE),
+        _kpi(
+            manager_vacancy_rate,
+            "Team manager posts without a manager",
+            "share",
+            False,
+            group=WORKFORCE,
+        ),
         _kpi(
             workers_per_child,
             "Social workers per CPP child in a year",

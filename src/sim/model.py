@@ -34,6 +34,7 @@ from sim import events as ev
 from sim.calendar import WorkingCalendar
 from sim.config import Config
 from sim.entities import OPEN_STATES, PLAN_STATES, Child, State, WorkItem
+from sim.managers import ManagerPosts
 from sim.processes import demand, exits, transfer_in
 from sim.processes.conference import ConferenceDiary
 from sim.processes.decisions import Ranker
@@ -46,7 +47,7 @@ DAYS_PER_YEAR = 365.25
 
 
 class Model:
-    """One replication: environment, calendar, streams, workforce and recorder.
+    """One replication: environment, calendar, streams, workforce, managers and event stream.
 
     Args:
         cfg: A validated configuration.
@@ -71,6 +72,7 @@ class Model:
         self.by_state: dict[State, set[int]] = {s: set() for s in State}
         self.audit_log: list[dict[str, int]] = []
         self.workforce = Workforce(self)
+        self.managers = ManagerPosts(self)
         self.complaint_tasks: list[list] = [[] for _ in range(self.workforce.n_teams)]
         self.chairs = ConferenceDiary(cfg.authority.conference_slots_per_day)
         self.front_door = FrontDoor(self)
@@ -87,6 +89,7 @@ class Model:
     def run(self) -> Model:
         """Run to the end of the horizon; subscribers have had every record."""
         self.workforce.announce()
+        self.managers.announce()
         if self.cfg.run.prepopulate:
             demand.prepopulate(self)
             demand.prepopulate_closures(self)
@@ -155,6 +158,7 @@ class Model:
         counts["permanent"] = sum(1 for post in posts if post.permanent is not None)
         counts["agency"] = sum(1 for post in posts if post.agency is not None)
         counts["vacant_posts"] = len(posts) - counts["permanent"]
+        counts.update(self.managers.stocks())
         counts["open_cases"] = len(self.open_children)
         counts["children_referred"] = len(self.children)
         if self.audit:
