@@ -105,7 +105,7 @@ def test_every_number_has_both_bounds_and_says_why(field):
         assert math.isfinite(meta["high"]), key
         assert meta["unit"] == "probability" or meta["why"], f"{key}: why this range?"
     elif kind is str:
-        assert meta["kind"] in ("name", "date"), f"{key}: a text with no rule"
+        assert meta["kind"] in ("name", "date") or meta["choices"], f"{key}: a text with no rule"
     else:
         assert kind is bool, key
 

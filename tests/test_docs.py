@@ -13,6 +13,7 @@ from sim.docs import (
     KPI_GROUP_TEXT,
     KPI_OUTPUT,
     OUTPUT,
+    TEAM_COLUMNS,
     TIMESERIES_COLUMNS,
     WORKER_COLUMNS,
     kpis_markdown,
@@ -95,6 +96,7 @@ def test_the_output_tables_columns_are_all_documented(small_config):
     assert list(result.timeseries[0]) == [c for c, _ in TIMESERIES_COLUMNS]
     assert list(result.episodes[0]) == [c for c, _ in EPISODE_COLUMNS]
     assert list(result.workers[0]) == [c for c, _ in WORKER_COLUMNS]
+    assert list(result.teams[0]) == [c for c, _ in TEAM_COLUMNS]
 
 
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -130,6 +130,7 @@ def _review_shares(small_config, hours: float, covers: tuple[str | None, ...], r
         cfg = small_config(scale=0.25, years=2.0, warmup=0.5)
         cfg.workforce.manager_turnover = 0.0
         cfg.workforce.manager_review_hours_per_week = hours
+        cfg.workforce.team_demand_spread = 0.0  # every team's patch fits its size
         model = Model(cfg, replication)
         Recorder.attach(model)
         due: list[ev.ManagerReviewFellDue] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from sim.metrics import Recorder
 from sim.model import Model
 from sim.results import WORKER_COLUMNS, read_csv, replication_result, write_tables
 
-END_REASONS = {"resigned", "agency_left", "replaced", "still_in_post"}
+END_REASONS = {"resigned", "agency_left", "replaced", "moved", "still_in_post"}
 KINDS = {"permanent", "newly_qualified", "agency"}
 
 
@@ -71,22 +71,33 @@ def test_workers_csv_has_its_columns_and_vocabulary(tables):
     for row in tables.workers:
         if row["end_reason"] in ("agency_left", "replaced"):
             assert row["kind"] == "agency"
-        if row["end_reason"] == "resigned":
+        if row["end_reason"] in ("resigned", "moved"):
             assert row["kind"] in ("permanent", "newly_qualified")
 
 
-def test_every_worker_who_starts_has_one_row_and_ends_at_most_once(tables):
+def test_every_time_in_a_post_has_one_row_and_every_worker_ends_at_most_once(tables):
+    """A row per WorkerStarted; a worker's rows but the last end ``moved``, on the day
+    the next starts; every worker leaves the authority at most once."""
     ids = [int(row["worker_id"]) for row in tables.workers]
-    assert len(ids) == len(set(ids)), "a worker has two rows"
     assert sorted(ids) == sorted(r.worker for r in tables.started)
-    ended = Counter(r.worker for r in tables.left)
-    assert max(ended.values()) == 1, "a worker left twice"
+    moved_in = [r for r in tables.started if r.moved]
+    assert len(moved_in) == sum(1 for row in tables.workers if row["end_reason"] == "moved")
+    left = Counter(r.worker for r in tables.left if r.reason != "moved")
+    assert max(left.values()) == 1, "a worker left twice"
+    by_worker: dict[int, list[dict[str, str]]] = {}
     for row in tables.workers:
-        worker = int(row["worker_id"])
-        assert (row["end_date"] == "") == (worker not in ended)
-        assert (row["end_reason"] == "still_in_post") == (row["end_date"] == "")
-        if row["end_date"]:
-            assert row["end_date"] >= row["start_date"]
+        by_worker.setdefault(int(row["worker_id"]), []).append(row)
+    for worker, rows in by_worker.items():
+        for before, after in zip(rows, rows[1:], strict=False):
+            assert before["end_reason"] == "moved"
+            assert before["end_date"] == after["start_date"]
+            assert before["team"] != after["team"]
+        last = rows[-1]
+        assert (last["end_date"] == "") == (worker not in left)
+        assert (last["end_reason"] == "still_in_post") == (last["end_date"] == "")
+        for row in rows:
+            if row["end_date"]:
+                assert row["end_date"] >= row["start_date"]
     in_post_at_end = {w.id for w in tables.model.workforce.workers}
     assert {int(r["worker_id"]) for r in tables.workers if not r["end_date"]} == in_post_at_end
 
@@ -99,32 +110,42 @@ def test_the_day_0_workforce_has_rows_with_their_start_of_service(tables):
     assert all(r["start_date"] == first for r in day0 if r["kind"] == "agency")
 
 
-def _in_post(row: dict[str, str], week_start: str, first_day: str) -> bool:
+def _in_post(
+    row: dict[str, str], week_start: str, first_day: str, moves: set[tuple[str, str]]
+) -> bool:
     """Whether the worker of ``row`` is in post at the Monday 00:00 snapshot of ``week_start``.
 
     Recruits and agency workers arrive after delays drawn in continuous time, so one who
     starts on the snapshot's day starts after it (except the day-0 workforce, in place
     before the run). A resignation takes effect at 00:00 on a Monday (whole weeks of
     notice from the Monday it is handed in), before that day's snapshot; an agency worker
-    replaced by a recruit leaves when the recruit arrives, after it.
+    replaced by a recruit leaves when the recruit arrives, after it. A move to another
+    team happens at 00:00 on a Monday, before the snapshot (``moves``: the posts and
+    days of moves in), and ends at once the assignment of an agency worker in that post.
     """
     start, end = row["start_date"], row["end_date"]
-    started = start < week_start or start == first_day
-    gone = end != "" and (
-        end < week_start or (end == week_start and row["end_reason"] != "replaced")
-    )
+    moved_here = (row["post"], week_start) in moves
+    started = start < week_start or start == first_day or (moved_here and start == week_start)
+    replaced_later = row["end_reason"] == "replaced" and not moved_here
+    gone = end != "" and (end < week_start or (end == week_start and not replaced_later))
     return started and not gone
 
 
 def test_workers_in_post_at_every_snapshot_equal_the_stocks(tables):
     first = tables.model.cfg.run.start_date
     posts = tables.model.cfg.authority.social_workers
-    team_size = tables.model.cfg.workforce.team_size
     assert {int(r["post"]) for r in tables.workers} <= set(range(posts))
-    assert all(int(r["team"]) == int(r["post"]) // team_size for r in tables.workers)
+    team_of_post = tables.model.workforce.teams.team_of_post()
+    assert all(int(r["team"]) == team_of_post[int(r["post"])] for r in tables.workers)
     assert len(tables.timeseries) > 100
+    origin = date.fromisoformat(first)
+    moves = {
+        (str(r.post), (origin + timedelta(days=int(r.day))).isoformat())
+        for r in tables.started
+        if r.moved
+    }
     for week in tables.timeseries:
-        here = [r for r in tables.workers if _in_post(r, week["week_start"], first)]
+        here = [r for r in tables.workers if _in_post(r, week["week_start"], first, moves)]
         permanent = Counter(r["post"] for r in here if r["kind"] != "agency")
         agency = Counter(r["post"] for r in here if r["kind"] == "agency")
         when = week["week_start"]

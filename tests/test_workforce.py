@@ -105,11 +105,12 @@ def test_newly_qualified_workers_carry_a_protected_caseload(small_config):
     model = Model(cfg, 0)
     post = model.workforce.posts[0]
     worker = model.workforce._hire(post, "permanent")
-    assert worker.cap == int(cfg.workforce.caseload_cap * 0.9)
+    assert worker.full_cap == int(cfg.workforce.caseload_cap * 0.9)
+    assert worker.cap < worker.full_cap  # a new starter builds up a caseload
     assert worker.hours_per_week == pytest.approx(cfg.workforce.casework_hours_per_week * 0.9)
     assert worker.newly_qualified_until == pytest.approx(365.25)
     model.workforce.weekly_update(366)
-    assert worker.cap == cfg.workforce.caseload_cap
+    assert worker.cap == worker.full_cap == cfg.workforce.caseload_cap
     assert worker.hours_per_week == cfg.workforce.casework_hours_per_week
 
 
@@ -120,6 +121,7 @@ def test_managers_review_within_their_hours_and_record_skips(
     cfg = small_config(scale=0.25, years=1.0, warmup=0.25)
     cfg.workforce.manager_review_hours_per_week = hours
     cfg.workforce.manager_turnover = 0.0  # every team keeps its manager (tests/test_managers.py)
+    cfg.authority.social_workers *= 2  # no case waits for a worker (its reviews would be late)
     rec = run_one(cfg, 0).rec
     reviews = [ok for d, ok in rec.manager_reviews_due if rec.in_window(d)]
     assert len(reviews) > 100

@@ -57,6 +57,9 @@ def plan_week(m: Model, day: int, w0: int, w1: int) -> None:
     m.workforce.weekly_update(day)
     m.managers.weekly_update()
     m.events.emit(ev.WeekStarted(day, m.stocks()))
+    if m.events.wants(ev.TeamWeek):
+        for record in m.team_weeks(day):
+            m.events.emit(record)
     n_days = w1 - w0 + 1
     management.not_seen_list(m, w0, w1)
     management.manager_reviews(m, w0, w1)

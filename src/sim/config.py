@@ -1089,9 +1089,10 @@ class WorkforceConfig:
         "hand a case to long-term teams when a plan starts.",
     )
     assessment_team_share: float = param(
-        0.3,
-        source=f"{ASSUMPTION}: about the share of the baseline's caseload held before a plan "
-        "starts (front door, assessment, section 47, awaiting ICPC)",
+        0.4,
+        source=f"{ASSUMPTION}, measured: about the share of the hours the baseline's work "
+        "takes before a plan starts (assessment, section 47, awaiting ICPC); at 0.3 the "
+        "assessment teams filled and about 300 cases queued, at 0.45 the long-term ones",
         unit="share of posts",
         low=0.0,
         high=1.0,
@@ -1119,6 +1120,16 @@ class WorkforceConfig:
         why="up to a year; 0 allocates across teams at once",
         doc="A case that has waited this long for a worker in its own team goes to the "
         "least-loaded worker with room in another team (section 47 cases at once).",
+    )
+    vacant_cluster_posts: int = param(
+        0,
+        source="scenario lever (issue 14): a team with a cluster of vacancies",
+        unit="posts",
+        low=0,
+        high=30,
+        why="up to the largest team",
+        doc="Posts of the first team left vacant for the whole run, with no recruitment and "
+        "no agency cover (a recruitment freeze, or posts nobody applies for); 0 = none.",
     )
     induction_weeks: int = param(
         6,

@@ -425,23 +425,52 @@ WORKER_COLUMNS = (
         "`workforce.newly_qualified_factor` of the cap and hours; the row keeps this kind "
         "after the year) or `agency`",
     ),
-    ("team", "the team of the post, `post // workforce.team_size`"),
+    ("team", "the team of the post (teams.py: posts in order, `workforce.team_size` a team)"),
     ("post", "the funded post the worker fills (0 to `authority.social_workers - 1`)"),
     (
         "start_date",
         "the start of their service: the run's first day for agency workers in post on "
-        "day 0, and before it for permanent workers in post on day 0 (up to three years)",
+        "day 0, and before it for permanent workers in post on day 0 (their time in post "
+        "drawn from the steady state of the leaving hazards); the day of the move for the "
+        "row of a worker who moved in from another team",
     ),
     ("end_date", "the day they left; empty if still in post at the end of the run"),
     (
         "end_reason",
         "`resigned` (a permanent worker, at the end of `workforce.notice_weeks` of notice), "
         "`agency_left` (an agency worker's assignment ended, after the same notice), "
-        "`replaced` (an agency worker whose post a permanent recruit took) or "
-        "`still_in_post`",
+        "`replaced` (an agency worker whose post a permanent recruit or a colleague moving "
+        "in took), `moved` (to a vacant post in another team: not a leaver in the turnover "
+        "rate; the worker's next row starts that day) or `still_in_post`",
     ),
 )
 """The columns of workers.csv, in order."""
+
+TEAM_COLUMNS = (
+    ("replication", "replication index"),
+    ("team", "the team's index"),
+    ("kind", "`all` (single structure), `assessment` or `long_term` (split structure)"),
+    ("posts", "funded posts in the team"),
+    (
+        "patch_share",
+        "the share of the area (of referrals, for its kind) the team's patch covers "
+        "(`workforce.team_demand_spread`)",
+    ),
+    ("vacancy_rate", "mean share of its posts without a permanent worker"),
+    ("agency_share", "agency workers among its workers in post, pooled over the weeks"),
+    ("workers_mean", "mean workers in post (permanent and agency)"),
+    ("caseload_mean", "cases its workers hold per worker in post, pooled over the weeks"),
+    ("unallocated_mean", "mean cases waiting in its queue for a worker"),
+    ("long_absence_share", "share of its workers' weeks on a long absence"),
+    ("manager_uncovered_share", "share of weeks its manager post was vacant without cover"),
+    ("plan_days", "CPP and CiN plan-days of the cases it held (or that waited in its queue)"),
+    ("drift_share", "drift days over those plan-days (as `drift_share`)"),
+    ("visits_due", "statutory visits that fell due on those cases"),
+    ("visits_on_time", "the share of them made by their due date"),
+    ("manager_reviews_due", "four-weekly manager reviews that fell due on its cases"),
+    ("manager_reviews_on_time", "the share of them done on time"),
+)
+"""The columns of teams.csv, in order."""
 
 KPI_TABLES_INTRO = """\
 ## The weekly time series: `timeseries.csv`
@@ -495,8 +524,10 @@ columns are filled on every row.
 WORKERS_INTRO = """\
 ## Social workers: `workers.csv`
 
-One row per social worker in post at any time in each replication: the workers in post
-on day 0, every permanent recruit and every agency worker (no window applied).
+One row per social worker's time in a post in each replication: the workers in post
+on day 0, every permanent recruit and every agency worker (no window applied). A
+permanent worker who moves to another team (`workforce.internal_move_rate`) has a row
+ending `moved` and a new row, with the same `worker_id`, from the day of the move.
 """
 
 WORKERS_NOTES = """\
@@ -509,6 +540,16 @@ those with `start_date` before `week_start` (or on the run's first day), and no
 to `workers`, the permanent ones among them (`newly_qualified` included) to
 `permanent`, and each post has at most one permanent and one agency worker at a time.
 
+"""
+
+TEAMS_INTRO = """\
+## Teams: `teams.csv`
+
+One row per team and replication, over the measured window (`src/sim/results.py`,
+`team_row`). Stocks are means over the weekly snapshots; a case counts for the team
+holding it (its worker's) or, while it waits, the team whose queue it is in. It answers
+"where does drift concentrate?": compare `drift_share` against `vacancy_rate` or
+`caseload_mean` across teams.
 """
 
 NOT_COMPUTED = """\
@@ -619,6 +660,8 @@ def kpis_markdown() -> str:
         WORKERS_INTRO,
         _columns(WORKER_COLUMNS),
         WORKERS_NOTES,
+        TEAMS_INTRO,
+        _columns(TEAM_COLUMNS),
         NOT_COMPUTED,
     ]
     return "\n".join(parts)

@@ -457,6 +457,58 @@ class WeekStarted(Record):
 
 
 # -- the workforce -------------------------------------------------------------------------
+class TeamWeek(Record):
+    """One team's stocks at the weekly snapshot (emitted just after ``WeekStarted``).
+
+    ``kind``: ``all``, ``assessment`` or ``long_term`` (teams.py); ``patch_share``: the
+    share of the area its patch covers for its kind; ``posts``: funded posts;
+    ``permanent`` and ``agency``: posts held by each; ``away``: workers in post on a long
+    absence; ``cases``: cases its workers hold; ``unallocated``: cases waiting in its
+    queue; ``manager``: its manager post's status (managers.py).
+    """
+
+    FIELDS = (
+        "day",
+        "team",
+        "kind",
+        "patch_share",
+        "posts",
+        "permanent",
+        "agency",
+        "away",
+        "cases",
+        "unallocated",
+        "manager",
+    )
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        day: float,
+        team: int,
+        kind: str,
+        patch_share: float,
+        posts: int,
+        permanent: int,
+        agency: int,
+        away: int,
+        cases: int,
+        unallocated: int,
+        manager: str,
+    ) -> None:
+        self.day: Final = day
+        self.team: Final = team
+        self.kind: Final = kind
+        self.patch_share: Final = patch_share
+        self.posts: Final = posts
+        self.permanent: Final = permanent
+        self.agency: Final = agency
+        self.away: Final = away
+        self.cases: Final = cases
+        self.unallocated: Final = unallocated
+        self.manager: Final = manager
+
+
 class WorkerStarted(Record):
     """A worker (``kind`` ``permanent`` or ``agency``) starts in ``post`` of ``team``.
 
@@ -761,6 +813,7 @@ AnyRecord = (
     | FirstCoreGroupFellDue
     | ManagerReviewFellDue
     | WeekStarted
+    | TeamWeek
     | WorkerStarted
     | WorkerLeft
     | CaseHandedOver

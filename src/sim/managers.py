@@ -152,6 +152,10 @@ class ManagerPosts:
             return STRETCH_SHARE
         return 0.0
 
+    def status(self, team: int) -> str:
+        """The status of team ``team``'s manager post (one of :data:`STATUSES`)."""
+        return self.posts[team].status
+
     def neighbour(self, team: int) -> int:
         """The team whose manager may cover team ``team``'s vacancy: ``(team + 1) % n``."""
         return (team + 1) % self.n_teams

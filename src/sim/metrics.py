@@ -39,6 +39,26 @@ _ENDED: Final = {kind: f"{kind}_ended" for kind in _EPISODES}
 """Weekly flow names of episodes started and ended (made once, not once per episode)."""
 
 
+TEAM_TOTALS = (
+    "posts",
+    "weeks",
+    "vacant_post_weeks",
+    "agency_weeks",
+    "worker_weeks",
+    "away_weeks",
+    "case_weeks",
+    "unallocated_weeks",
+    "manager_uncovered_weeks",
+    "plan_days",
+    "drift_days",
+    "visits_due",
+    "visits_on_time",
+    "manager_reviews_due",
+    "manager_reviews_on_time",
+)
+"""What the recorder totals per team over the measured window (results.team_rows)."""
+
+
 @dataclass
 class WeekRecord:
     """Stocks at the start of a week and flows and day-counts during it."""
@@ -115,6 +135,7 @@ class Recorder:
         self._last_s47: dict[int, dict[str, Any]] = {}  # child -> their latest s47 episode
         self._week: WeekRecord | None = None
         self._week_in_window = False
+        self.teams: dict[int, dict[str, Any]] = {}  # team index -> totals (teams.csv)
 
     @classmethod
     def attach(cls, model: Model) -> Recorder:
@@ -147,6 +168,7 @@ class Recorder:
             ev.VisitNoAccess: self._no_access,
             ev.FirstCoreGroupFellDue: self._first_core_group_due,
             ev.ManagerReviewFellDue: self._manager_review_due,
+            ev.TeamWeek: self._team_week,
             ev.WeekStarted: self._week_started,
             ev.WorkerStarted: self._worker_started,
             ev.WorkerLeft: self._worker_left,
@@ -272,6 +294,33 @@ class Recorder:
         self._count("manager_reviews_due")
         if not r.on_time:
             self._count("manager_reviews_skipped")
+        if self.in_window(r.due_day):
+            team = self._team(r.team)
+            team["manager_reviews_due"] += 1
+            team["manager_reviews_on_time"] += r.on_time
+
+    # -- teams ----------------------------------------------------------------------------
+    def _team(self, index: int) -> dict[str, Any]:
+        """The running totals of team ``index`` over the measured window (teams.csv)."""
+        team = self.teams.get(index)
+        if team is None:
+            team = self.teams[index] = {"team": index, "kind": "", "patch_share": 0.0}
+            team.update(dict.fromkeys(TEAM_TOTALS, 0.0))
+        return team
+
+    def _team_week(self, r: ev.TeamWeek) -> None:
+        if not self.in_window(r.day):
+            return
+        team = self._team(r.team)
+        team["kind"], team["patch_share"], team["posts"] = r.kind, r.patch_share, r.posts
+        team["weeks"] += 1
+        team["vacant_post_weeks"] += r.posts - r.permanent
+        team["agency_weeks"] += r.agency
+        team["worker_weeks"] += r.permanent + r.agency
+        team["away_weeks"] += r.away
+        team["case_weeks"] += r.cases
+        team["unallocated_weeks"] += r.unallocated
+        team["manager_uncovered_weeks"] += r.manager == "vacant"
 
     def _week_started(self, r: ev.WeekStarted) -> None:
         self._week = WeekRecord(day=int(r.day), stocks=dict(r.stocks))
@@ -296,12 +345,17 @@ class Recorder:
         visits_due = visits_on_time = 0
         visits = self.visits_due
         day_of_wd = self.day_of_wd
+        # per team: [plan days, drift days, visits due, visits on time] (window only)
+        by_team: dict[int, list[int]] = {}
         for child in children:
             if child.need >= high and child.perceived_need < high:
                 unseen_risk_weeks += 1
             state = child.state
             if state is not _CPP and state is not _CIN:
                 continue
+            team = by_team.get(child.team)
+            if team is None:
+                team = by_team[child.team] = [0, 0, 0, 0]
             due = child.next_visit_due_wd
             if not child.visit_due_recorded and due <= w1:
                 seen_wd = child.week_visit_wd
@@ -309,14 +363,19 @@ class Recorder:
                 visits.append((day_of_wd(due), on_time, "cpp" if state is _CPP else "cin"))
                 visits_due += 1
                 visits_on_time += on_time
+                team[2] += 1
+                team[3] += on_time
             a = max(w0, child.plan_start_wd)
             days = w1 - a + 1
             plan_days += days
+            team[0] += days
             last_progress = child.last_progress_wd
             progress_wd = child.week_progress_wd
             # (no day is beyond a limit when the last events are recent: skip the sums)
             if w1 - last_progress > limit or (progress_wd is not None and w1 - progress_wd > limit):
-                drift_days += days_beyond(last_progress, progress_wd, a, w1, limit)
+                drifting = days_beyond(last_progress, progress_wd, a, w1, limit)
+                drift_days += drifting
+                team[1] += drifting
             if state is _CPP:
                 cpp_days += days
                 last_seen = child.last_seen_wd
@@ -326,6 +385,12 @@ class Recorder:
         if in_window:
             self.unseen_risk_days += 7.0 * unseen_risk_weeks
             self.open_children.update(children)
+            for index, (t_plan, t_drift, t_due, t_on_time) in by_team.items():
+                totals = self._team(index)
+                totals["plan_days"] += t_plan
+                totals["drift_days"] += t_drift
+                totals["visits_due"] += t_due
+                totals["visits_on_time"] += t_on_time
         if visits_due:
             self._count("visits_due", visits_due)
         if visits_on_time:

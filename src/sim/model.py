@@ -165,6 +165,31 @@ class Model:
             self.audit_log.append(self._audit_states())
         return counts
 
+    def team_weeks(self, day: float) -> list[ev.TeamWeek]:
+        """Each team's stocks for the weekly snapshot (events.TeamWeek)."""
+        workforce = self.workforce
+        unallocated = workforce.team_unallocated()
+        records = []
+        for team in workforce.teams.teams:
+            posts = [workforce.posts[p] for p in team.posts]
+            members = workforce.members[team.index]
+            records.append(
+                ev.TeamWeek(
+                    day,
+                    team.index,
+                    team.kind,
+                    team.patch_high - team.patch_low,
+                    len(posts),
+                    sum(1 for p in posts if p.permanent is not None),
+                    sum(1 for p in posts if p.agency is not None),
+                    sum(1 for w in members if w.away_until is not None),
+                    sum(len(w.cases) for w in members),
+                    unallocated[team.index],
+                    self.managers.status(team.index),
+                )
+            )
+        return records
+
     def _team_caseload_cv(self) -> float:
         """Coefficient of variation of the teams' mean caseloads (teams with staff)."""
         means = [

@@ -35,6 +35,8 @@ SCENARIO_COLORS = {
     "haringey_2009": "#8c564b",
     "lambeth_2020": "#e377c2",
     "improvement": "#2ca02c",
+    "team_vacancies": "#e6550d",  # dark orange: a local version of high caseload
+    "split_service": "#3182bd",  # mid blue
 }
 """One colour per named scenario in conf/scenario/, the same in every figure and sweep."""
 OTHER_COLORS = (

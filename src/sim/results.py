@@ -8,7 +8,9 @@ Files written in the run folder (see README, "What a run produces"):
 * ``summary.csv`` - a row per KPI: mean, ci_low, ci_high (95% t-interval), n;
 * ``timeseries.csv`` - weekly stocks and flows per replication;
 * ``episodes.csv`` - a row per assessment, section 47, ICPC, CPP, CiN plan and CIN episode;
-* ``workers.csv`` - a row per social worker who was in post at any time in the run.
+* ``workers.csv`` - a row per social worker's time in a post (a move starts a new row);
+* ``teams.csv`` - a row per team and replication: its posts, vacancies, caseload, queue,
+  manager cover, drift, visits and manager reviews over the measured window.
 
 A result folder is complete or clearly not. ``run.json`` is written first, with status
 ``running``. The tables, figures and report are written to a hidden staging folder
@@ -23,13 +25,14 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,7 +40,14 @@ from typing import Any
 from sim import __version__
 from sim.metrics import KPIS, Recorder, compute_kpis
 
-TABLES = ("kpis.csv", "summary.csv", "timeseries.csv", "episodes.csv", "workers.csv")
+TABLES = (
+    "kpis.csv",
+    "summary.csv",
+    "timeseries.csv",
+    "episodes.csv",
+    "workers.csv",
+    "teams.csv",
+)
 WEEKLY_COUNTS = (
     "visits_due",
     "visits_on_time",
@@ -66,6 +76,27 @@ WORKER_COLUMNS = (
     "end_reason",
 )
 """The columns of workers.csv, in order."""
+TEAM_COLUMNS = (
+    "replication",
+    "team",
+    "kind",
+    "posts",
+    "patch_share",
+    "vacancy_rate",
+    "agency_share",
+    "workers_mean",
+    "caseload_mean",
+    "unallocated_mean",
+    "long_absence_share",
+    "manager_uncovered_share",
+    "plan_days",
+    "drift_share",
+    "visits_due",
+    "visits_on_time",
+    "manager_reviews_due",
+    "manager_reviews_on_time",
+)
+"""The columns of teams.csv, in order (docs/outputs in docs.py say what each means)."""
 FIGURES = ("overview.png", "calibration.png")
 REPORT = "report.html"
 OUTPUTS = (*TABLES, *FIGURES, REPORT)
@@ -114,6 +145,7 @@ class ReplicationResult:
     timeseries: list[dict[str, Any]]
     episodes: list[dict[str, Any]]
     workers: list[dict[str, Any]]
+    teams: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _iso_dates(start: date) -> Callable[[float | None], str]:
@@ -173,7 +205,43 @@ def replication_result(rec: Recorder, replication: int, start: date) -> Replicat
         for e in rec.episodes
     ]
     workers = [worker_row(w, replication, iso) for w in rec.workers]
-    return ReplicationResult(replication, compute_kpis(rec), timeseries, episodes, workers)
+    teams = [team_row(rec.teams[t], replication) for t in sorted(rec.teams)]
+    return ReplicationResult(replication, compute_kpis(rec), timeseries, episodes, workers, teams)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else math.nan
+
+
+def team_row(totals: Mapping[str, Any], replication: int) -> dict[str, Any]:
+    """One row of teams.csv from the recorder's totals for a team over the window.
+
+    Stocks are means over the weekly snapshots in the window; shares of days and of due
+    visits and reviews are pooled over the window.
+    """
+    weeks = totals["weeks"]
+    return {
+        "replication": replication,
+        "team": totals["team"],
+        "kind": totals["kind"],
+        "posts": int(totals["posts"]),
+        "patch_share": round(totals["patch_share"], 6),
+        "vacancy_rate": _ratio(totals["vacant_post_weeks"], totals["posts"] * weeks),
+        "agency_share": _ratio(totals["agency_weeks"], totals["worker_weeks"]),
+        "workers_mean": _ratio(totals["worker_weeks"], weeks),
+        "caseload_mean": _ratio(totals["case_weeks"], totals["worker_weeks"]),
+        "unallocated_mean": _ratio(totals["unallocated_weeks"], weeks),
+        "long_absence_share": _ratio(totals["away_weeks"], totals["worker_weeks"]),
+        "manager_uncovered_share": _ratio(totals["manager_uncovered_weeks"], weeks),
+        "plan_days": int(totals["plan_days"]),
+        "drift_share": _ratio(totals["drift_days"], totals["plan_days"]),
+        "visits_due": int(totals["visits_due"]),
+        "visits_on_time": _ratio(totals["visits_on_time"], totals["visits_due"]),
+        "manager_reviews_due": int(totals["manager_reviews_due"]),
+        "manager_reviews_on_time": _ratio(
+            totals["manager_reviews_on_time"], totals["manager_reviews_due"]
+        ),
+    }
 
 
 def worker_row(
@@ -184,7 +252,8 @@ def worker_row(
     ``kind`` is ``newly_qualified`` for a permanent recruit who started newly qualified;
     ``end_reason`` is ``resigned`` (a permanent worker), ``agency_left`` (an agency
     worker's assignment ended), ``replaced`` (an agency worker whose post a permanent
-    recruit took) or ``still_in_post`` (no end date).
+    recruit or a colleague moving in took), ``moved`` (to a post in another team; the
+    worker's next row starts that day) or ``still_in_post`` (no end date).
     """
     kind = "newly_qualified" if worker["newly_qualified"] else worker["kind"]
     reason = worker["reason"]
@@ -307,7 +376,7 @@ class RunRecord:
 def write_tables(
     folder: Path, results: Sequence[ReplicationResult], summary: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Write the five tables (:data:`TABLES`) into ``folder`` (a run's staging folder)."""
+    """Write the six tables (:data:`TABLES`) into ``folder`` (a run's staging folder)."""
     names = list(KPIS)
     write_csv(
         folder / "kpis.csv",
@@ -334,6 +403,7 @@ def write_tables(
         folder / "episodes.csv", [row for r in results for row in r.episodes], episode_columns
     )
     write_csv(folder / "workers.csv", [row for r in results for row in r.workers], WORKER_COLUMNS)
+    write_csv(folder / "teams.csv", [row for r in results for row in r.teams], TEAM_COLUMNS)
 
 
 def check_folder(folder: Path) -> None:

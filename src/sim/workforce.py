@@ -76,6 +76,8 @@ class Post:
     agency: Worker | None = None
     recruiting: bool = False
     seeking_agency: bool = False
+    frozen: bool = False
+    """Held vacant for the whole run (``workforce.vacant_cluster_posts``)."""
 
 
 class Workforce:
@@ -138,7 +140,11 @@ class Workforce:
         c = self.cfg
         td = self._steady_turnover() * c.recruitment_mean_days / DAYS_PER_YEAR
         vacant_prob = td / (1 + td) if c.dynamics else 0.0
+        frozen = set(self.teams.teams[0].posts[: c.vacant_cluster_posts])
         for post in self.posts:
+            if post.id in frozen:
+                post.frozen = True  # left vacant for the whole run (vacant_cluster_posts)
+                continue
             if self.stream.uniform() < vacant_prob:
                 self._recruit(post)
                 if self.stream.uniform() < c.agency_cover_prob:
@@ -370,7 +376,9 @@ class Workforce:
         covering the new post ends their assignment, and a recruitment to it stops.
         """
         m = self.m
-        vacant = [p for p in self.posts if p.permanent is None and p.team != worker.team]
+        vacant = [
+            p for p in self.posts if p.permanent is None and not p.frozen and p.team != worker.team
+        ]
         if not vacant:
             return
         post = vacant[min(len(vacant) - 1, int(draw * len(vacant)))]
