@@ -340,6 +340,7 @@ def run_folder(
         "timeseries.csv": "replication\n",
         "episodes.csv": "replication\n",
         "workers.csv": "replication\n",
+        "teams.csv": "replication\n",
     }
     contents.update(files or {})
     for name, content in contents.items():

@@ -96,6 +96,8 @@ def _inside_value(f: SchemaField) -> st.SearchStrategy[Any]:
     if f.kind is str:
         if f.meta.get("kind") == "date":
             return st.dates(FIRST, LAST).map(date.isoformat)
+        if f.meta.get("choices"):
+            return st.sampled_from(f.meta["choices"])
         return NAMES
     low, high = SMALL.get(f.key, (f.meta["low"], f.meta["high"]))
     if f.kind is int:

@@ -410,7 +410,7 @@ def test_load_job_keeps_each_replications_kpis_and_the_hydra_job_number(tmp_path
     mean, low, high, n = t_interval(BASE)
     summary = [{"kpi": "visits_on_time", "mean": mean, "ci_low": low, "ci_high": high, "n": n}]
     write_csv(job_dir / "summary.csv", summary)
-    for name in ("timeseries.csv", "episodes.csv", "workers.csv"):
+    for name in ("timeseries.csv", "episodes.csv", "workers.csv", "teams.csv"):
         (job_dir / name).write_text("replication\n")
     job = load_job(job_dir)
     assert job is not None

@@ -957,7 +957,7 @@ class WorkforceConfig:
         doc="Turnover, vacancies, agency cover, absence and newly qualified workers; off = every post filled for good.",
     )
     turnover_base: float = param(
-        0.09,
+        0.085,
         source=f"calibrated so that realised baseline turnover is 15.9% a year ({CSWW23}), with "
         "the early leaving factor and overload in busy teams adding to it",
         unit="per year",
@@ -978,9 +978,9 @@ class WorkforceConfig:
         "tolerance, capped at 1; 0 turns the feedback off.",
     )
     pressure_tolerance: float = param(
-        0.5,
+        0.35,
         source=f"{ASSUMPTION}, calibrated: the sustained overload of a typical worker in the "
-        "baseline (median 0.50 in measured years, 3 replications, after issue 13)",
+        "baseline (median 0.34 in measured years, 3 replications, with teams, issue 14)",
         unit="overload (demand / hours - 1, plus caseload / cap - 1)",
         low=0.0,
         high=2.0,
@@ -1123,7 +1123,8 @@ class WorkforceConfig:
     )
     vacant_cluster_posts: int = param(
         0,
-        source="scenario lever (issue 14): a team with a cluster of vacancies",
+        source=f"{ASSUMPTION}: none by default; a scenario lever (a team with a cluster of "
+        "vacancies, issue 14)",
         unit="posts",
         low=0,
         high=30,
