@@ -56,8 +56,15 @@ def test_tracking_actions_gets_them_done_on_time(baseline_results):
 
 
 def test_a_heavy_complaint_load_takes_time_from_casework(small_config):
-    """Many more complaints (base rate x 250): managers review fewer cases on time and
-    workers make fewer visits on time, on the same seeds (paired, 6 replications)."""
+    """Many more complaints (base rate x 250): managers review fewer cases on time, and
+    workers' complaint hours come out of their casework: more plan-days drift and CPP
+    children go unseen longer, on the same seeds (paired, 6 replications).
+
+    Visits on time (CPP and CiN pooled) are not asked to fall: statutory visits come
+    before plan actions in a worker's week, and since teams (issue 14) the paired change
+    is within noise (-0.3 points [-1.8, +1.1]); drift rose 5.0 points [4.3, 5.7] and
+    CPP days unseen 0.95 points [0.56, 1.34] when this was written.
+    """
     cfg = small_config(scale=0.5, years=2.5, warmup=1.0, replications=6)
     heavy = validate(
         dataclasses.replace(
@@ -73,8 +80,12 @@ def test_a_heavy_complaint_load_takes_time_from_casework(small_config):
         [r.kpis["complaints_per_1000_referrals"] for r in heavy_runs],
     )
     assert complaints[1] > 50, complaints
-    for kpi in ("manager_reviews_on_time", "visits_on_time"):
+    for kpi, worse in (
+        ("manager_reviews_on_time", -1),
+        ("drift_share", 1),
+        ("cpp_unseen_share", 1),
+    ):
         mean, low, high, _ = paired_difference(
             [r.kpis[kpi] for r in base_runs], [r.kpis[kpi] for r in heavy_runs]
         )
-        assert high < 0, f"{kpi}: {mean:.3f} [{low:.3f}, {high:.3f}]"
+        assert (high < 0) if worse < 0 else (low > 0), f"{kpi}: {mean:.3f} [{low:.3f}, {high:.3f}]"

@@ -35,6 +35,7 @@ class Tables:
     kpis: dict[str, str]
     started: list[ev.WorkerStarted]
     left: list[ev.WorkerLeft]
+    team_weeks: list[ev.TeamWeek]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,14 @@ def tables(small_config, tmp_path_factory) -> Tables:
     rec = Recorder.attach(model)
     started: list[ev.WorkerStarted] = []
     left: list[ev.WorkerLeft] = []
-    model.events.subscribe({ev.WorkerStarted: started.append, ev.WorkerLeft: left.append})
+    team_weeks: list[ev.TeamWeek] = []
+    model.events.subscribe(
+        {
+            ev.WorkerStarted: started.append,
+            ev.WorkerLeft: left.append,
+            ev.TeamWeek: team_weeks.append,
+        }
+    )
     model.run()
     rec.close()
     result = replication_result(rec, 0, date.fromisoformat(cfg.run.start_date))
@@ -59,6 +67,7 @@ def tables(small_config, tmp_path_factory) -> Tables:
         kpis,
         started,
         left,
+        team_weeks,
     )
 
 
@@ -171,3 +180,29 @@ def test_cases_unallocated_mean_is_the_mean_weekly_unallocated_stock(tables):
     kpi = float(tables.kpis["cases_unallocated_mean"])
     assert kpi > 0, "with a quarter of the posts cut, cases wait for a worker"
     assert kpi == pytest.approx(float(np.mean(measured)), rel=1e-12)
+
+
+def test_each_teams_posts_are_filled_or_vacant_at_every_snapshot(tables):
+    """Per team and week: permanent rows in post = the team's filled posts, agency rows =
+    its agency cover, and filled + vacant = its funded posts (the TeamWeek stocks)."""
+    first = tables.model.cfg.run.start_date
+    origin = date.fromisoformat(first)
+    moves = {
+        (str(r.post), (origin + timedelta(days=int(r.day))).isoformat())
+        for r in tables.started
+        if r.moved
+    }
+    teams = tables.model.workforce.teams.teams
+    assert len(tables.team_weeks) == len(teams) * len(tables.timeseries)
+    for week in tables.team_weeks:
+        when = (origin + timedelta(days=int(week.day))).isoformat()
+        here = [
+            r
+            for r in tables.workers
+            if int(r["team"]) == week.team and _in_post(r, when, first, moves)
+        ]
+        permanent = sum(1 for r in here if r["kind"] != "agency")
+        assert permanent == week.permanent, (when, week.team)
+        assert len(here) - permanent == week.agency, (when, week.team)
+        vacant = week.posts - week.permanent
+        assert 0 <= vacant <= week.posts == len(teams[week.team].posts)
