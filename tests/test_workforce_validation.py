@@ -122,7 +122,8 @@ def test_missed_visits_rise_towards_high_caseload_cap_and_high_turnover(small_co
     """The corners of the caseload_vs_turnover grid (issue 5), half-size, 3 replications:
     visits on time fall as the cap rises (cases held rather than waiting) and as turnover
     rises. Each step is several standard errors wide at these settings (the full-size
-    experiment: 0.80 at cap 12 / turnover 10% down to 0.67 at cap 24 / turnover 30%)."""
+    experiment, with teams: 0.73 at cap 18 / base turnover 5% down to 0.61 at cap 30 /
+    base turnover 17%)."""
     cfg = small_config(scale=0.5, years=2.5, warmup=1.0, replications=3)
     means = {}
     for cap in (12, 24):
