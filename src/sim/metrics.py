@@ -937,6 +937,27 @@ def visits_on_time(rec: Recorder) -> float:
     return _share([ok for d, ok, _ in rec.visits_due if rec.in_window(d)])
 
 
+def cpp_visits_on_time(rec: Recorder) -> float:
+    """Share of due statutory visits to children on a CPP made by their due date.
+
+    ``visits_on_time`` restricted to CPP visits (due every
+    ``pathway.cpp_visit_interval_wd`` working days): the same due dates, the same rule
+    for on time. Pooling hides that CPP visits, which come before most other work in a
+    worker's week, are kept far more often than CiN visits (issue 15).
+    """
+    return _share([ok for d, ok, kind in rec.visits_due if kind == "cpp" and rec.in_window(d)])
+
+
+def cin_visits_on_time(rec: Recorder) -> float:
+    """Share of due visits to children on a child in need plan made by their due date.
+
+    ``visits_on_time`` restricted to CiN visits (due every
+    ``pathway.cin_visit_interval_wd`` working days). CiN visits come after the CPP work
+    and assessments in a worker's week, so they are the first to slip.
+    """
+    return _share([ok for d, ok, kind in rec.visits_due if kind == "cin" and rec.in_window(d)])
+
+
 def cpp_unseen_share(rec: Recorder) -> float:
     """Share of CPP child-working-days on which the child was not seen within the standard.
 
@@ -1589,6 +1610,8 @@ KPIS: dict[str, KPI] = {
             group=FLOW,
         ),
         _kpi(visits_on_time, "Due visits made on time", "share", True, headline=True, group=VISITS),
+        _kpi(cpp_visits_on_time, "Due CPP visits made on time", "share", True, group=VISITS),
+        _kpi(cin_visits_on_time, "Due CiN visits made on time", "share", True, group=VISITS),
         _kpi(
             cpp_unseen_share,
             "CPP child-days unseen beyond the visit standard",
