@@ -532,13 +532,17 @@ ending `moved` and a new row, with the same `worker_id`, from the day of the mov
 
 WORKERS_NOTES = """\
 Rows are made from the event stream (`WorkerStarted`, `WorkerLeft`). A worker who
-resigns leaves at 00:00 on a Monday, before that Monday's snapshot in `timeseries.csv`;
-recruits and agency workers arrive, and agency workers are replaced, at times within a
+resigns, or moves to another team, leaves at 00:00 on a Monday, before that Monday's
+snapshot in `timeseries.csv`; a mover's new row starts then and counts at that snapshot,
+and an agency worker whose post the mover takes is replaced then too. Recruits and
+agency workers arrive, and agency workers are replaced by recruits, at times within a
 day, after the snapshot of that day. So the workers in post at a week's snapshot are
-those with `start_date` before `week_start` (or on the run's first day), and no
-`end_date` before it (`end_date` on `week_start` counts only for `replaced`); they add up
-to `workers`, the permanent ones among them (`newly_qualified` included) to
-`permanent`, and each post has at most one permanent and one agency worker at a time.
+those with `start_date` before `week_start` (or on the run's first day, or a move that
+day), and no `end_date` before it (`end_date` on `week_start` counts only for
+`replaced` by a recruit); they add up to `workers`, the permanent ones among them
+(`newly_qualified` included) to `permanent`, and each post has at most one permanent and
+one agency worker at a time. Per team they add up to the `TeamWeek` stocks behind
+`teams.csv`.
 
 """
 

@@ -103,8 +103,6 @@ class Worker:
     team: int = 0
     full_cap: int = 0
     """The cap once inducted and present; ``cap`` is lower while they build up a caseload."""
-    post_day: float = 0.0
-    """The day they started in their current post."""
     away_until: float | None = None
     """The end of a long absence under way (None when at work)."""
     ramp_from: float = -math.inf

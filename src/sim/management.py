@@ -61,7 +61,7 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
     day_of_wd = m.cal.day_of_wd
     interval, drift_limit = c.manager_review_interval_wd, p.drift_threshold_wd
     cpp, cin = State.CPP, State.CIN
-    for team_index, team in enumerate(m.workforce.team_workers()):
+    for team_index, team in enumerate(m.workforce.members):
         team_budget = budget * m.managers.hours_factor(team_index)
         used = _complaint_work(m, m.complaint_tasks[team_index], team_budget, w0, w1)
         due = [

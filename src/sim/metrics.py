@@ -1222,9 +1222,12 @@ def handovers_per_case_year(rec: Recorder) -> float:
     """Cases moved to another worker, per open case-year (every cause since issue 14).
 
     Handovers counted in the weeks in the window, divided by the sum over the snapshots
-    in the window of ``open_cases`` x 7 / 365.25. A handover is recorded for every case
-    on a worker's caseload on the day the worker leaves, including an agency worker
-    whose assignment ends when a permanent recruit arrives.
+    in the window of ``open_cases`` x 7 / 365.25. A handover (``CaseHandedOver``) is
+    recorded for every case on a worker's caseload on the day the worker leaves
+    (including an agency worker whose assignment ends when a permanent recruit or a
+    colleague moving in arrives), moves to another team or starts a long absence, and
+    under the split structure for every case that moves to a long-term team as its
+    plan starts.
 
     The denominator counts all open cases, including referrals at the front door and
     unallocated cases. Handovers are a weekly flow: those between the warm-up day and the

@@ -10,8 +10,9 @@ still vacant). When a permanent recruit arrives, the agency cover ends. A team's
 vacancies and leavers stay in that team until filled.
 
 Allocation: a case goes to the team covering the family's patch (for the stage it is
-at) and, within it, to the worker with the lowest caseload below their cap (ties to the
-lowest id). If nobody in the team has room it waits unallocated in the team's queue,
+at) and, within it, to a worker below their cap, chosen with chance in proportion to the
+square of their room (cap less caseload; see ``_with_room``). If nobody in the team has
+room it waits unallocated in the team's queue,
 served by priority (section 47, CPP, assessment, CiN) and then in order of waiting,
 whenever a slot in the team frees. Borrowing: a case that has waited
 ``borrow_after_wd`` working days (a section 47 at once) goes to the least-loaded worker
@@ -221,7 +222,6 @@ class Workforce:
             post=post.id,
             team=post.team,
             full_cap=full_cap,
-            post_day=m.env.now,
             newly_qualified_until=now + DAYS_PER_YEAR if newly_qualified else None,
             rng=m.streams.entity_stream("worker", self._next_id),
         )
@@ -399,7 +399,7 @@ class Workforce:
         self._hand_over(worker, "moved")
         worker.leaving = False
         self.members[worker.team].remove(worker)
-        worker.post, worker.team, worker.post_day = post.id, post.team, m.env.now
+        worker.post, worker.team = post.id, post.team
         post.permanent = worker
         self.members[worker.team].append(worker)
         newly_qualified = worker.newly_qualified_until is not None
@@ -502,17 +502,6 @@ class Workforce:
             for team, queues in enumerate(self.queues)
         ]
 
-    def team_workers(self) -> list[list[Worker]]:
-        """The workers of each team, by team index."""
-        teams: list[list[Worker]] = [[] for _ in range(self.n_teams)]
-        for worker in self.workers:
-            teams[worker.team].append(worker)
-        return teams
-
-    @staticmethod
-    def _is_waiting(child: Child) -> bool:
-        return child.worker is None and child.waiting_since_day is not None
-
     @staticmethod
     def _waits_in(child: Child, team: int) -> bool:
         """Whether a queue entry of ``team`` is a case still waiting there."""
@@ -521,10 +510,11 @@ class Workforce:
     def _with_room(self, team: int) -> Worker | None:
         """The manager's choice among the team's workers with room below their cap.
 
-        A worker is chosen with chance in proportion to their room (cap less caseload):
-        managers weigh who has capacity, but also continuity, skills and complexity, so
-        allocation is not strictly to the least loaded (an assumption; it gives the
-        spread of caseloads within a team). None when nobody has room.
+        A worker is chosen with chance in proportion to the square of their room (cap
+        less caseload): managers favour who has capacity, but also weigh continuity,
+        skills and complexity, so allocation is not strictly to the least loaded (an
+        assumption; it gives the spread of caseloads within a team, FACTS.md). None when
+        nobody has room.
         """
         total = 0
         rooms: list[tuple[int, Worker]] = []
