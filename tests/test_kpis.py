@@ -76,7 +76,7 @@ def test_a_definition_is_read_from_the_source_when_the_function_has_no_docstring
 
     assert drift_share.__doc__ is None
     assert function_docstring(drift_share) == KPIS["drift_share"].definition
-    assert "plan-case working days" in KPIS["drift_share"].definition
+    assert "no progress, or known high need and no action" in KPIS["drift_share"].definition
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,8 @@ EVENT_TYPES: dict[str, str] = {
     "visit": "a statutory visit: the child was seen",
     "no_access": "a visit was attempted but the child was not seen",
     "core_group": "a core group meeting",
+    "outside_information": "someone outside the household (an anonymous caller, a non-resident "
+    "parent) tells the service about the child; detail says who and whether it was acted on",
     "worker_change": "a new social worker is allocated; worker names them",
     "manager_review": "a team manager reviews the case (case supervision)",
     "complaint": "a complaint is received; detail names the procedure",

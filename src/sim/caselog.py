@@ -103,6 +103,11 @@ HANDOVER_TEXT = {
     "transfer": "the case moved to the long-term team",
 }
 """How a ``worker_change`` says why the case changed hands (CaseHandedOver reasons)."""
+OUTSIDE_SOURCE_TEXT = {
+    "anonymous": "an anonymous caller raises concerns about the child",
+    "non_resident_parent": "the child's non-resident parent raises concerns",
+}
+NOT_ACTED_TEXT = "recorded, not passed on or acted on"
 DUTY_TEXT = "duty social worker (the child's own worker is away or there is none)"
 PLANNED_EVENTS = frozenset({"visit", "no_access", "core_group", "manager_review"})
 """Events the weekly plan decides on Monday for a day of the week (events.EventStream.plan)."""
@@ -173,6 +178,13 @@ class CaseLog:
                 r.child, r.day, "no_access", worker_name(r.worker, visit=True)
             ),
             ev.CoreGroupHeld: lambda r: self.add(r.child, r.day, "core_group", _sw(r.worker)),
+            ev.OutsideInformation: lambda r: self.add(
+                r.child,
+                r.day,
+                "outside_information",
+                detail=f"{OUTSIDE_SOURCE_TEXT[r.source]}; "
+                + ("acted on: the child's need is looked at again" if r.acted_on else NOT_ACTED_TEXT),
+            ),
             ev.ManagerReviewed: lambda r: self.add(
                 r.child, r.day, "manager_review", f"TM{r.team + 1}"
             ),

@@ -14,9 +14,12 @@ worker plans the week's casework in priority order (DESIGN.md section 6):
 4. CiN visits due this week or overdue;
 5. plan actions, CPP cases before CiN cases.
 
-Whatever does not fit in the week's hours slips: a slipped visit is a missed visit, a
-week without visits, actions or meetings is a week without purposeful progress, which
-becomes drift once it lasts longer than the threshold. After planning, the recorder
+Whatever does not fit in the week's hours slips: a slipped visit is a missed visit. A
+week without visits, actions or meetings is a week without purposeful contact, which
+raises the child's baseline need once it lasts longer than ``pathway.drift_threshold_wd``
+(a contact gap). Only work on the plan itself (plan actions, a core group, a complaint
+action) lowers need, and only while the family lets the worker in: a visit alone is
+contact, not change (seeds 001 and 002). After planning, the recorder
 measures every open case's week (visits due, unseen days, drift days, unseen risk; the
 stream's week observer, metrics.py), then each case's records and its need move on; a
 CPP case whose need has been known to be high for ``pathway.legal_planning_after_weeks``
@@ -35,7 +38,7 @@ from sim import management, need
 from sim.entities import Child, State, Worker
 from sim.processes import complaints, legal
 from sim.timebudget import spend_hours
-from sim.visits import progress, visit
+from sim.visits import plan_work, visit
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -113,7 +116,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
                     visit(m, child, worker, child.next_visit_due_wd, w0, w1)
                     visit_due = False
                 must += p.cpp_action_hours_per_week
-                progress(child, w0)
+                plan_work(child, w0)
             else:
                 cpp_actions.append(child)
             if visit_due:
@@ -143,7 +146,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
             else:
                 wd = max(w0, min(due, w1))
                 child.week_core_group_wd = wd
-                progress(child, wd)
+                plan_work(child, wd)
                 if m.events.wants(ev.CoreGroupHeld):
                     m.events.plan(ev.CoreGroupHeld(child.id, m.cal.day_of_wd(wd), worker.id))
     for child in flagged:
@@ -155,7 +158,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
             used += hours
             if child.next_visit_due_wd <= w1:
                 visit(m, child, worker, child.next_visit_due_wd, w0, w1)
-            progress(child, w0)
+            plan_work(child, w0)
         else:
             cin_actions.append(child)
             if child.next_visit_due_wd <= w1:
@@ -183,9 +186,10 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
             demand += hours
             if used + hours <= budget:
                 used += hours
-                # progress(child, w0) written out: the most frequent step of the plan
+                # plan_work(child, w0) written out: the most frequent step of the plan
                 if child.week_progress_wd is None or w0 < child.week_progress_wd:
                     child.week_progress_wd = w0
+                child.week_plan_work = True
     if with_actions:
         used, demand = _complaint_actions(m, with_actions, w0, w1, budget, used, demand)
     full_budget = worker.hours_per_week * n_days / 5.0
@@ -227,7 +231,7 @@ def _complaint_actions(
                     ev.ComplaintActionFellDue(child.id, m.cal.day_of_wd(action.due_wd), on_time)
                 )
             child.complaint_actions.remove(action)
-            progress(child, done_wd)
+            plan_work(child, done_wd)
     return used, demand
 
 
@@ -273,6 +277,8 @@ class WeekAccounts:
             if child.need >= high and child.perceived_need < high:
                 need.outside_alert(m, child, w0)
             progress_wd = child.week_progress_wd
+            # plan work changes need only while the family lets the worker in (seed 002)
+            worked = child.week_plan_work and not child.disengaged
             state = child.state
             drifting = False
             if state is cpp or state is cin:
@@ -314,8 +320,9 @@ class WeekAccounts:
                             ev.ComplaintActionFellDue(child.id, day_of_wd(action.due_wd), False)
                         )
                         action.recorded = True
-            weekly_need.step(child, progress_wd is not None, drifting)
+            weekly_need.step(child, worked, drifting)
             child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
+            child.week_plan_work = False
 
 
 def _account_core_group(m: Model, child: Child, w1: int) -> None:

@@ -356,7 +356,31 @@ class PathwayConfig:
         low=1,
         high=YEAR_WD,
         why="up to a year",
-        doc="A plan case without purposeful progress for longer than this is drifting.",
+        doc="A plan case without purposeful contact for longer than this is in a contact gap "
+        "(contact_gap_share; it also raises the child's baseline need, need.drift_effect_per_week).",
+    )
+    drift_no_progress_weeks: int = param(
+        13,
+        source=f"{ASSUMPTION}; Working Together: a CPP's first review is within three months "
+        "of the ICPC, where progress against the plan is judged (seed 002: 'no evidence of "
+        "progress')",
+        unit="weeks",
+        low=1,
+        high=104,
+        why="one week (any week without a fall) up to two years",
+        doc="A plan whose child's need is not lower than this many weeks ago, with no change "
+        "of plan, is in drift (drift_share; a measure, not a mechanism).",
+    )
+    known_risk_action_weeks: int = param(
+        4,
+        source=f"{ASSUMPTION}; seed 000 (information not acted on), seed 001 (seen 60 times, no "
+        "protective action); a strategy discussion follows a concern within days",
+        unit="weeks",
+        low=0,
+        high=52,
+        why="0 (no grace at all) up to a year",
+        doc="Known high need with no escalation for longer than this is drift and 'known risk, "
+        "no action' (drift_share, known_risk_no_action_days; a measure, not a mechanism).",
     )
     # -- front door -----------------------------------------------------------------------
     front_door_nfa_prob: float = prob(
@@ -827,13 +851,15 @@ class NeedConfig:
         doc="Pull of need to the child's baseline.",
     )
     progress_effect_per_week: float = param(
-        0.03,
-        source=ASSUMPTION,
+        0.05,
+        source=f"{ASSUMPTION}; re-set in issue 15 (from 0.03), when visits alone and weeks the "
+        f"family refuses access stopped lowering need, to keep the CPP stock near {CIN25}",
         unit="need score per week",
         low=0.0,
         high=NEED_STEP,
         why=NEED_STEP_WHY,
-        doc="Fall in baseline need in a week with purposeful work.",
+        doc="Fall in baseline need in a week with work on the plan (actions, a core group; not "
+        "a visit alone, not while the family refuses access).",
     )
     drift_effect_per_week: float = param(
         0.03,
@@ -883,8 +909,25 @@ class NeedConfig:
     )
     outside_alert_prob_per_week: float = prob(
         0.02,
-        source=f"{ASSUMPTION}; seeds 000 and 002 (anonymous call, non-resident parent)",
-        doc="Weekly chance that someone outside tells the service about a child at high need.",
+        source=f"{ASSUMPTION}; seed 000 (an anonymous call about the mother's partner)",
+        doc="Weekly chance that someone outside the family (an anonymous caller, a neighbour, "
+        "another agency) tells the service about a child at high need it has not seen.",
+    )
+    parent_alert_prob_per_week: float = prob(
+        0.15,
+        source=f"{ASSUMPTION}; seeds 000 and 002 (fathers who raised concerns)",
+        doc="Weekly chance that a child's non-resident parent, involved by the service, tells "
+        "it the child is at high need it has not seen.",
+    )
+    uninvolved_parent_alert_factor: float = param(
+        0.2,
+        source=f"{ASSUMPTION}; seed 000 (information not passed to the father; the council "
+        "declined to meet him)",
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        why="a multiplier: a parent kept out of the case does not know more",
+        doc="Multiplier on that chance when the service has not involved the parent.",
     )
     rereferral_prob: float = prob(
         0.32,
@@ -1587,7 +1630,9 @@ class PolicyConfig:
     act_on_outside_alerts_prob: float = prob(
         0.5,
         source=f"{ASSUMPTION}; seed 000 (an anonymous call twice not passed on)",
-        doc="An alert from outside the household is acted on (need is seen).",
+        doc="Information from outside the household (need.outside_alert_prob_per_week, "
+        "need.parent_alert_prob_per_week) is acted on (need is seen); otherwise it is recorded "
+        "and nothing follows.",
     )
     close_only_when_need_low: bool = param(
         True,
@@ -1616,7 +1661,9 @@ class PolicyConfig:
     invite_non_resident_parent_prob: float = prob(
         0.6,
         source=f"{ASSUMPTION}; seeds 000 and 002 (fathers not told or not invited)",
-        doc="A non-resident parent is invited to, and informed about, a conference.",
+        doc="The service involves a child's non-resident parent in a case: informs them, invites "
+        "them to conferences and hears them (drawn for each case); an involved parent tells "
+        "the service more (need.parent_alert_prob_per_week).",
     )
 
 

@@ -342,7 +342,25 @@ TIMESERIES_COLUMNS = (
     ("visits_due", "visits (CPP and CiN) due this week, recorded at the Monday accounting"),
     ("visits_on_time", "of those, made on time"),
     ("plan_days", "CPP and CiN child-working-days of the week"),
-    ("drift_days", "of those, in drift"),
+    ("drift_days", "of those, in drift (no progress, or known high need and no action)"),
+    (
+        "contact_gap_days",
+        "of those, more than `pathway.drift_threshold_wd` after the last contact",
+    ),
+    ("known_risk_days", "of those, with need known to be high and no action"),
+    (
+        "unseen_high_days",
+        "child-days at high need unknown to the service on open cases (not enquiries)",
+    ),
+    (
+        "closed_unseen_high_days",
+        "expected child-days at high need after a closure made not knowing need was high (decimals)",
+    ),
+    (
+        "closed_known_high_days",
+        "expected child-days at high need after a closure made knowing need was high",
+    ),
+    ("closed_plan_known_high_days", "of those, after a plan (CPP or CiN) closed"),
     ("cpp_days", "CPP child-working-days of the week"),
     ("cpp_unseen_days", "of those, not seen within the visit standard"),
     ("permanent_leavers", "flow: permanent workers who left"),

@@ -163,6 +163,9 @@ class Child:
     review_due_recorded: bool = False
     priority_flag: bool = False
     non_resident_parent: bool = False
+    parent_involved: bool = False
+    """The service involves the non-resident parent in this case (informs and invites them),
+    drawn at each referral with ``policy.invite_non_resident_parent_prob``."""
     disengaged: bool = False
     escalated_visit: bool = False
     complaint_open: bool = False
@@ -198,6 +201,10 @@ class Child:
     # this week's planned work, read and cleared by the weekly accounting
     week_visit_wd: int | None = None
     week_progress_wd: int | None = None
+    """This week's earliest purposeful contact (a visit, meeting, conference or plan work)."""
+    week_plan_work: bool = False
+    """Whether work on the plan itself was done this week: plan actions, a core group, a
+    complaint action. A visit alone is contact, not work that changes the family's need."""
     week_core_group_wd: int | None = None
 
     def __post_init__(self) -> None:

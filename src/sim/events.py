@@ -24,6 +24,7 @@ named by id. When the run ends the model emits what is still open (:class:`Still
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol
 
@@ -344,16 +345,50 @@ class TransferredIn(Record):
 
 
 class Closed(Record):
-    """A case closes, with the child's latent need at that moment."""
+    """A case closes, with the child's need at that moment.
 
-    FIELDS = ("child", "day", "need", "before_run")
+    ``need``, ``baseline_need`` and ``underlying_need`` are the child's latent need, the
+    level it is pulled to and the family's level without the service's work;
+    ``perceived_need`` what the service last saw. ``stays``: the family stays in the area
+    and may be referred again (False when it moved away or the child turned 18), so what
+    happens to the child's need after closure can be followed (metrics.py). ``stage``:
+    the state the case closed from (``cpp``, ``cin``, ``section_47``, ...).
+    """
+
+    FIELDS = (
+        "child",
+        "day",
+        "need",
+        "before_run",
+        "baseline_need",
+        "underlying_need",
+        "perceived_need",
+        "stays",
+        "stage",
+    )
     __slots__ = FIELDS
 
-    def __init__(self, child: int, day: float, need: float, before_run: bool = False) -> None:
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        need: float,
+        before_run: bool = False,
+        baseline_need: float = math.nan,
+        underlying_need: float = math.nan,
+        perceived_need: float = -math.inf,
+        stays: bool = True,
+        stage: str = "",
+    ) -> None:
         self.child: Final = child
         self.day: Final = day
         self.need: Final = need
         self.before_run: Final = before_run
+        self.baseline_need: Final = baseline_need
+        self.underlying_need: Final = underlying_need
+        self.perceived_need: Final = perceived_need
+        self.stays: Final = stays
+        self.stage: Final = stage
 
 
 class CameIntoCare(Record):
@@ -391,6 +426,25 @@ class VisitNoAccess(Record):
         self.child: Final = child
         self.day: Final = day
         self.worker: Final = worker
+
+
+class OutsideInformation(Record):
+    """Someone outside the household tells the service about a child (seeds 000, 002).
+
+    ``source``: ``anonymous`` (a neighbour, an anonymous caller, another agency) or
+    ``non_resident_parent``. ``acted_on``: the information was passed on and acted on
+    (the service learned the child's current need); otherwise it was received and
+    recorded but nothing followed.
+    """
+
+    FIELDS = ("child", "day", "source", "acted_on")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, source: str, acted_on: bool) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.source: Final = source
+        self.acted_on: Final = acted_on
 
 
 class CoreGroupHeld(Record):
@@ -808,6 +862,7 @@ AnyRecord = (
     | CameIntoCare
     | VisitMade
     | VisitNoAccess
+    | OutsideInformation
     | CoreGroupHeld
     | ManagerReviewed
     | FirstCoreGroupFellDue

@@ -15,12 +15,14 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
+from scipy.special import ndtr
 
 from sim import events as ev
 from sim.calibration import TARGETS, Target
@@ -33,6 +35,11 @@ if TYPE_CHECKING:
 DAYS_PER_YEAR = 365.25
 _CPP: Final = State.CPP
 _CIN: Final = State.CIN
+_S47: Final = State.SECTION_47
+PLAN_STAGES: Final = frozenset({str(State.CPP), str(State.CIN)})
+ClosedSpell = tuple[float, float, float, float, float, bool, bool]
+"""``(closed, ended, need, baseline, underlying, known_high, from_plan)`` (Recorder)."""
+_AWAITING_ICPC: Final = State.AWAITING_ICPC
 _EPISODES = ("assessment", "s47", "cpp", "cin")
 _STARTED: Final = {kind: f"{kind}_started" for kind in _EPISODES}
 _ENDED: Final = {kind: f"{kind}_ended" for kind in _EPISODES}
@@ -127,8 +134,17 @@ class Recorder:
         self.complaints_closed: list[tuple[float, float]] = []
         self.complaints_open_at_end: list[float] = []
         self.complaint_actions: list[tuple[float, bool]] = []
+        self.outside_information: list[tuple[float, str, bool]] = []
         self.weeks: list[WeekRecord] = []
-        self.unseen_risk_days = 0.0
+        # child -> (plan serial, latent need at the last weekly accountings of this plan)
+        self._need_history: dict[int, tuple[int, deque[float]]] = {}
+        # child -> (plan serial, first working day of the run of weeks known at high need)
+        self._known_high_since: dict[int, tuple[int, int]] = {}
+        # child -> the closed spell going on (as closed_spells, without its end)
+        self._closed_now: dict[int, tuple[float, float, float, float, bool, bool]] = {}
+        self.closed_spells: list[ClosedSpell] = []
+        """Closed cases: ``(closed, ended, need, baseline, underlying, known_high,
+        from_plan)``; a spell ends at a re-referral, or at the end of the run (:meth:`close`)."""
         self.open_children: set[Child] = set()  # every child with an open case in the window
         self._open_episodes: dict[tuple[int, str], dict[str, Any]] = {}
         self._referral_day: dict[int, float] = {}  # child -> referral of their current case
@@ -166,6 +182,9 @@ class Recorder:
             ev.TransferredIn: self._transferred_in,
             ev.CameIntoCare: self._came_into_care,
             ev.VisitNoAccess: self._no_access,
+            ev.OutsideInformation: lambda r: self.outside_information.append(
+                (r.day, r.source, r.acted_on)
+            ),
             ev.FirstCoreGroupFellDue: self._first_core_group_due,
             ev.ManagerReviewFellDue: self._manager_review_due,
             ev.TeamWeek: self._team_week,
@@ -195,6 +214,7 @@ class Recorder:
         """
         self._referral_day[r.child] = r.day
         self._open_episode(r.child, "cin_episode", r.day)["prepopulated"] = r.before_run
+        self._end_closed_spell(r.child, r.day)
         if r.before_run:
             return
         previous = r.previous_day
@@ -269,6 +289,20 @@ class Recorder:
         if not r.before_run:
             self.closures.append((r.day, r.need))
             self._end_episode(r.child, "cin_episode", r.day, "closed")
+        if r.stays:
+            known_high = r.perceived_need >= self.standards.high_need
+            from_plan = r.stage in PLAN_STAGES
+            spell = (r.day, r.need, r.baseline_need, r.underlying_need, known_high, from_plan)
+            self._closed_now[r.child] = spell
+
+    def _end_closed_spell(self, child: int, day: float) -> None:
+        """The child's closed spell (if any) ends on ``day``: they are referred again."""
+        spell = self._closed_now.pop(child, None)
+        if spell is not None:
+            closed, need, baseline, underlying, known_high, from_plan = spell
+            self.closed_spells.append(
+                (closed, day, need, baseline, underlying, known_high, from_plan)
+            )
 
     def _came_into_care(self, r: ev.CameIntoCare) -> None:
         self._end_episode(r.child, "cin_episode", r.day, "care")
@@ -332,25 +366,32 @@ class Recorder:
 
         Visits due: a plan's visit falls due once, in the week of its due day (or the
         first week it is looked at after), and is on time if the child was seen by the
-        due day. Unseen risk: a week at high need the service does not know of. Drift: plan days
-        more than ``drift_threshold_wd`` working days after the last purposeful progress.
-        CPP unseen days: plan days more than the visit interval after the child was last
-        seen. A day counts from the plan's start (``plan_start_wd``) on. The totals go to
-        the week's flows (timeseries.csv) and the KPIs read them from there.
+        due day. Unseen high need: a week at high need the service does not know of, not
+        counting enquiries (a child under a section 47 is known to be at risk). Drift: the
+        plan-days of plans with no progress (need not lower than
+        ``pathway.drift_no_progress_weeks`` ago, and no legal planning) or with known high
+        need and no action (:meth:`_known_risk`). Contact gaps: plan days more than
+        ``drift_threshold_wd`` working days after the last purposeful contact. CPP unseen
+        days: plan days more than the visit interval after the child was last seen. A day
+        counts from the plan's start (``plan_start_wd``) on. The totals go to the week's
+        flows (timeseries.csv) and the KPIs read them from there.
         """
         s = self.standards
         high, limit, interval = s.high_need, s.drift_threshold_wd, s.cpp_visit_interval_wd
+        window = s.drift_no_progress_weeks
         in_window = self._week_in_window
-        unseen_risk_weeks = plan_days = drift_days = cpp_days = cpp_unseen_days = 0
-        visits_due = visits_on_time = 0
+        unseen_weeks = plan_days = drift_days = gap_days = known_risk_days = 0
+        cpp_days = cpp_unseen_days = visits_due = visits_on_time = 0
         visits = self.visits_due
         day_of_wd = self.day_of_wd
+        history = self._need_history
         # per team: [plan days, drift days, visits due, visits on time] (window only)
         by_team: dict[int, list[int]] = {}
         for child in children:
-            if child.need >= high and child.perceived_need < high:
-                unseen_risk_weeks += 1
             state = child.state
+            if child.need >= high and child.perceived_need < high:
+                if state is not _S47 and state is not _AWAITING_ICPC:
+                    unseen_weeks += 1
             if state is not _CPP and state is not _CIN:
                 continue
             team = by_team.get(child.team)
@@ -373,9 +414,24 @@ class Recorder:
             progress_wd = child.week_progress_wd
             # (no day is beyond a limit when the last events are recent: skip the sums)
             if w1 - last_progress > limit or (progress_wd is not None and w1 - progress_wd > limit):
-                drifting = days_beyond(last_progress, progress_wd, a, w1, limit)
-                drift_days += drifting
-                team[1] += drifting
+                gap_days += days_beyond(last_progress, progress_wd, a, w1, limit)
+            # no progress: need not lower than ``window`` weeks ago on this plan
+            entry = history.get(child.id)
+            if entry is None or entry[0] != child.plan_serial:
+                needs: deque[float] = deque(maxlen=window + 1)
+                history[child.id] = (child.plan_serial, needs)
+            else:
+                needs = entry[1]
+            needs.append(child.need)
+            no_progress = (
+                len(needs) > window and child.need >= needs[0] and child.legal_stage is None
+            )
+            known_risk = self._known_risk(child, w0, high, no_progress)
+            if known_risk:
+                known_risk_days += days
+            if no_progress or known_risk:
+                drift_days += days
+                team[1] += days
             if state is _CPP:
                 cpp_days += days
                 last_seen = child.last_seen_wd
@@ -383,7 +439,6 @@ class Recorder:
                 if w1 - last_seen > interval or (visit_wd is not None and w1 - visit_wd > interval):
                     cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
         if in_window:
-            self.unseen_risk_days += 7.0 * unseen_risk_weeks
             self.open_children.update(children)
             for index, (t_plan, t_drift, t_due, t_on_time) in by_team.items():
                 totals = self._team(index)
@@ -397,8 +452,32 @@ class Recorder:
             self._count("visits_on_time", visits_on_time)
         self._count("plan_days", plan_days)
         self._count("drift_days", drift_days)
+        self._count("contact_gap_days", gap_days)
+        self._count("known_risk_days", known_risk_days)
+        self._count("unseen_high_days", 7 * unseen_weeks)
         self._count("cpp_days", cpp_days)
         self._count("cpp_unseen_days", cpp_unseen_days)
+
+    def _known_risk(self, child: Child, w0: int, high: float, no_progress: bool) -> bool:
+        """Whether the child's plan has known high need and nothing following.
+
+        The service has seen need at or above ``need.high_threshold`` at every weekly
+        accounting of this plan for more than ``pathway.known_risk_action_weeks`` weeks,
+        and nothing has followed: on a CiN plan, no strategy discussion (that ends the
+        CiN plan); on a CPP, which is itself the protective response, the plan making no
+        progress (``no_progress``: need not falling, no legal planning).
+        """
+        known = self._known_high_since
+        if child.perceived_need < high:
+            known.pop(child.id, None)
+            return False
+        since = known.get(child.id)
+        if since is None or since[0] != child.plan_serial:
+            known[child.id] = (child.plan_serial, w0)
+            return False
+        if child.state is _CPP:
+            return no_progress
+        return w0 - since[1] >= 5 * self.standards.known_risk_action_weeks
 
     # -- the workforce --------------------------------------------------------------------
     def _worker_started(self, r: ev.WorkerStarted) -> None:
@@ -466,11 +545,22 @@ class Recorder:
             flows[key] = flows.get(key, 0.0) + value
 
     def close(self) -> None:
-        """Mark episodes still open at the end as censored."""
+        """Mark episodes still open at the end as censored; follow closed children's need.
+
+        Closed spells still going at the end end then; each week's flows gain the expected
+        days at high need of the children whose cases were closed (:func:`closed_high_days`).
+        """
         for episode in self._open_episodes.values():
             episode["censored"] = True
         for episode in self.episodes:
             episode.setdefault("censored", False)
+        for child in list(self._closed_now):
+            self._end_closed_spell(child, self.end_day)
+        unseen, known, plan = closed_high_days(self.closed_spells, self.weeks, self.standards)
+        for week, *days in zip(self.weeks, unseen, known, plan, strict=True):
+            week.flows["closed_unseen_high_days"] = float(days[0])
+            week.flows["closed_known_high_days"] = float(days[1])
+            week.flows["closed_plan_known_high_days"] = float(days[2])
 
 
 @dataclass(frozen=True)
@@ -480,15 +570,116 @@ class Standards:
     high_need: float
     drift_threshold_wd: int
     cpp_visit_interval_wd: int
+    drift_no_progress_weeks: int = 13
+    known_risk_action_weeks: int = 4
+    weekly_reversion: float = 0.1
+    weekly_noise_sd: float = 0.08
+    closed_fade_weeks: float = 13.0
 
     @classmethod
     def from_config(cls, cfg: Config) -> Standards:
         """The standards of ``cfg``."""
+        p, n = cfg.pathway, cfg.need
         return cls(
-            high_need=cfg.need.high_threshold,
-            drift_threshold_wd=cfg.pathway.drift_threshold_wd,
-            cpp_visit_interval_wd=cfg.pathway.cpp_visit_interval_wd,
+            high_need=n.high_threshold,
+            drift_threshold_wd=p.drift_threshold_wd,
+            cpp_visit_interval_wd=p.cpp_visit_interval_wd,
+            drift_no_progress_weeks=p.drift_no_progress_weeks,
+            known_risk_action_weeks=p.known_risk_action_weeks,
+            weekly_reversion=n.weekly_reversion,
+            weekly_noise_sd=n.weekly_noise_sd,
+            closed_fade_weeks=n.closed_fade_weeks,
         )
+
+
+CLOSED_FOLLOW_DAYS: Final = 365.0
+"""How long after a closure a child's need is followed (the measures' "after closure"):
+12 months, the window re-referrals are counted in (FACTS.md CIN25)."""
+
+
+def closed_need_law(
+    s: Standards, weeks: np.ndarray, need: np.ndarray, baseline: np.ndarray, underlying: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and spread of closed children's need ``weeks`` after their closure.
+
+    The law the model draws a re-referred child's need from (processes/pathway.py,
+    ``faded_need``): the baseline returns towards the family's underlying need with time
+    constant ``need.closed_fade_weeks``, need relaxes to it at ``weekly_reversion`` a week
+    and the weekly noise spreads it. Element-wise over arrays of equal shape.
+    """
+    if s.closed_fade_weeks > 0:
+        fade = 1.0 - np.exp(-weeks / s.closed_fade_weeks)
+    else:
+        fade = np.ones_like(weeks)
+    base = baseline + fade * np.maximum(0.0, underlying - baseline)
+    kept = (1.0 - s.weekly_reversion) ** weeks
+    mean = base + kept * (need - base)
+    keep_sq = (1.0 - s.weekly_reversion) ** 2
+    spread = s.weekly_noise_sd * np.sqrt((1.0 - kept * kept) / max(1e-9, 1.0 - keep_sq))
+    return mean, spread
+
+
+def closed_high_days(
+    spells: Sequence[ClosedSpell], weeks: Sequence[WeekRecord], s: Standards
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected days at high need of closed children in each week of ``weeks``.
+
+    For each closed spell (:data:`ClosedSpell`), cut at :data:`CLOSED_FOLLOW_DAYS` after
+    the closure, and each week it overlaps, the days of overlap times the chance that the child's need is at least ``need.high_threshold``
+    at the overlap's middle (:func:`closed_need_law`; a spread of 0, just after
+    closure, gives 0 or 1). Expected days rather than one draw: the model draws a closed
+    child's need only at a re-referral, and this keeps the measure free of extra random
+    draws. Returns three arrays: the days of children closed while the service did not
+    know of high need (unseen), of those closed while it did (known), and the part of
+    the known days where a plan (CPP or CiN) was what closed.
+    """
+    n = len(weeks)
+    if not n or not spells:
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    starts = np.array([w.day for w in weeks], dtype=float)
+    ends = np.append(starts[1:], starts[-1] + 7.0)
+    closed, ended, need, baseline, underlying, known_high, from_plan = (
+        np.array(column, dtype=float) for column in zip(*spells, strict=True)
+    )
+    ended = np.minimum(ended, closed + CLOSED_FOLLOW_DAYS)
+    first = np.searchsorted(ends, closed, side="right")
+    count = np.maximum(0, np.searchsorted(starts, ended, side="left") - first)
+    spell = np.repeat(np.arange(len(spells)), count)
+    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    week = first[spell] + offset
+    lo = np.maximum(starts[week], closed[spell])
+    hi = np.minimum(ends[week], ended[spell])
+    days = np.clip(hi - lo, 0.0, None)
+    after = ((lo + hi) / 2.0 - closed[spell]) / 7.0
+    mean, spread = closed_need_law(s, after, need[spell], baseline[spell], underlying[spell])
+    positive = spread > 0
+    z = (mean - s.high_need) / np.where(positive, spread, 1.0)
+    expected = days * np.where(positive, ndtr(z), (mean >= s.high_need).astype(float))
+    known = known_high[spell] > 0
+    plan = known & (from_plan[spell] > 0)
+    return (
+        np.bincount(week[~known], weights=expected[~known], minlength=n),
+        np.bincount(week[known], weights=expected[known], minlength=n),
+        np.bincount(week[plan], weights=expected[plan], minlength=n),
+    )
+    starts = np.array([w.day for w in weeks], dtype=float)
+    ends = np.append(starts[1:], starts[-1] + 7.0)
+    high = s.high_need
+    for closed, ended, need, baseline, underlying, known_high in spells:
+        first = int(np.searchsorted(ends, closed, side="right"))
+        last = int(np.searchsorted(starts, ended, side="left"))
+        if first >= last:
+            continue
+        lo = np.maximum(starts[first:last], closed)
+        hi = np.minimum(ends[first:last], ended)
+        days = np.clip(hi - lo, 0.0, None)
+        after = np.minimum((lo + hi) / 2.0 - closed, CLOSED_WEEKS_FOLLOWED * 7.0) / 7.0
+        mean, spread = closed_need_law(s, after, need, baseline, underlying)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(spread > 0, (mean - high) / np.where(spread > 0, spread, 1.0), 0.0)
+        chance = np.where(spread > 0, ndtr(z), (mean >= high).astype(float))
+        (known if known_high else unseen)[first:last] += days * chance
+    return unseen, known
 
 
 def days_beyond(ref_wd: int, event_wd: int | None, a: int, w1: int, limit: int) -> int:
@@ -538,7 +729,8 @@ class Weekly:
     """How a KPI is read from the weekly records (the columns of timeseries.csv).
 
     Over a run of weeks the KPI is ``sum(numerator) / sum(denominator) x per``; without a
-    denominator, the mean of ``numerator`` over the weeks (a stock at the snapshots).
+    denominator, the mean of ``numerator`` over the weeks (a stock at the snapshots). A
+    numerator or denominator given as several columns is their sum.
 
     Attributes:
         numerator: A weekly stock or flow (a column of timeseries.csv).
@@ -547,9 +739,21 @@ class Weekly:
 
     """
 
-    numerator: str
-    denominator: str | None = None
+    numerator: str | tuple[str, ...]
+    denominator: str | tuple[str, ...] | None = None
     per: float = 1.0
+
+    @property
+    def numerators(self) -> tuple[str, ...]:
+        """The columns summed into the numerator."""
+        n = self.numerator
+        return (n,) if isinstance(n, str) else n
+
+    @property
+    def denominators(self) -> tuple[str, ...]:
+        """The columns summed into the denominator (none for a mean over the weeks)."""
+        d = self.denominator
+        return () if d is None else (d,) if isinstance(d, str) else d
 
 
 WEEKLY: dict[str, Weekly] = {
@@ -557,7 +761,10 @@ WEEKLY: dict[str, Weekly] = {
     "cin_open_mean": Weekly("cin_open"),
     "visits_on_time": Weekly("visits_on_time", "visits_due"),
     "cpp_unseen_share": Weekly("cpp_unseen_days", "cpp_days"),
-    "drift_share": Weekly("drift_days", "plan_days"),
+    "drift_share": Weekly(
+        ("drift_days", "closed_plan_known_high_days"), ("plan_days", "closed_plan_known_high_days")
+    ),
+    "contact_gap_share": Weekly("contact_gap_days", "plan_days"),
     "caseload_mean": Weekly("caseload_mean"),
     "turnover_rate": Weekly("permanent_leavers", "permanent", WEEKS_PER_YEAR),
     "vacancy_rate": Weekly("vacant_posts", "posts"),
@@ -569,10 +776,13 @@ WEEKLY: dict[str, Weekly] = {
 """The KPIs that can be read week by week, and how (:func:`over_weeks`, :func:`weekly_series`)."""
 
 
-def _number(row: Mapping[str, Any], key: str) -> Any:
-    """``row[key]`` as a number (0 when absent; CSV text converted)."""
-    value = row.get(key, 0.0)
-    return float(value) if isinstance(value, str) else value
+def _number(row: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    """The sum of ``row[key]`` over ``keys`` as a number (0 when absent; CSV text converted)."""
+    total = 0.0
+    for key in keys:
+        value = row.get(key, 0.0)
+        total += float(value) if isinstance(value, str) else value
+    return total
 
 
 def over_weeks(kpi: str, rows: Sequence[Mapping[str, Any]]) -> float:
@@ -590,9 +800,9 @@ def over_weeks(kpi: str, rows: Sequence[Mapping[str, Any]]) -> float:
     """
     how = WEEKLY[kpi]
     if how.denominator is None:
-        return float(np.mean([_number(row, how.numerator) for row in rows])) if rows else math.nan
-    den = sum(_number(row, how.denominator) for row in rows)
-    return sum(_number(row, how.numerator) for row in rows) / den * how.per if den else math.nan
+        return float(np.mean([_number(row, how.numerators) for row in rows])) if rows else math.nan
+    den = sum(_number(row, how.denominators) for row in rows)
+    return sum(_number(row, how.numerators) for row in rows) / den * how.per if den else math.nan
 
 
 def weekly_series(
@@ -610,11 +820,11 @@ def weekly_series(
     """
     how = WEEKLY[kpi]
     n = len(rows)
-    num = np.array([_number(row, how.numerator) for row in rows], dtype=float)
+    num = np.array([_number(row, how.numerators) for row in rows], dtype=float)
     if how.denominator is None:
         den = np.ones(n)
     else:
-        den = np.array([_number(row, how.denominator) for row in rows], dtype=float)
+        den = np.array([_number(row, how.denominators) for row in rows], dtype=float)
     width = max(1, window_weeks)
     first = (width - 1) // 2 if centred else 0
     kernel = np.ones(width)
@@ -975,22 +1185,53 @@ def cpp_unseen_share(rec: Recorder) -> float:
 
 
 def drift_share(rec: Recorder) -> float:
-    """Share of plan-case working days with no purposeful progress beyond the threshold.
+    """Share of plan-days in drift: no progress, or known high need and no action.
 
-    ``sum(drift_days) / sum(plan_days)`` over the weeks in the window. Each week, for
+    ``(sum(drift_days) + sum(closed_plan_known_high_days)) / (sum(plan_days) +
+    sum(closed_plan_known_high_days))`` over the weeks in the window. Each week, for
     every child on a CPP or CiN plan at the Monday accounting, ``plan_days`` adds the
-    working days of the week and ``drift_days`` those working days *d* with ``d - last
-    progress > pathway.drift_threshold_wd``. Counted prospectively per week, like
-    ``cpp_unseen_share``.
+    working days of the week and ``drift_days`` adds them too if the plan is in drift:
 
-    Purposeful progress is a visit, a core group or a week's plan actions done by the
-    worker, a complaint action, a conference or a CiN review; the plan's start counts as
-    progress. Conferences and CiN reviews happen mid-week and are credited at the next
-    weekly accounting; they take place whether or not the case has a worker, so they
-    count as progress even on an unallocated case (so does a duty visit under
-    ``policy.not_seen_list``).
+    - **no progress:** the plan has been open at least ``pathway.drift_no_progress_weeks``
+      weekly accountings and the child's latent need is not lower than it was that many
+      weeks ago, with no change of plan (legal planning counts as one); or
+    - **known risk, no action:** the service has seen the child's need at or above
+      ``need.high_threshold`` at every accounting for more than
+      ``pathway.known_risk_action_weeks`` weeks and nothing has followed: a CiN plan not
+      escalated to a strategy discussion. (On a CPP, itself the protective response,
+      known high need with no progress is the first case.)
+
+    A plan closed while the service knew the child's need was high is the last step of
+    "known risk, no action": the expected days the child's need stays high after the
+    closure (``closed_plan_known_high_days``, followed as in
+    ``unseen_high_need_days_closed``) count as days in drift, in the numerator and the
+    denominator, for up to 12 months after the closure, until a re-referral or the end of
+    the run. So closing a plan early does not take its drift out of the measure.
+
+    Visits alone are not progress: a child seen every week whose need does not fall is
+    in drift (seeds 001 and 002). The measure of days since the last contact, which was
+    ``drift_share`` until issue 15, is ``contact_gap_share``. Counted prospectively per
+    week, like ``cpp_unseen_share``.
     """
     return _over_window(rec, "drift_share")
+
+
+def contact_gap_share(rec: Recorder) -> float:
+    """Share of plan-case working days more than a threshold after the last contact.
+
+    ``sum(contact_gap_days) / sum(plan_days)`` over the weeks in the window: the
+    working days *d* of CPP and CiN plans with ``d - last progress >
+    pathway.drift_threshold_wd``. Progress here is any purposeful contact: a visit, a
+    core group or a week's plan actions done by the worker, a complaint action, a
+    conference or a CiN review; the plan's start counts. Conferences and CiN reviews
+    happen whether or not the case has a worker, so they count even on an unallocated
+    case (so does a duty visit under ``policy.not_seen_list``).
+
+    Until issue 15 this was ``drift_share``. It measures contact, not change: a case
+    visited every fortnight with nothing changing has no contact gap (``drift_share``
+    counts it).
+    """
+    return _over_window(rec, "contact_gap_share")
 
 
 def unallocated_days_mean(rec: Recorder) -> float:
@@ -1026,25 +1267,98 @@ def cases_unallocated_mean(rec: Recorder) -> float:
     return _over_window(rec, "cases_unallocated_mean")
 
 
-def unseen_risk_days_per_child(rec: Recorder) -> float:
-    """Days at high need unknown to the service, per child with an open case.
+def _window_flow_total(rec: Recorder, key: str) -> float:
+    """The sum of a weekly flow over the weeks in the window."""
+    return float(sum(w.flows.get(key, 0.0) for w in _window_weeks(rec)))
 
-    Numerator: 7 days for every week in the window in which, at the Monday accounting, a
-    child's case is open, their latent need is at least ``need.high_threshold`` and the
-    need the service last saw is below it. Denominator: the distinct children with an
-    open case (front door to CiN plan) at any weekly accounting in the window. A model
-    construct, with no published figure.
 
-    Only open cases count: a closed case whose need rises again, or a child never
-    referred, adds no unseen-risk days. The check is made after the week's visits are
-    planned, so a visit later in the week that sees the need removes the whole week. A
-    child referred for the first time has not been seen by anyone, so at high need they
-    count as unseen from the front door until their assessment or enquiry ends; a
-    re-referred child keeps the need last seen on the earlier case. Counted in whole
-    weeks of 7 calendar days, whatever the working days in the week.
-    """
+def _per_open_child(rec: Recorder, *keys: str) -> float:
     n = len(rec.open_children)
-    return rec.unseen_risk_days / n if n else math.nan
+    return sum(_window_flow_total(rec, key) for key in keys) / n if n else math.nan
+
+
+def unseen_high_need_days_open(rec: Recorder) -> float:
+    """Days at high need unknown to the service on open cases, per child.
+
+    Numerator (``unseen_high_days``): 7 days for every week in the window in which, at
+    the Monday accounting, a child's case is open and not under a section 47 enquiry
+    or awaiting its ICPC (such a child is known to be at risk), their latent need is at
+    least ``need.high_threshold`` and the need the service last saw is below it.
+    Denominator: the distinct children with an open case (front door to CiN plan) at any
+    weekly accounting in the window.
+
+    The check is made after the week's visits are planned, so a visit later in the week
+    that sees the need removes the whole week. A child referred for the first time has
+    not been seen by anyone, so at high need they count as unseen from the front door
+    until their assessment ends; a re-referred child keeps the need last seen on the
+    earlier case.
+    """
+    return _per_open_child(rec, "unseen_high_days")
+
+
+def unseen_high_need_days_closed(rec: Recorder) -> float:
+    """Expected days at high need after closure, when nobody sees the child, per child.
+
+    Numerator (``closed_unseen_high_days + closed_known_high_days``): for every case
+    closed (in the run or, for families re-referred in it, in the years before) whose
+    family stays in the area, the expected days in the window from the closure to a
+    re-referral, 12 months later or the end of the run, whichever comes first, on which
+    the child's latent need is at least
+    ``need.high_threshold``. Need after closure follows the law the model draws a
+    re-referred child's need from: what the service's work gained fades back towards
+    the family's underlying need (``need.closed_fade_weeks``) with the weekly noise
+    (metrics.closed_high_days). Expected days, not one draw, so the measure adds no
+    random draws. Denominator as ``unseen_high_need_days_open``.
+
+    A case closed too early (seed 003) shows here. When the service knew of the high
+    need at closure (``closed_known_high_days``) the days count in
+    ``known_risk_no_action_days`` too.
+    """
+    return _per_open_child(rec, "closed_unseen_high_days", "closed_known_high_days")
+
+
+def unseen_risk_days_per_child(rec: Recorder) -> float:
+    """Days at high need unknown to the service, open and closed cases, per child.
+
+    ``unseen_high_need_days_open + unseen_high_need_days_closed``: the risk measure
+    follows the child after closure, so a case closed early is not a case whose risk
+    has gone. Children under a section 47 enquiry or awaiting their ICPC are known to
+    be at risk and do not count. Denominator: the distinct children with an open case
+    at any weekly accounting in the window. A model construct, with no published figure.
+    """
+    return _per_open_child(
+        rec, "unseen_high_days", "closed_unseen_high_days", "closed_known_high_days"
+    )
+
+
+def known_risk_no_action_days(rec: Recorder) -> float:
+    """Days of known high need with nothing following, per child.
+
+    Numerator: the plan working days counted as "known risk, no action" in
+    ``drift_share`` (``known_risk_days``: need seen to be high for more than
+    ``pathway.known_risk_action_weeks`` weeks on a CiN plan not escalated or a CPP
+    without legal planning) plus ``closed_known_high_days``, the expected days at high
+    need after a case was closed while the service knew the child's need was high
+    (followed as in ``unseen_high_need_days_closed``). Denominator as
+    ``unseen_high_need_days_open``. Plan days are working days; days after closure are
+    calendar days.
+    """
+    return _per_open_child(rec, "known_risk_days", "closed_known_high_days")
+
+
+def outside_information_acted_on(rec: Recorder) -> float:
+    """Share of information from outside the household that was acted on.
+
+    Over ``OutsideInformation`` records with day in the window: reports about a child
+    at high need the service had not seen, from an anonymous caller (or neighbour,
+    another agency) or the child's non-resident parent (seeds 000 and 002), made at a
+    weekly accounting while the case is open. Acted on with
+    ``policy.act_on_outside_alerts_prob``: the service then sees the child's current
+    need (a CiN case at high need is escalated); otherwise the information is recorded
+    and nothing follows. An involved non-resident parent reports more often
+    (``need.parent_alert_prob_per_week``, ``policy.invite_non_resident_parent_prob``).
+    """
+    return _share([acted for d, _, acted in rec.outside_information if rec.in_window(d)])
 
 
 def caseload_mean(rec: Recorder) -> float:
@@ -1624,14 +1938,49 @@ KPIS: dict[str, KPI] = {
             group=VISITS,
         ),
         _kpi(drift_share, "Plan-days in drift", "share", False, headline=True, group=DRIFT),
+        _kpi(
+            contact_gap_share,
+            "Plan-days long after the last contact",
+            "share",
+            False,
+            group=DRIFT,
+        ),
+        _kpi(
+            known_risk_no_action_days,
+            "Known high-need days with no action, per child",
+            "days per child",
+            False,
+            group=DRIFT,
+        ),
         _kpi(unallocated_days_mean, "Days a case waits for a worker", "days", False, group=DELAY),
         _kpi(cases_unallocated_mean, "Open cases without a worker", "cases", False, group=DELAY),
         _kpi(
             unseen_risk_days_per_child,
-            "Unseen-risk days per child",
+            "Unseen high-need days per child (open and closed cases)",
             "days per child",
             False,
             headline=True,
+            group=OUTCOMES,
+        ),
+        _kpi(
+            unseen_high_need_days_open,
+            "Unseen high-need days per child, open cases",
+            "days per child",
+            False,
+            group=OUTCOMES,
+        ),
+        _kpi(
+            unseen_high_need_days_closed,
+            "Unseen high-need days per child, after closure",
+            "days per child",
+            False,
+            group=OUTCOMES,
+        ),
+        _kpi(
+            outside_information_acted_on,
+            "Information from outside the household acted on",
+            "share",
+            True,
             group=OUTCOMES,
         ),
         _kpi(caseload_mean, "Mean caseload", "cases per worker", False, group=WORKFORCE),

@@ -123,6 +123,8 @@ class Model:
         need = rng.normal()
         child = Child(id=child_id, rng=rng, need=need, baseline_need=need)
         child.non_resident_parent = rng.uniform() < self.cfg.complaints.non_resident_parent_prob
+        if child.non_resident_parent:
+            child.parent_involved = rng.uniform() < self.cfg.policy.invite_non_resident_parent_prob
         exits.draw_age(self, child, rng)
         self.workforce.place(child)
         self.children[child_id] = child

@@ -2,7 +2,8 @@
 
 Need is a score on a standard-normal scale at first referral; ``need.high_threshold``
 marks risk of significant harm. Each week it is pulled towards the child's baseline with
-noise; purposeful work lowers the baseline and drift raises it, but only back up to the
+noise; work on the plan (actions, core groups; not a visit alone, and not while the family
+refuses access) lowers the baseline and a contact gap raises it, but only back up to the
 family's underlying need (its level at first referral): drift loses what work gained, it
 does not make a family worse than it would be without the service.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from sim import events as ev
 from sim.entities import Child, State, Worker
 from sim.processes import conference
 
@@ -37,8 +39,8 @@ SQRT12: Final = 12.0**0.5
 class WeeklyNeed:
     """The weekly need step, ``step(child, progressed, drifting)``, with this run's values.
 
-    Purposeful work this week (``progressed``) lowers the child's baseline need and
-    drift raises it, up to the child's underlying need at most; need is pulled towards
+    Work on the plan this week (``progressed``) lowers the child's baseline need and a
+    contact gap (``drifting``) raises it, up to the child's underlying need at most; need is pulled towards
     the baseline with noise. The weekly
     innovation is uniform with standard deviation ``weekly_noise_sd``, one draw from the
     child's own stream; summed over weeks it is close to normal. The parameters are read
@@ -100,9 +102,33 @@ def see_need(m: Model, child: Child, wd: int, escalation_prob: float) -> None:
             m.escalate_at(child, wd)
 
 
+OUTSIDE_SOURCES = ("anonymous", "non_resident_parent")
+"""Who outside the household may tell the service about a child (OutsideInformation)."""
+
+
 def outside_alert(m: Model, child: Child, wd: int) -> None:
-    """Someone outside the household may report a child whose high need is unseen."""
-    n, policy = m.cfg.need, m.cfg.policy
+    """Someone outside the household may report a child whose high need is unseen.
+
+    An anonymous caller (or a neighbour, another agency) with ``outside_alert_prob_per_week``;
+    a non-resident parent with ``parent_alert_prob_per_week``, times
+    ``uninvolved_parent_alert_factor`` when the service has not involved them (seed 000: a
+    father not told and not met knows less and is heard less). Information is acted on
+    with ``policy.act_on_outside_alerts_prob``: the service then sees the child's current
+    need and a CiN case at high need is escalated. Either way it is recorded.
+    """
+    n = m.cfg.need
     if child.rng.uniform() < n.outside_alert_prob_per_week:
-        if child.rng.uniform() < policy.act_on_outside_alerts_prob:
-            see_need(m, child, wd, 1.0)
+        _outside_information(m, child, wd, "anonymous")
+    if child.non_resident_parent:
+        p = n.parent_alert_prob_per_week
+        if not child.parent_involved:
+            p *= n.uninvolved_parent_alert_factor
+        if child.rng.uniform() < p:
+            _outside_information(m, child, wd, "non_resident_parent")
+
+
+def _outside_information(m: Model, child: Child, wd: int, source: str) -> None:
+    acted_on = child.rng.uniform() < m.cfg.policy.act_on_outside_alerts_prob
+    m.events.emit(ev.OutsideInformation(child.id, float(m.cal.day_of_wd(wd)), source, acted_on))
+    if acted_on:
+        see_need(m, child, wd, 1.0)

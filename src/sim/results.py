@@ -53,6 +53,12 @@ WEEKLY_COUNTS = (
     "visits_on_time",
     "plan_days",
     "drift_days",
+    "contact_gap_days",
+    "known_risk_days",
+    "unseen_high_days",
+    "closed_unseen_high_days",
+    "closed_known_high_days",
+    "closed_plan_known_high_days",
     "cpp_days",
     "cpp_unseen_days",
     "permanent_leavers",
@@ -65,6 +71,12 @@ WEEKLY_COUNTS = (
     "no_access_visits",
 )
 """Weekly flows written to timeseries.csv besides the pathway flows."""
+EXPECTED_DAYS = (
+    "closed_unseen_high_days",
+    "closed_known_high_days",
+    "closed_plan_known_high_days",
+)
+"""Weekly flows that are expected days (metrics.closed_high_days), written with decimals."""
 WORKER_COLUMNS = (
     "replication",
     "worker_id",
@@ -186,7 +198,8 @@ def replication_result(rec: Recorder, replication: int, start: date) -> Replicat
         ):
             row[key] = int(week.flows.get(key, 0))
         for key in WEEKLY_COUNTS:
-            row[key] = int(week.flows.get(key, 0))
+            value = week.flows.get(key, 0)
+            row[key] = round(float(value), 4) if key in EXPECTED_DAYS else int(value)
         timeseries.append(row)
     episodes = [
         {

@@ -18,9 +18,15 @@ if TYPE_CHECKING:
 
 
 def progress(child: Child, wd: int) -> None:
-    """Purposeful progress on the case on ``wd`` (the week's earliest counts)."""
+    """Purposeful contact on the case on ``wd`` (the week's earliest counts)."""
     if child.week_progress_wd is None or wd < child.week_progress_wd:
         child.week_progress_wd = wd
+
+
+def plan_work(child: Child, wd: int) -> None:
+    """Work on the plan itself on ``wd``: contact, and the week's need may fall (need.py)."""
+    progress(child, wd)
+    child.week_plan_work = True
 
 
 def visit(m: Model, child: Child, worker: Worker | None, due: int, w0: int, w1: int) -> None:

@@ -351,10 +351,7 @@ def _conference_failures(m: Model, child: Child, on_time: bool) -> None:
     c = m.cfg.complaints
     if not on_time:
         complaints.failure(m, child, c.breach_prob, about="conference")
-    if (
-        child.non_resident_parent
-        and child.rng.uniform() >= m.cfg.policy.invite_non_resident_parent_prob
-    ):
+    if child.non_resident_parent and not child.parent_involved:
         complaints.failure(
             m, child, c.not_invited_prob, about="conference", complainant="non_resident_parent"
         )

@@ -211,5 +211,15 @@ def prepopulate_closures(m: Model) -> None:
         child.underlying_need += gap_with if child.cpp_plans else gap_without
         child.closed_day = closed_day
         m.set_state(child, State.CLOSED)
-        m.events.emit(ev.Closed(child.id, closed_day, need, before_run=True))
+        m.events.emit(
+            ev.Closed(
+                child.id,
+                closed_day,
+                need,
+                before_run=True,
+                baseline_need=child.baseline_need,
+                underlying_need=child.underlying_need,
+                perceived_need=child.perceived_need,
+            )
+        )
         m.env.timeout(day).callbacks.append(rereferral(m, child))

@@ -67,19 +67,31 @@ PLANNED = (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld, ev.ManagerReviewed)
 def close(m: Model, child: Child) -> None:
     """Close the case; the family may be referred again later (unless it has moved away)."""
     moved = child.moved_day is not None
-    leave(m, child)
+    leave(m, child, stays=not moved)
     if not moved:
         child.closed_day = m.env.now
         schedule_rereferral(m, child)
 
 
-def leave(m: Model, child: Child) -> None:
-    """Close the case for good: the family moved away, or the child turned 18 (exits.py)."""
+def leave(m: Model, child: Child, stays: bool = False) -> None:
+    """Close the case; for good unless the family ``stays`` (moved away, or turned 18)."""
+    stage = str(child.state)
     m.set_state(child, State.CLOSED)
     child.moved_day = None
     complaints.drop_actions(m, child)
     m.workforce.release(child)
-    m.events.emit(ev.Closed(child.id, m.env.now, child.need))
+    m.events.emit(
+        ev.Closed(
+            child.id,
+            m.env.now,
+            child.need,
+            baseline_need=child.baseline_need,
+            underlying_need=child.underlying_need,
+            perceived_need=child.perceived_need,
+            stays=stays,
+            stage=stage,
+        )
+    )
     m.events.cancel_planned(child.id, PLANNED, m.env.now)
 
 
@@ -102,6 +114,9 @@ def start_referral(m: Model, child: Child) -> None:
     if child.closed_day is not None:
         need_after_closure(m, child, now - child.closed_day)
         child.closed_day = None
+    if child.non_resident_parent and child.referrals > 1:
+        # a new case: the service may involve the father this time, or not (model.new_child)
+        child.parent_involved = child.rng.uniform() < m.cfg.policy.invite_non_resident_parent_prob
     m.events.emit(ev.Referred(child.id, now, child.previous_referral_day, child.referrals > 1))
     m.set_state(child, State.FRONT_DOOR)
     child.episode = m.env.process(episode(m, child))

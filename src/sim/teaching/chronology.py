@@ -63,6 +63,7 @@ EVENT_LABELS: dict[str, str] = {
     "visit": "Visit: child seen",
     "no_access": "Visit: no access, child not seen",
     "core_group": "Core group meeting",
+    "outside_information": "Information from outside the household",
     "worker_change": "New social worker",
     "manager_review": "Manager review",
     "complaint": "Complaint received",

@@ -150,6 +150,7 @@ def draw_timeline(
             )
     marks = {
         "front_door_decision": ("Pathway", "v", "#2b2b2b", 7),
+        "outside_information": ("Pathway", "*", "#17becf", 10),
         "visit": ("Visits", "|", "#2b2b2b", 14),
         "no_access": ("Visits", "x", GAP_COLOR, 9),
         "icpc": ("Conferences", "D", "#d62728", 9),
