@@ -183,7 +183,11 @@ class CaseLog:
                 r.day,
                 "outside_information",
                 detail=f"{OUTSIDE_SOURCE_TEXT[r.source]}; "
-                + ("acted on: the child's need is looked at again" if r.acted_on else NOT_ACTED_TEXT),
+                + (
+                    "acted on: the child's need is looked at again"
+                    if r.acted_on
+                    else NOT_ACTED_TEXT
+                ),
             ),
             ev.ManagerReviewed: lambda r: self.add(
                 r.child, r.day, "manager_review", f"TM{r.team + 1}"

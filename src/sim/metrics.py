@@ -625,8 +625,8 @@ def closed_high_days(
     """Expected days at high need of closed children in each week of ``weeks``.
 
     For each closed spell (:data:`ClosedSpell`), cut at :data:`CLOSED_FOLLOW_DAYS` after
-    the closure, and each week it overlaps, the days of overlap times the chance that the child's need is at least ``need.high_threshold``
-    at the overlap's middle (:func:`closed_need_law`; a spread of 0, just after
+    the closure, and each week it overlaps, the days of overlap times the chance that
+    the child's need is at least ``need.high_threshold`` at the overlap's middle (:func:`closed_need_law`; a spread of 0, just after
     closure, gives 0 or 1). Expected days rather than one draw: the model draws a closed
     child's need only at a re-referral, and this keeps the measure free of extra random
     draws. Returns three arrays: the days of children closed while the service did not
@@ -662,24 +662,6 @@ def closed_high_days(
         np.bincount(week[known], weights=expected[known], minlength=n),
         np.bincount(week[plan], weights=expected[plan], minlength=n),
     )
-    starts = np.array([w.day for w in weeks], dtype=float)
-    ends = np.append(starts[1:], starts[-1] + 7.0)
-    high = s.high_need
-    for closed, ended, need, baseline, underlying, known_high in spells:
-        first = int(np.searchsorted(ends, closed, side="right"))
-        last = int(np.searchsorted(starts, ended, side="left"))
-        if first >= last:
-            continue
-        lo = np.maximum(starts[first:last], closed)
-        hi = np.minimum(ends[first:last], ended)
-        days = np.clip(hi - lo, 0.0, None)
-        after = np.minimum((lo + hi) / 2.0 - closed, CLOSED_WEEKS_FOLLOWED * 7.0) / 7.0
-        mean, spread = closed_need_law(s, after, need, baseline, underlying)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = np.where(spread > 0, (mean - high) / np.where(spread > 0, spread, 1.0), 0.0)
-        chance = np.where(spread > 0, ndtr(z), (mean >= high).astype(float))
-        (known if known_high else unseen)[first:last] += days * chance
-    return unseen, known
 
 
 def days_beyond(ref_wd: int, event_wd: int | None, a: int, w1: int, limit: int) -> int:
