@@ -381,9 +381,11 @@ def test_write_sweep_outputs_writes_paired_differences_beside_the_summary(tmp_pa
         "ci_low",
         "ci_high",
         "n",
+        "too_few_replications",
         "note",
     ]
     assert [r["job"] for r in rows] == ["j_high", "j_imp"]
+    assert [r["too_few_replications"] for r in rows] == ["1", "1"]  # 4 replications
     assert float(rows[0]["mean_difference"]) == pytest.approx(-0.045)
     assert rows[1]["n"] == "4"
     assert (tmp_path / "sweep_summary.csv").exists()
