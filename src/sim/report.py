@@ -2,9 +2,10 @@
 
 Figures are embedded as base64 PNGs and the page uses no scripts, fonts or styles from
 elsewhere, so it opens offline and can be emailed as one file. Each figure has a
-plain-language caption; the KPI table gives means with 95% intervals and the published
-figure where there is one, with each KPI's label, unit and display scale from the
-registry (``sim.metrics.KPIS``); a warm-up check (MSER-5, sim/warmup.py) compares the
+plain-language caption; the KPI table gives means with 95% intervals (inside each KPI's
+range, and flagged when from too few replications) and the published figure where there
+is one, with each KPI's label, unit and display scale from the registry
+(``sim.metrics.KPIS``), and what was set beside what resulted (:data:`SET_BESIDE`); a warm-up check (MSER-5, sim/warmup.py) compares the
 configured warm-up with what the weekly series suggest; the composed configuration closes
 the page.
 """
