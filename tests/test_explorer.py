@@ -48,6 +48,24 @@ def test_every_cell_has_kpis_series_and_the_same_child(page_data) -> None:
     assert len(firsts) == 1, "the same child is referred on the same day in every system"
 
 
+def test_cards_say_what_resulted_and_which_slider_set_it(page_data) -> None:
+    kpis = page_data["kpis"]
+    assert kpis["turnover_rate"]["label"] == "Social worker turnover that resulted"
+    assert kpis["turnover_rate"]["set"] == {"slider": "turnover", "words": "base rate set"}
+    assert kpis["caseload_mean"]["label"] == "Mean caseload that resulted"
+    assert kpis["caseload_mean"]["set"] == {"slider": "cap", "words": "cap set"}
+    assert kpis["visits_on_time"]["set"] is None
+    assert "2 replications (fewer than 5)" in page_data["rough_note"]
+
+
+def test_share_intervals_on_the_page_stay_within_0_to_100_percent(page_data) -> None:
+    # two replications of a fifth-size authority: the plain t-interval would overshoot
+    for cell in page_data["cells"].values():
+        for kpi in ("visits_on_time", "drift_share", "cpp_unseen_share"):
+            mean, low, high = cell["kpis"][kpi]
+            assert 0.0 <= low <= mean <= high <= 100.0, (kpi, low, mean, high)
+
+
 def test_high_caseloads_and_high_turnover_miss_more_visits(page_data) -> None:
     # 2 replications of a fifth-size authority: the corners differ by far more than noise
     good = page_data["cells"]["10|0.05"]["kpis"]["visits_on_time"][0]
@@ -113,6 +131,15 @@ def test_a_slider_change_updates_the_view(page, tmp_path) -> None:
         assert "vs the reference system" in tab.inner_text("#cards") or after_cell == tab.evaluate(
             "DATA.reference"
         )
+        # the slider says what is set, the card what resulted, with the setting beside it
+        assert "rate set" in tab.inner_text("label[for=turnover]")
+        assert "turnover that resulted" in tab.inner_text("#kpi-turnover_rate .label")
+        turnover = tab.evaluate("DATA.turnovers[+document.getElementById('turnover').value]")
+        assert tab.inner_text("#kpi-turnover_rate .set") == f"base rate set: {turnover:.0%} a year"
+        cap = tab.evaluate("DATA.caps[+document.getElementById('cap').value]")
+        assert tab.inner_text("#kpi-caseload_mean .set") == f"cap set: {cap} cases"
+        assert tab.locator("#kpi-visits_on_time .set").count() == 0
+        assert "too rough to trust" in tab.inner_text("#rough-note")  # two replications
         shot = tmp_path / "explorer.png"
         tab.screenshot(path=str(shot), full_page=True)
         browser.close()

@@ -381,9 +381,11 @@ def test_write_sweep_outputs_writes_paired_differences_beside_the_summary(tmp_pa
         "ci_low",
         "ci_high",
         "n",
+        "too_few_replications",
         "note",
     ]
     assert [r["job"] for r in rows] == ["j_high", "j_imp"]
+    assert [r["too_few_replications"] for r in rows] == ["1", "1"]  # 4 replications
     assert float(rows[0]["mean_difference"]) == pytest.approx(-0.045)
     assert rows[1]["n"] == "4"
     assert (tmp_path / "sweep_summary.csv").exists()
@@ -393,6 +395,10 @@ def test_write_sweep_outputs_writes_paired_differences_beside_the_summary(tmp_pa
     assert "Paired differences from the baseline" in report
     assert "Differences from scenario=baseline, the baseline scenario." in report
     assert report.count("<figcaption>") == 2  # one comparison and one difference figure
+    assert report.count("With 4 replications (fewer than 5)") == 2  # differences, summary
+    assert "<th>too_few_replications</th>" not in report  # a flag, not a swept value
+    summary = read_csv(tmp_path / "sweep_summary.csv")
+    assert {r["too_few_replications"] for r in summary} == {"1"}
 
 
 def test_a_single_job_has_no_paired_differences(tmp_path):

@@ -247,12 +247,42 @@ says which direction is an improvement; volumes (referrals, plans...) have none.
 *Headline* KPIs are the ones sweeps draw comparison and paired-difference figures for and
 the explorer shows.
 
+**What was set and what resulted.** Some KPIs share a name with a parameter that is set:
+`turnover_rate` with `workforce.turnover_base` (the leaving hazard without overload; the
+turnover that results adds overload in busy teams and early leaving), `caseload_mean` and
+`caseload_p90` with `workforce.caseload_cap`, `referrals_per_year` with
+`authority.referrals_per_year` (`report.SET_BESIDE`). The run report labels such a KPI "... that resulted" and
+shows the setting beside it ("base rate set: 8.5% a year"); so does the explorer, whose
+sliders say "set".
+
 **Replications.** A KPI with no event in the window is NaN. `summary.csv` drops NaNs and
-reports, for each KPI, the mean over replications, its 95% t-interval (`ci_low`,
-`ci_high`; NaN with fewer than two values) and the count `n` of non-NaN values
-(`analysis.summarize`). Sweeps compare each job with a baseline job replication by
-replication, with the same seeds (common random numbers): `paired_differences.csv` gives
-the mean difference and its 95% paired t-interval (`analysis.paired_difference`).
+reports, for each KPI, the mean over replications, its 95% interval (`ci_low`,
+`ci_high`; NaN with fewer than two values), the count `n` of non-NaN values and
+`too_few_replications` (`analysis.summarize`). Sweeps compare each job with a baseline
+job replication by replication, with the same seeds (common random numbers):
+`paired_differences.csv` gives the mean difference and its 95% paired t-interval
+(`analysis.paired_difference`).
+
+**Intervals keep to the KPI's range** (`KPI.bounds`: [0, 1] for a unit "share", [0, inf)
+for every other KPI, turnover's "share a year" included, as a rate can pass 100%). A
+share's interval is the t-interval made on the logit scale: `logit(m) -/+ t * se / (m (1 -
+m))` mapped back, with `m` the mean and `se` its standard error (the delta method); it
+holds the mean, stays inside [0, 1] and needs no clipping of replications at exactly 0 or
+1 (when every replication is 0, or every one 1, the interval is that value). Any other
+KPI's t-interval starts at 0 at the lowest. A paired difference keeps the plain
+t-interval, cut to the range of a difference (shares: [-1, 1]); cutting a confidence
+interval to the values the quantity can take keeps its coverage. In simulated checks
+(shares drawn from beta and binomial distributions, 4,000 samples each) the logit interval
+covered the true mean 91-97% of the time with 5 or more replications, the plain
+t-interval 91-96%.
+
+**Too few replications.** `too_few_replications` is 1 when `n` is below 5
+(`analysis.MIN_REPLICATIONS`): with 2 to 4 values the t quantile is 12.7 to 3.2, the
+spread between replications is barely estimated, and whether the replications are near
+normal cannot be seen; in the same checks a 95% interval from 2 replications covered the
+true value as little as 54% of the time. The console table, the run and sweep reports and
+the explorer say so in a sentence; `run=quick` (2 replications) is for a quick look, not
+for conclusions. `sweep_summary.csv` and `paired_differences.csv` carry the same flag.
 """
 
 KPI_GROUP_TEXT = {

@@ -39,7 +39,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim import CONF_DIR
-from sim.analysis import summarize
+from sim.analysis import rough_intervals_note, summarize
 from sim.composition import CONFIG_NAME, check_sweep, compose_config
 from sim.config import Config, ConfigError, to_config
 from sim.interrupts import Interrupted, as_interrupted, held, raise_on_signals
@@ -192,6 +192,9 @@ def format_summary(summary: Sequence[dict[str, float | str]]) -> str:
         lines.append(
             f"{name:<30} {mean:>10.3f}   [{low:>9.3f}, {high:>9.3f}]  {unit:<20} {ref}".rstrip()
         )
+    rough = sorted({int(row["n"]) for row in summary if int(row.get("too_few_replications", 0))})
+    if rough:
+        lines.append(rough_intervals_note(rough[-1]))
     return "\n".join(lines)
 
 

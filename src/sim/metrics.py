@@ -1780,6 +1780,15 @@ class KPI:
         return TARGETS.get(self.name)
 
     @property
+    def bounds(self) -> tuple[float, float]:
+        """The values the KPI can take, which its intervals keep to (``sim.analysis``).
+
+        [0, 1] for a share (unit "share"); [0, inf) for every other KPI here: counts,
+        rates, days, means, and a share a year (turnover), a rate that can pass 100%.
+        """
+        return (0.0, 1.0) if self.unit == "share" else (0.0, math.inf)
+
+    @property
     def difference_unit(self) -> str:
         """The unit of a difference between two scaled values (shares: percentage points)."""
         unit = self.display_unit

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.analysis import t_interval
+from sim.analysis import UNBOUNDED, t_interval
 from sim.calibration import TARGETS
 from sim.metrics import KPIS, over_weeks
 
@@ -68,29 +68,44 @@ def scenario_color(name: str) -> str:
 
 
 def weekly_band(
-    rows: Sequence[Mapping[str, Any]], value
+    rows: Sequence[Mapping[str, Any]], value, bounds: tuple[float, float] = UNBOUNDED
 ) -> tuple[list[date], np.ndarray, np.ndarray, np.ndarray]:
-    """Per week: mean and 95% interval over replications of ``value(row)`` (NaN skipped)."""
+    """Per week: mean and 95% interval over replications of ``value(row)`` (NaN skipped).
+
+    The interval keeps to ``bounds``, the range of the drawn values (``analysis.t_interval``).
+    """
     by_week: dict[str, list[float]] = defaultdict(list)
     for row in rows:
         by_week[str(row["week_start"])].append(value(row))
     weeks = sorted(by_week)
-    stats = [t_interval(by_week[w]) for w in weeks]
+    stats = [t_interval(by_week[w], bounds=bounds) for w in weeks]
     mean = np.array([s[0] for s in stats])
     low = np.array([s[1] if s[3] > 1 else s[0] for s in stats])
     high = np.array([s[2] if s[3] > 1 else s[0] for s in stats])
     return [date.fromisoformat(w) for w in weeks], mean, low, high
 
 
-def _weekly_kpi(name: str) -> tuple[str, Callable[[Mapping[str, Any]], float]]:
-    """A KPI's label and its value in one week's row, in its display unit."""
+Series = tuple[str, Callable[[Mapping[str, Any]], float], tuple[float, float]]
+"""A weekly series to draw: its label, its value in a week's row, and its range."""
+
+
+def _weekly_kpi(name: str) -> Series:
+    """A KPI's label, its value in one week's row and its range, in its display unit."""
     kpi = KPIS[name]
-    return kpi.label, lambda row: over_weeks(name, [row]) * kpi.scale
+    low, high = kpi.bounds
+    return (
+        kpi.label,
+        lambda row: over_weeks(name, [row]) * kpi.scale,
+        (
+            low * kpi.scale,
+            high * kpi.scale,
+        ),
+    )
 
 
-def _column(label: str, name: str) -> tuple[str, Callable[[Mapping[str, Any]], float]]:
-    """A timeseries.csv column that is no KPI, with its label."""
-    return label, lambda row: float(row[name])
+def _column(label: str, name: str) -> Series:
+    """A timeseries.csv count column that is no KPI, with its label (a count: >= 0)."""
+    return label, lambda row: float(row[name]), (0.0, math.inf)
 
 
 def _lower_first(text: str) -> str:
@@ -132,8 +147,8 @@ def overview_figure(rows: Sequence[Mapping[str, Any]], title: str, n_reps: int) 
         if str(r.get("measured", "1")) in ("0", "False")
     ]
     for ax, (panel_title, unit, series) in zip(axes, panels, strict=True):
-        for i, (label, value) in enumerate(series):
-            weeks, mean, low, high = weekly_band(rows, value)
+        for i, (label, value, bounds) in enumerate(series):
+            weeks, mean, low, high = weekly_band(rows, value, bounds)
             ax.plot(weeks, mean, color=PALETTE[i], lw=1.8, label=label)
             ax.fill_between(weeks, low, high, color=PALETTE[i], alpha=0.25, lw=0)
         if warm:

@@ -2,9 +2,10 @@
 
 Figures are embedded as base64 PNGs and the page uses no scripts, fonts or styles from
 elsewhere, so it opens offline and can be emailed as one file. Each figure has a
-plain-language caption; the KPI table gives means with 95% intervals and the published
-figure where there is one, with each KPI's label, unit and display scale from the
-registry (``sim.metrics.KPIS``); a warm-up check (MSER-5, sim/warmup.py) compares the
+plain-language caption; the KPI table gives means with 95% intervals (inside each KPI's
+range, and flagged when from too few replications) and the published figure where there
+is one, with each KPI's label, unit and display scale from the registry
+(``sim.metrics.KPIS``), and what was set beside what resulted (:data:`SET_BESIDE`); a warm-up check (MSER-5, sim/warmup.py) compares the
 configured warm-up with what the weekly series suggest; the composed configuration closes
 the page.
 """
@@ -18,7 +19,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from sim import warmup
+from sim.analysis import MIN_REPLICATIONS, rough_intervals_note
 from sim.metrics import KPI, KPIS
 from sim.results import read_csv
 
@@ -31,6 +35,17 @@ figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd
 figcaption { font-size: 0.95em; color: #444; margin-top: 0.4em; }
 pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 0.85em; }
 """
+
+INTERVALS_TEXT = (
+    "Means over replications with 95% intervals that keep to each KPI's range: a share's "
+    "interval is a t-interval made on the logit scale, so it stays between 0% and 100%; a "
+    "count, rate or duration's t-interval starts at 0 at the lowest."
+)
+SET_TEXT = (
+    "Where a KPI shares its name with a setting, the table says what was set beside what "
+    "resulted: the turnover that results, for example, is the base rate set raised by "
+    "overload and by early leaving."
+)
 
 RUN_CAPTIONS = {
     "overview.png": (
@@ -46,6 +61,49 @@ RUN_CAPTIONS = {
         "and the grey band the tolerance the baseline is calibrated to."
     ),
 }
+
+
+SET_BESIDE: dict[str, tuple[str, str, str]] = {
+    "turnover_rate": ("workforce.turnover_base", "base rate set", "Social worker turnover"),
+    "caseload_mean": ("workforce.caseload_cap", "cap set", "Mean caseload"),
+    "caseload_p90": ("workforce.caseload_cap", "cap set", "90th percentile caseload"),
+    "referrals_per_year": ("authority.referrals_per_year", "mean rate set", "Referrals"),
+}
+"""KPIs that share a name with a parameter that is set: the parameter, what the setting
+is called, and what to call the KPI before "that resulted".
+
+What is set is not what results: the turnover that results is the base leaving hazard
+raised by overload and by early leaving; caseloads stay below the cap; referrals vary
+about the mean rate. Reports and the explorer label such a KPI "... that resulted" and
+show the setting beside it, in the KPI's display unit.
+"""
+
+
+def resulted_label(kpi: KPI) -> str:
+    """The KPI's label, or "... that resulted" where a parameter of that name is set."""
+    entry = SET_BESIDE.get(kpi.name)
+    return f"{entry[2]} that resulted" if entry else kpi.label
+
+
+def set_value(config: Mapping[str, Any], name: str) -> str:
+    """``base rate set: 8.5% a year (workforce.turnover_base)``, or "" if nothing is set.
+
+    Args:
+        config: The composed configuration as a nested mapping (a run's config.yaml).
+        name: A KPI name.
+
+    """
+    if name not in SET_BESIDE or name not in KPIS:
+        return ""
+    key, words, _ = SET_BESIDE[name]
+    node: Any = config
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return ""
+        node = node[part]
+    if isinstance(node, bool) or not isinstance(node, int | float):
+        return ""
+    return f"{words}: {KPIS[name].show(float(node))} ({key})"
 
 
 def _img(path: Path) -> str:
@@ -71,15 +129,46 @@ def _kpi(name: str) -> KPI | None:
 
 def _label(name: str) -> str:
     kpi = _kpi(name)
-    return html.escape(kpi.label if kpi else "")
+    return html.escape(resulted_label(kpi) if kpi else "")
 
 
-def _kpi_table(summary: list[dict[str, str]]) -> str:
-    """Means, intervals and published figures in each KPI's display unit (shares in %)."""
-    header = ("KPI", "what it measures", "unit", "mean", "95% interval", "n", "published")
+def _too_few(row: Mapping[str, str]) -> bool:
+    """Whether a summary row's interval is too rough to trust (its flag, else its n)."""
+    flag = row.get("too_few_replications")
+    if flag not in (None, ""):
+        return flag not in ("0", "False")
+    try:
+        return 0 < float(row["n"]) < MIN_REPLICATIONS  # n = 0: no interval to flag
+    except (KeyError, ValueError):
+        return False
+
+
+def _rough(row: Mapping[str, str]) -> str:
+    """A mark after an interval too rough to trust."""
+    return " (too few replications)" if _too_few(row) else ""
+
+
+def rough_intervals(rows: list[dict[str, str]]) -> str:
+    """A paragraph saying the intervals are too rough to trust ("" if they are not)."""
+    rough = [r for r in rows if _too_few(r)]
+    if not rough:
+        return ""
+    most = max(int(float(r["n"])) for r in rough)
+    return f"<p><strong>{html.escape(rough_intervals_note(most))}</strong></p>"
+
+
+def _kpi_table(summary: list[dict[str, str]], config: Mapping[str, Any] | None = None) -> str:
+    """Means, intervals and published figures in each KPI's display unit (shares in %).
+
+    A KPI that shares a name with a setting (:data:`SET_BESIDE`) is labelled "... that
+    resulted", with what was set beside it (from ``config``); an interval too rough to
+    trust is marked.
+    """
+    header = ("KPI", "what it measures", "unit", "mean", "95% interval", "n", "published", "set")
     rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"]
     for r in summary:
         kpi = _kpi(r["kpi"])
+        rough = _rough(r)
         target = kpi.comparator if kpi is not None else None
         scale = kpi.scale if kpi else 1.0
         decimals = 1 if kpi and kpi.display_unit.startswith("%") else 3
@@ -92,8 +181,9 @@ def _kpi_table(summary: list[dict[str, str]]) -> str:
             f"<td>{html.escape(kpi.display_unit if kpi else '')}</td>"
             f"<td class=num>{_fmt(r['mean'], scale, decimals)}</td>"
             f"<td class=num>[{_fmt(r['ci_low'], scale, decimals)}, "
-            f"{_fmt(r['ci_high'], scale, decimals)}]</td><td class=num>{r['n']}</td>"
-            f"<td>{html.escape(published)}</td></tr>"
+            f"{_fmt(r['ci_high'], scale, decimals)}]{rough}</td><td class=num>{r['n']}</td>"
+            f"<td>{html.escape(published)}</td>"
+            f"<td>{html.escape(set_value(config or {}, r['kpi']))}</td></tr>"
         )
     return "<table>" + "".join(rows) + "</table>"
 
@@ -172,7 +262,14 @@ def write_run_report(
     for name, caption in RUN_CAPTIONS.items():
         if (folder / name).exists():
             body.append(_figure(folder / name, caption))
-    body += ["<h2>Key performance indicators</h2>", _kpi_table(read_csv(folder / "summary.csv"))]
+    summary = read_csv(folder / "summary.csv")
+    config = yaml.safe_load((out_dir / "config.yaml").read_text())
+    body += [
+        "<h2>Key performance indicators</h2>",
+        f"<p>{html.escape(INTERVALS_TEXT)} {html.escape(SET_TEXT)}</p>",
+        rough_intervals(summary),
+        _kpi_table(summary, config if isinstance(config, Mapping) else None),
+    ]
     if (folder / "timeseries.csv").exists():
         body += _warmup_section(read_csv(folder / "timeseries.csv"))
     body += [
@@ -200,10 +297,14 @@ def _differences_table(rows: list[dict[str, str]]) -> str:
             f"<tr><td>{html.escape(r['label'])}</td><td>{html.escape(r['kpi'])}</td>"
             f"<td>{_label(r['kpi'])}</td><td>{_own_unit(r['kpi'])}</td>"
             f"<td class=num>{_fmt(r['mean_difference'])}</td>"
-            f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</td>"
+            f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]{_rough(r)}</td>"
             f"<td class=num>{html.escape(r['n'])}</td><td>{html.escape(r['note'])}</td></tr>"
         )
     return "<table>" + "".join(table) + "</table>"
+
+
+SWEEP_STATS = ("mean", "ci_low", "ci_high", "n", "too_few_replications")
+"""sweep_summary.csv's columns after the swept values and the KPI."""
 
 
 def write_sweep_report(
@@ -232,11 +333,7 @@ def write_sweep_report(
     for name, caption in captions.items():
         if (sweep_dir / name).exists():
             body.append(_figure(sweep_dir / name, caption))
-    keys = (
-        [k for k in rows[0] if k not in ("job", "kpi", "mean", "ci_low", "ci_high", "n")]
-        if rows
-        else []
-    )
+    keys = [k for k in rows[0] if k not in ("job", "kpi", *SWEEP_STATS)] if rows else []
     columns = ["job", *keys, "kpi", "what it measures", "unit", "mean", "95% interval"]
     header = "".join(f"<th>{html.escape(k)}</th>" for k in columns)
     table = [f"<tr>{header}</tr>"]
@@ -245,7 +342,7 @@ def write_sweep_report(
         cells += f"<td>{_label(r['kpi'])}</td><td>{_own_unit(r['kpi'])}</td>"
         table.append(
             f"<tr>{cells}<td class=num>{_fmt(r['mean'])}</td>"
-            f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</td></tr>"
+            f"<td class=num>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]{_rough(r)}</td></tr>"
         )
     paired = sweep_dir / "paired_differences.csv"
     if differences is not None and paired.exists():
@@ -261,8 +358,14 @@ def write_sweep_report(
         for name, caption in differences.items():
             if (sweep_dir / name).exists():
                 body.append(_figure(sweep_dir / name, caption))
-        body.append(_differences_table(read_csv(paired)))
-    body += ["<h2>Sweep summary</h2>", "<table>" + "".join(table) + "</table>"]
+        differences_rows = read_csv(paired)
+        body += [rough_intervals(differences_rows), _differences_table(differences_rows)]
+    body += [
+        "<h2>Sweep summary</h2>",
+        f"<p>{html.escape(INTERVALS_TEXT)}</p>",
+        rough_intervals(rows),
+        "<table>" + "".join(table) + "</table>",
+    ]
     path = sweep_dir / "report.html"
     path.write_text(_page(title, body))
     return path

@@ -5,7 +5,8 @@ Files written in the run folder (see README, "What a run produces"):
 * ``config.yaml`` - the composed configuration;
 * ``run.json`` - seed, package version, git revision, wall time, status, error;
 * ``kpis.csv`` - a row per replication, a column per KPI;
-* ``summary.csv`` - a row per KPI: mean, ci_low, ci_high (95% t-interval), n;
+* ``summary.csv`` - a row per KPI: mean, ci_low, ci_high (95% interval inside the KPI's
+  range), n, too_few_replications (1: fewer than 5 replications, too rough to trust);
 * ``timeseries.csv`` - weekly stocks and flows per replication;
 * ``episodes.csv`` - a row per assessment, section 47, ICPC, CPP, CiN plan and CIN episode;
 * ``workers.csv`` - a row per social worker's time in a post (a move starts a new row);
@@ -386,6 +387,10 @@ class RunRecord:
         self.write()
 
 
+SUMMARY_COLUMNS = ("kpi", "mean", "ci_low", "ci_high", "n", "too_few_replications")
+"""summary.csv's columns (``analysis.summarize``)."""
+
+
 def write_tables(
     folder: Path, results: Sequence[ReplicationResult], summary: Sequence[Mapping[str, Any]]
 ) -> None:
@@ -396,7 +401,7 @@ def write_tables(
         [{"replication": r.replication, **r.kpis} for r in results],
         ["replication", *names],
     )
-    write_csv(folder / "summary.csv", summary, ["kpi", "mean", "ci_low", "ci_high", "n"])
+    write_csv(folder / "summary.csv", summary, SUMMARY_COLUMNS)
     write_csv(folder / "timeseries.csv", [row for r in results for row in r.timeseries])
     episode_columns = [
         "replication",

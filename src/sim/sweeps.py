@@ -31,7 +31,7 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.analysis import paired_difference
+from sim.analysis import kpi_bounds, paired_difference, too_few
 from sim.config import ConfigError
 from sim.metrics import HEADLINE_KPIS, KPI, KPIS
 from sim.plots import (
@@ -58,6 +58,7 @@ DIFFERENCE_COLUMNS = (
     "ci_low",
     "ci_high",
     "n",
+    "too_few_replications",
     "note",
 )
 
@@ -305,7 +306,10 @@ def swept_keys(jobs: list[Job]) -> list[str]:
 
 
 def summary_rows(jobs: list[Job]) -> list[dict[str, Any]]:
-    """A row per job and KPI: the swept values, the KPI, mean and 95% interval."""
+    """A row per job and KPI: the swept values, the KPI, mean, 95% interval and n.
+
+    ``too_few_replications`` (from ``n``) flags an interval too rough to trust.
+    """
     keys = swept_keys(jobs)
     rows = []
     for job in jobs:
@@ -313,6 +317,8 @@ def summary_rows(jobs: list[Job]) -> list[dict[str, Any]]:
             row: dict[str, Any] = {"job": job.path.name}
             row.update({k: job.overrides.get(k, "") for k in keys})
             row.update({"kpi": kpi, **stats})
+            n = stats["n"]
+            row["too_few_replications"] = int(too_few(int(n) if math.isfinite(n) else 0))
             rows.append(row)
     return rows
 
@@ -438,8 +444,9 @@ def pairing_note(job: Job, baseline: Job) -> str:
 def paired_difference_rows(jobs: list[Job], baseline: Job) -> list[dict[str, Any]]:
     """A row per non-baseline job and KPI: the paired difference job minus baseline.
 
-    The mean and 95% paired t-interval over replications, in the KPI's own units, or NaN
-    and a note saying why the job was skipped (replications that cannot be paired).
+    The mean and 95% paired t-interval over replications, in the KPI's own units and cut
+    to the range of a difference (shares: [-1, 1]), or NaN and a note saying why the job
+    was skipped (replications that cannot be paired).
     """
     names = job_names(jobs)
     base_name = names[[id(j) for j in jobs].index(id(baseline))]
@@ -458,6 +465,7 @@ def paired_difference_rows(jobs: list[Job], baseline: Job) -> list[dict[str, Any
                 mean, low, high, n = paired_difference(
                     [base[r].get(kpi, math.nan) for r in reps],
                     [mine[r].get(kpi, math.nan) for r in reps],
+                    bounds=kpi_bounds(kpi),
                 )
             rows.append(
                 {
@@ -469,6 +477,7 @@ def paired_difference_rows(jobs: list[Job], baseline: Job) -> list[dict[str, Any
                     "ci_low": low,
                     "ci_high": high,
                     "n": n,
+                    "too_few_replications": int(too_few(n)) if not note else "",
                     "note": note or ("" if n else "no replication has a value in both"),
                 }
             )

@@ -2,7 +2,8 @@
 
 Runs a grid of caseload caps by social-worker turnover rates (a few replications each)
 and writes one self-contained HTML file (``results/explorer/drift_explorer.html``): two
-sliders choose the caseload cap and the turnover; the page shows the KPIs, missed visits
+sliders set the caseload cap and the base turnover rate; the page shows the KPIs that
+resulted (the turnover and caseload that resulted beside the setting), missed visits
 and drift week by week, and one child's chronology in that system. The child is the
 same in every cell (same random streams), so moving a slider shows how the same child's
 story changes. All results are precomputed and embedded: the page needs no server and no
@@ -24,11 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis import summarize
+from sim.analysis import rough_intervals_note, summarize, too_few
 from sim.arguments import OneLineParser
 from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError, validate
 from sim.metrics import KPIS, weekly_series
+from sim.report import SET_BESIDE, resulted_label
 from sim.results import ReplicationResult
 from sim.runner import Job, Run, run_many, run_one
 from sim.teaching.chronology import EVENT_LABELS, chronology
@@ -53,6 +55,19 @@ PAGE_KPIS = (
 )
 """The KPIs the page shows, in order; labels, units and directions from ``metrics.KPIS``."""
 SMOOTH_WEEKS = 4
+SLIDERS = {"cap": "workforce.caseload_cap", "turnover": "workforce.turnover_base"}
+"""The page's sliders and the parameter each sets (:func:`cell_config`)."""
+
+
+def set_beside(kpi: str) -> dict[str, str] | None:
+    """Which slider sets the parameter a KPI shares its name with, and what it is called.
+
+    For example turnover_rate: the turnover slider, "base rate set" (report.SET_BESIDE).
+    None if no slider sets it.
+    """
+    key, words, _ = SET_BESIDE.get(kpi, ("", "", ""))
+    slider = next((name for name, param in SLIDERS.items() if param == key), None)
+    return {"slider": slider, "words": words} if slider else None
 
 
 def turnover_key(turnover: float) -> str:
@@ -180,13 +195,15 @@ def build_data(
         "authority": base.authority.name,
         "kpis": {
             k: {
-                "label": KPIS[k].label,
+                "label": resulted_label(KPIS[k]) if set_beside(k) else KPIS[k].label,
                 "unit": KPIS[k].display_unit,
                 "difference_unit": KPIS[k].difference_unit,
                 "higher_is_better": KPIS[k].higher_is_better,
+                "set": set_beside(k),
             }
             for k in PAGE_KPIS
         },
+        "rough_note": rough_intervals_note(replications) if too_few(replications) else "",
         "series_labels": {
             "missed": "Statutory visits missed",  # visits_on_time's complement
             "drift": KPIS["drift_share"].label,
