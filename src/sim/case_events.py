@@ -64,6 +64,10 @@ EVENT_TYPES: dict[str, str] = {
     "transfer_in_conference": "the transfer-in conference for a plan moving here; detail gives "
     "the decision",
     "care": "the child becomes looked after",
+    "service_referral": "the plan refers the family to a service (parenting programme, "
+    "counselling); detail says whether it waits for a place",
+    "service_start": "the family takes a place on the service",
+    "service_end": "the family's course ends, or it leaves the service or its waiting list",
 }
 """Event names and what each means. Anything else in a file is an error."""
 

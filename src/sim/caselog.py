@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim import events as ev
 from sim.case_events import check_event_name
+from sim.services import SERVICE_NAMES
 
 if TYPE_CHECKING:
     from sim.calendar import WorkingCalendar
@@ -211,6 +212,15 @@ class CaseLog:
             ev.PreProceedingsEnded: lambda r: self.add(
                 r.child, r.day, "legal_planning", _sw(r.worker), PRE_PROCEEDINGS_END_TEXT[r.outcome]
             ),
+            ev.ServiceReferred: lambda r: self.add(
+                r.child,
+                r.day,
+                "service_referral",
+                detail=f"referred to {SERVICE_NAMES[r.service]}; "
+                + ("waiting" if r.waiting else "a place is free"),
+            ),
+            ev.ServiceStarted: self._service_started,
+            ev.ServiceEnded: self._service_ended,
         }
 
     def _referred(self, r: ev.Referred) -> None:
@@ -314,6 +324,24 @@ class CaseLog:
         self.add(r.child, r.referred_day, "ombudsman_complaint")
         outcome = f"upheld: remedy £{r.remedy_gbp:,.0f}" if r.upheld else "not upheld"
         self.add(r.child, r.day, "ombudsman_decision", detail=outcome)
+
+    def _service_started(self, r: ev.ServiceStarted) -> None:
+        detail = f"started {SERVICE_NAMES[r.service]}"
+        waited = r.day - r.referred_day
+        if waited >= 7:
+            detail += f" after {waited / 7:.0f} weeks on the waiting list"
+        self.add(r.child, r.day, "service_start", detail=detail)
+
+    def _service_ended(self, r: ev.ServiceEnded) -> None:
+        name = SERVICE_NAMES[r.service]
+        if r.outcome == "completed":
+            detail = f"finished {name}"
+        elif r.outcome == "left_course":
+            detail = f"left {name}: the plan ended"
+        else:
+            weeks = (r.day - r.referred_day) / 7
+            detail = f"left the waiting list for {name} after {weeks:.0f} weeks: the plan ended"
+        self.add(r.child, r.day, "service_end", detail=detail)
 
     def _date(self, day: float) -> str:
         if self.cal is None:

@@ -1623,6 +1623,98 @@ class ComplaintsConfig:
     )
 
 
+SERVICE_PLACES_WHY = (
+    "0 (no such service) up to 500 per 1,000 referrals, about twenty times the default: "
+    "a place for every family referred"
+)
+SEED3 = "seed 003 (long waits for counselling, not enough parenting programmes)"
+
+
+@dataclass
+class ServicesConfig:
+    """Services a plan refers a family to, their places and waiting lists (seed 003)."""
+
+    cpp_referral_prob: float = prob(
+        0.5,
+        source=f"{ASSUMPTION}; {SEED3}",
+        doc="A new child protection plan refers the family to a service (parenting "
+        "programme or counselling).",
+    )
+    cin_referral_prob: float = prob(
+        0.25,
+        source=f"{ASSUMPTION}; {SEED3}",
+        doc="A new child in need plan refers the family to a service (a family stepping "
+        "down from a CPP keeps the referral it has).",
+    )
+    parenting_share: float = prob(
+        0.5,
+        source=f"{ASSUMPTION}; {SEED3}",
+        doc="Share of referrals that go to the parenting programme; the rest go to counselling.",
+    )
+    parenting_places_per_1000_referrals: float = param(
+        23.0,
+        source=f"{ASSUMPTION}: about 1.15 x the places in use when nobody waits (default run: "
+        "about 83 of the average authority's 95 places in use, a few families wait days)",
+        unit="places per 1,000 referrals a year",
+        low=0.0,
+        high=500.0,
+        why=SERVICE_PLACES_WHY,
+        doc="Parenting programme places open at once, per 1,000 referrals a year "
+        "(authority.referrals_per_year); rounded, at least 1 when above 0.",
+    )
+    counselling_places_per_1000_referrals: float = param(
+        19.0,
+        source=f"{ASSUMPTION}: as for the parenting programme (default run: about 68 of 79 "
+        "places in use)",
+        unit="places per 1,000 referrals a year",
+        low=0.0,
+        high=500.0,
+        why=SERVICE_PLACES_WHY,
+        doc="Counselling places (adult mental health) open at once, per 1,000 referrals "
+        "a year; rounded, at least 1 when above 0.",
+    )
+    parenting_course_weeks: int = param(
+        12,
+        source=f"{ASSUMPTION}: group parenting programmes run for about 8 to 14 weekly sessions",
+        unit="weeks",
+        low=1,
+        high=104,
+        why="from a week up to two years",
+        doc="How long a family holds a parenting programme place.",
+    )
+    counselling_course_weeks: int = param(
+        10,
+        source=f"{ASSUMPTION}: a course of counselling is typically 6 to 12 weekly sessions",
+        unit="weeks",
+        low=1,
+        high=104,
+        why="from a week up to two years",
+        doc="How long a family holds a counselling place.",
+    )
+    waiting_progress_factor: float = param(
+        0.5,
+        source=f"{ASSUMPTION}; {SEED3}",
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        why="a multiplier: waiting for help does not make the plan's work achieve more",
+        doc="While a family waits for its service, a week of plan work lowers need by this "
+        "times need.progress_effect_per_week.",
+    )
+    attending_progress_factor: float = param(
+        1.0,
+        source=f"{ASSUMPTION}: need.progress_effect_per_week was set with no services, so it "
+        "is taken as the effect of a plan with the help it needs",
+        unit="multiplier",
+        low=1.0,
+        high=3.0,
+        why="attending leaves the plan's work as effective as without a wait, or makes it "
+        "up to three times as effective",
+        doc="While a family attends its service, a week of plan work lowers need by this "
+        "times need.progress_effect_per_week.",
+    )
+
+
 @dataclass
 class PolicyConfig:
     """Practice levers (DESIGN.md section 1, question 3)."""
@@ -1749,6 +1841,7 @@ class Config:
     workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
     complaints: ComplaintsConfig = field(default_factory=ComplaintsConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    services: ServicesConfig = field(default_factory=ServicesConfig)
     run: RunConfig = field(default_factory=RunConfig)
 
 
@@ -1759,6 +1852,7 @@ GROUPS: tuple[str, ...] = (
     "workforce",
     "complaints",
     "policy",
+    "services",
     "run",
 )
 

@@ -198,6 +198,9 @@ class Child:
     last_progress_wd: int = 0
     core_group_due_wd: int | None = None
     first_core_group_pending: bool = False
+    progress_factor: float = 1.0
+    """Multiplies the plan's weekly progress effect: set by services.py while the family
+    waits for a service (below 1) or attends one."""
     # this week's planned work, read and cleared by the weekly accounting
     week_visit_wd: int | None = None
     week_progress_wd: int | None = None

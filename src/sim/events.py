@@ -844,6 +844,54 @@ class ComplaintActionFellDue(Record):
         self.on_time: Final = on_time
 
 
+# -- services (seed 003) -------------------------------------------------------------------
+class ServiceReferred(Record):
+    """A plan refers the family to ``service``; ``waiting``: no place was free, it joins the list."""
+
+    FIELDS = ("child", "day", "service", "waiting")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, service: str, waiting: bool) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.service: Final = service
+        self.waiting: Final = waiting
+
+
+class ServiceStarted(Record):
+    """The family takes a place on ``service`` (referred on ``referred_day``)."""
+
+    FIELDS = ("child", "day", "service", "referred_day")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, service: str, referred_day: float) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.service: Final = service
+        self.referred_day: Final = referred_day
+
+
+class ServiceEnded(Record):
+    """The family's referral to ``service`` ends.
+
+    ``outcome``: ``completed`` (the course ran its length), ``left_course`` (the plan
+    ended during the course) or ``left_list`` (the plan ended while the family waited:
+    it never had a place).
+    """
+
+    FIELDS = ("child", "day", "service", "referred_day", "outcome")
+    __slots__ = FIELDS
+
+    def __init__(
+        self, child: int, day: float, service: str, referred_day: float, outcome: str
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.service: Final = service
+        self.referred_day: Final = referred_day
+        self.outcome: Final = outcome
+
+
 AnyRecord = (
     Referred
     | FrontDoorDecided
@@ -884,6 +932,9 @@ AnyRecord = (
     | ComplaintClosed
     | ComplaintOpenAtEnd
     | ComplaintActionFellDue
+    | ServiceReferred
+    | ServiceStarted
+    | ServiceEnded
 )
 """Every record type of the stream."""
 

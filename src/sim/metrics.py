@@ -152,6 +152,8 @@ class Recorder:
         self._week: WeekRecord | None = None
         self._week_in_window = False
         self.teams: dict[int, dict[str, Any]] = {}  # team index -> totals (teams.csv)
+        self.service_waits: list[tuple[float, float]] = []  # (referred, place or list left)
+        self.service_waiting: dict[int, float] = {}  # child -> referral day, while on a list
 
     @classmethod
     def attach(cls, model: Model) -> Recorder:
@@ -200,6 +202,9 @@ class Recorder:
             ev.ComplaintClosed: self._complaint_closed,
             ev.ComplaintOpenAtEnd: self._complaint_open_at_end,
             ev.ComplaintActionFellDue: self._complaint_action,
+            ev.ServiceReferred: self._service_referred,
+            ev.ServiceStarted: self._service_wait_over,
+            ev.ServiceEnded: self._service_wait_over,
         }
 
     def in_window(self, day: float) -> bool:
@@ -537,6 +542,15 @@ class Recorder:
 
     def _complaint_action(self, r: ev.ComplaintActionFellDue) -> None:
         self.complaint_actions.append((r.due_day, r.on_time))
+
+    # -- services -------------------------------------------------------------------------
+    def _service_referred(self, r: ev.ServiceReferred) -> None:
+        self.service_waiting[r.child] = r.day
+
+    def _service_wait_over(self, r: ev.ServiceStarted | ev.ServiceEnded) -> None:
+        """A place is taken, or the family leaves the list without one (its wait ends)."""
+        if self.service_waiting.pop(r.child, None) is not None:
+            self.service_waits.append((r.referred_day, r.day))
 
     def _count(self, key: str, value: float = 1.0) -> None:
         week = self._week
@@ -1708,6 +1722,39 @@ def complaint_actions_done_on_time(rec: Recorder) -> float:
     return _share([ok for d, ok in rec.complaint_actions if rec.in_window(d)])
 
 
+def service_wait_days_mean(rec: Recorder) -> float:
+    """Mean calendar days a family referred to a service waited for a place (0 if one was free).
+
+    Over waits that ended in the measured window, with a place or, when the plan ended
+    first, with the family leaving the list (censored there: it never had a place), and
+    waits still going at the end (censored at the end day, whenever they started). A plan
+    refers the family when it starts (``services.cpp_referral_prob``,
+    ``cin_referral_prob``); a family stepping down from a CPP to a CiN plan keeps its
+    referral. No published figure; seed 003 reports long waits for counselling.
+    """
+    waits = [d - r for r, d in rec.service_waits if rec.in_window(d)]
+    waits += [rec.end_day - r for r in rec.service_waiting.values()]
+    return float(np.mean(waits)) if waits else math.nan
+
+
+def service_waiting_mean(rec: Recorder) -> float:
+    """Mean number of families on the services' waiting lists at the weekly snapshots.
+
+    The mean over the weeks in the window of the families referred to a service on or
+    before the Monday 00:00 snapshot whose wait (for a place, or until the plan ended)
+    had not ended by then; the parenting programme's and counselling's lists together.
+    """
+    weeks = _window_weeks(rec)
+    if not weeks:
+        return math.nan
+    starts = np.sort([r for r, _ in rec.service_waits] + list(rec.service_waiting.values()))
+    ends = np.sort([d for _, d in rec.service_waits])
+    days = np.array([w.day for w in weeks], dtype=float)
+    referred = np.searchsorted(starts, days, side="right")
+    over = np.searchsorted(ends, days, side="right")
+    return float(np.mean(referred - over))
+
+
 # -- the registry ----------------------------------------------------------------------
 _DOCSTRINGS: dict[str, str] = {}
 
@@ -1847,6 +1894,7 @@ OUTCOMES = "Outcomes"
 WORKFORCE = "Workforce"
 CHURN = "Churn"
 COMPLAINTS = "Complaints"
+SERVICES = "Services"
 
 KPIS: dict[str, KPI] = {
     k.name: k
@@ -2089,6 +2137,14 @@ KPIS: dict[str, KPI] = {
             "share",
             True,
             group=COMPLAINTS,
+        ),
+        _kpi(service_wait_days_mean, "Days waited for a service", "days", False, group=SERVICES),
+        _kpi(
+            service_waiting_mean,
+            "Families waiting for a service",
+            "families",
+            False,
+            group=SERVICES,
         ),
     )
 }

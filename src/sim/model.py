@@ -40,6 +40,7 @@ from sim.processes.conference import ConferenceDiary
 from sim.processes.decisions import Ranker
 from sim.processes.front_door import FrontDoor
 from sim.rng import Streams
+from sim.services import Services
 from sim.workforce import Workforce
 
 CASE_EVENT_TIME = 0.5
@@ -76,6 +77,7 @@ class Model:
         self.complaint_tasks: list[list] = [[] for _ in range(self.workforce.n_teams)]
         self.chairs = ConferenceDiary(cfg.authority.conference_slots_per_day)
         self.front_door = FrontDoor(self)
+        self.services = Services(self)
         self.rankers: dict[str, Ranker] = {}
 
     def ranker(self, decision: str) -> Ranker:

@@ -39,8 +39,10 @@ SQRT12: Final = 12.0**0.5
 class WeeklyNeed:
     """The weekly need step, ``step(child, progressed, drifting)``, with this run's values.
 
-    Work on the plan this week (``progressed``) lowers the child's baseline need and a
-    contact gap (``drifting``) raises it, up to the child's underlying need at most; need is pulled towards
+    Work on the plan this week (``progressed``) lowers the child's baseline need (less
+    while the family waits for a service it was referred to: ``child.progress_factor``,
+    services.py) and a contact gap (``drifting``) raises it, up to the child's underlying
+    need at most; need is pulled towards
     the baseline with noise. The weekly
     innovation is uniform with standard deviation ``weekly_noise_sd``, one draw from the
     child's own stream; summed over weeks it is close to normal. The parameters are read
@@ -57,7 +59,7 @@ class WeeklyNeed:
     def step(self, child: Child, progressed: bool, drifting: bool) -> None:
         """Move ``child``'s need on by one week."""
         if progressed:
-            child.baseline_need -= self.progress_effect
+            child.baseline_need -= self.progress_effect * child.progress_factor
         if drifting and child.baseline_need < child.underlying_need:
             child.baseline_need = min(
                 child.underlying_need, child.baseline_need + self.drift_effect

@@ -37,6 +37,7 @@ SCENARIO_COLORS = {
     "improvement": "#2ca02c",
     "team_vacancies": "#e6550d",  # dark orange: a local version of high caseload
     "split_service": "#3182bd",  # mid blue
+    "service_waiting_lists": "#756bb1",  # muted purple
 }
 """One colour per named scenario in conf/scenario/, the same in every figure and sweep."""
 OTHER_COLORS = (

@@ -64,6 +64,7 @@ def _end_cin(m: Model, child: Child, outcome: str) -> None:
     """The CiN plan ends: the week's planned visits and meetings go with it."""
     _end_plan(child)
     m.events.emit(ev.EpisodeEnded(child.id, "cin", m.env.now, worker_id(child), outcome))
+    m.services.plan_ended(child)
     m.events.cancel_planned(child.id, (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld), m.env.now)
 
 
@@ -134,6 +135,7 @@ def cpp(
             plan_number=child.cpp_plans,
         )
     )
+    m.services.plan_started(child, True, ongoing)
     m.workforce.request(child, Priority.CPP)
     if prepopulated is None:
         due_day = m.cal.add_months(m.env.now, p.first_rcpc_due_months)
@@ -160,6 +162,8 @@ def cpp(
     child.known_high_weeks = 0
     _end_plan(child)
     m.events.emit(ev.EpisodeEnded(child.id, "cpp", m.env.now, worker_id(child), outcome))
+    step_down = outcome == "cin" and not exits.is_adult(child, m.env.now)
+    m.services.plan_ended(child, keep=step_down)
     m.events.cancel_planned(child.id, (ev.CoreGroupHeld,), m.env.now)
     return outcome
 
@@ -181,6 +185,7 @@ def cin(
     m.events.emit(
         ev.EpisodeStarted(child.id, "cin", start_day, worker_id(child), prepopulated=ongoing)
     )
+    m.services.plan_started(child, False, ongoing)
     m.workforce.request(child, Priority.CIN)
     child.escalation = m.env.event()
     try:

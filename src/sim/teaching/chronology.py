@@ -84,6 +84,9 @@ EVENT_LABELS: dict[str, str] = {
     "transfer_in": "Plan transferring in from another authority",
     "transfer_in_conference": "Transfer-in child protection conference",
     "care": "Child becomes looked after",
+    "service_referral": "Referred to a service",
+    "service_start": "Service starts",
+    "service_end": "Service ends",
 }
 """Plain-English labels for the chronology table (every EVENT_TYPES name has one)."""
 
