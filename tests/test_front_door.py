@@ -16,6 +16,7 @@ import pytest
 from sim import events as ev
 from sim.metrics import compute_kpis
 from sim.model import Model
+from sim.processes.demand import burst_factors
 from sim.runner import run_one
 
 
@@ -162,3 +163,16 @@ def test_referrals_still_waiting_at_the_end_count_as_late(small_config):
     counted = [f for f in rec.front_door if rec.in_window(f[1])]
     assert within == pytest.approx(sum(f[2] for f in counted) / len(counted))
     assert within < statistics.mean(f[2] for f in decided) - 0.02
+
+
+def test_referrals_come_in_bursts(cfg):
+    """Each day's referral rate is multiplied by a gamma factor of mean 1 and sd the cv.
+
+    Over the 730 days of a two-year run the mean and sd of the factors are within 0.03
+    of 1 and 0.2 (standard errors about 0.007 and 0.005); with cv 0 every factor is 1.
+    """
+    factors = burst_factors(Model(cfg, 0))
+    assert len(factors) == round(cfg.run.years * 365.25)
+    assert statistics.mean(factors) == pytest.approx(1.0, abs=0.03)
+    assert statistics.stdev(factors) == pytest.approx(cfg.authority.referral_day_cv, abs=0.03)
+    assert set(burst_factors(Model(_changed(cfg, "authority", referral_day_cv=0.0), 0))) == {1.0}
