@@ -141,7 +141,8 @@ def _decisions_in_processes() -> list[tuple[str, ...]]:
 
 def test_every_decision_has_its_probabilities_summed():
     decisions = _decisions_in_processes()
-    assert len(decisions) == 6  # front door, assessment, s47, ICPC, review, legal planning
+    # front door and its rating, assessment, s47, ICPC, review, legal planning
+    assert len(decisions) == 7
     listed = {frozenset(names) for names in DECISIONS.values()}
     for names in decisions:
         assert any(set(names) <= group for group in listed), (

@@ -34,6 +34,12 @@ FRONT_DOOR_TEXT = {
     "assessment": "to a child and family assessment",
     "strategy": "to a strategy discussion (significant harm)",
 }
+PRIORITY_TEXT = {
+    "red": "rated high priority (red)",
+    "amber": "rated medium priority (amber)",
+    "green": "rated low priority (green)",
+}
+"""The front door's priority rating of the referral, in a chronology's words."""
 ASSESSMENT_TEXT = {
     "not_in_need": "not in need: no further action",
     "closed_after_help": "in need: help given, case to close",
@@ -231,7 +237,8 @@ class CaseLog:
         self.add(r.child, r.day, "referral", detail=detail)
 
     def _front_door(self, r: ev.FrontDoorDecided) -> None:
-        self.add(r.child, r.day, "front_door_decision", detail=FRONT_DOOR_TEXT[r.outcome])
+        detail = f"{PRIORITY_TEXT[r.priority]}: {FRONT_DOOR_TEXT[r.outcome]}"
+        self.add(r.child, r.day, "front_door_decision", detail=detail)
 
     def _started(self, r: ev.EpisodeStarted) -> None:
         worker = _sw(r.worker)

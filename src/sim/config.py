@@ -232,15 +232,45 @@ class AuthorityConfig:
         doc="How long the shock lasts.",
     )
     mash_decisions_per_day: float = param(
-        26.0,
-        source=f"{ASSUMPTION}: about 1.5 x the mean referrals per working day",
+        24.0,
+        source=f"{ASSUMPTION}: about 1.4 x the mean referrals per working day (about 16.8) "
+        "with every screener in, 1.2 x with the usual absence",
         unit="decisions per working day",
         low=1.0,
         high=2_000.0,
         why="at least 1: unused capacity does not carry over beyond a day, so with less nothing "
         "would ever be decided; 2,000 is five times the busiest front door allowed (100,000 "
         "referrals a year is about 400 a working day)",
-        doc="Front-door (MASH) decision capacity on a working day.",
+        doc="Front-door (MASH) decision capacity on a working day when all its screeners are in.",
+    )
+    mash_staff: int = param(
+        8,
+        source=f"{ASSUMPTION}: a MASH screening team of an average authority",
+        unit="screeners (FTE)",
+        low=1,
+        high=500,
+        why="at least one screener; up to about six times the large county's 24",
+        doc="Screeners who share the front door's capacity; each one away takes their share.",
+    )
+    mash_absence_share: float = param(
+        0.15,
+        source=f"{CSWW23}: sickness absence 3.2% of working days; {ASSUMPTION}: annual leave "
+        "and training about 12%",
+        unit="share of screener-days",
+        low=0.0,
+        high=0.9,
+        why="up to nine days in ten away, for stress tests; at 1 nobody would ever decide",
+        doc="Chance that a screener is away on a working day (drawn each day for each screener).",
+    )
+    referral_day_cv: float = param(
+        0.2,
+        source=f"{ASSUMPTION}: referrals come in bursts (sibling groups, incidents, the "
+        "school week; FACTS.md: police 28%, schools 21% of referrals)",
+        unit="coefficient of variation",
+        low=0.0,
+        high=2.0,
+        why="0 is Poisson demand; 2 is a day's rate often several times the mean",
+        doc="Day-to-day variation of the new-referral rate beyond Poisson (a gamma factor a day).",
     )
     conference_slots_per_day: int = param(
         12,
@@ -398,6 +428,34 @@ class PathwayConfig:
         source=f"{ASSUMPTION}; seed 001 (serious concerns rated low priority)",
         doc="Correlation between a child's latent need and the front-door decision (0 = random).",
     )
+    front_door_green_share: float = prob(
+        0.5,
+        source=f"{ASSUMPTION}; seed 001 (serious concerns rated low priority)",
+        doc="Referrals the front door rates green (low priority), on what it can see of need.",
+    )
+    front_door_amber_share: float = prob(
+        0.3,
+        source=ASSUMPTION,
+        doc="Referrals rated amber; the rest, those that look most serious, are rated red.",
+    )
+    assessment_start_amber_wd: int = param(
+        3,
+        source=f"{ASSUMPTION}: local RAG timescales (red the same day)",
+        unit="working days",
+        low=0,
+        high=QUARTER_WD,
+        why="from the same day up to three months",
+        doc="An amber-rated child's assessment starts this long after the decision.",
+    )
+    assessment_start_green_wd: int = param(
+        10,
+        source=f"{ASSUMPTION}: local RAG timescales (red the same day)",
+        unit="working days",
+        low=0,
+        high=QUARTER_WD,
+        why="from the same day up to three months",
+        doc="A green-rated child's assessment starts this long after the decision.",
+    )
     # -- assessment -----------------------------------------------------------------------
     assessment_not_in_need_prob: float = prob(
         0.33,
@@ -424,7 +482,7 @@ class PathwayConfig:
         doc="Worker time for one assessment.",
     )
     assessment_min_wd_median: float = param(
-        25.0,
+        20.0,
         source=f"{ASSUMPTION}, calibrated to {CIN25} 85.7% within 45 WD",
         unit="working days",
         low=0.0,
@@ -1864,6 +1922,7 @@ def register_configs() -> None:
 
 DECISIONS: dict[str, tuple[str, ...]] = {
     "front door": ("front_door_nfa_prob", "front_door_strategy_prob"),
+    "front-door rating": ("front_door_green_share", "front_door_amber_share"),
     "assessment": (
         "assessment_not_in_need_prob",
         "assessment_strategy_prob",
@@ -2183,5 +2242,6 @@ def scale_authority(cfg: Config, scale: float) -> Config:
     a.initial_cpp_children = round(a.initial_cpp_children * scale)
     a.initial_cin_children = round(a.initial_cin_children * scale)
     a.mash_decisions_per_day *= scale
+    a.mash_staff = max(1, round(a.mash_staff * scale))
     a.conference_slots_per_day = max(1, round(a.conference_slots_per_day * scale))
     return cfg

@@ -147,6 +147,8 @@ class Child:
     previous_referral_day: float | None = None
     assessed_referral_day: float | None = None
     """``referral_day`` of the case in which the child last had a child and family assessment."""
+    rating: str = ""
+    """The front door's priority rating of the latest referral: ``red``, ``amber``, ``green``."""
     referrals: int = 0
     cpp_plans: int = 0
     """Child protection plans the child has started, those before day 0 included."""

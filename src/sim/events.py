@@ -18,6 +18,7 @@ are counted by the recorder as the stream's week observer (:class:`WeekObserver`
 
 Days are simulation days (calendar days from the run's start); children and workers are
 named by id. When the run ends the model emits what is still open (:class:`StillWaiting`,
+:class:`FrontDoorStillWaiting`,
 :class:`ComplaintOpenAtEnd`), and the recorder marks open episodes censored.
 """
 
@@ -93,9 +94,14 @@ class Referred(Record):
 
 
 class FrontDoorDecided(Record):
-    """The front door (MASH) decides on a referral: ``close``, ``assessment`` or ``strategy``."""
+    """The front door (MASH) decides on a referral: ``close``, ``assessment`` or ``strategy``.
 
-    FIELDS = ("child", "day", "referral_day", "on_time", "outcome")
+    ``priority`` is the rating it gave the referral on arrival (``red``, ``amber`` or
+    ``green``) on what the referral showed; ``need`` the child's latent need at the
+    decision, which the front door does not see (for measures of misrating).
+    """
+
+    FIELDS = ("child", "day", "referral_day", "on_time", "outcome", "priority", "need")
     __slots__ = FIELDS
 
     def __init__(
@@ -105,12 +111,16 @@ class FrontDoorDecided(Record):
         referral_day: float,
         on_time: bool,
         outcome: str,
+        priority: str,
+        need: float,
     ) -> None:
         self.child: Final = child
         self.day: Final = day
         self.referral_day: Final = referral_day
         self.on_time: Final = on_time
         self.outcome: Final = outcome
+        self.priority: Final = priority
+        self.need: Final = need
 
 
 class EpisodeStarted(Record):
@@ -714,6 +724,22 @@ class StillWaiting(Record):
         self.requested_day: Final = requested_day
 
 
+class FrontDoorStillWaiting(Record):
+    """A referral still waiting for the front door's decision when the run ends (censored).
+
+    ``due_day`` is the day the decision was due; ``priority`` the referral's rating.
+    """
+
+    FIELDS = ("child", "referral_day", "due_day", "priority")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, referral_day: float, due_day: float, priority: str) -> None:
+        self.child: Final = child
+        self.referral_day: Final = referral_day
+        self.due_day: Final = due_day
+        self.priority: Final = priority
+
+
 # -- complaints ----------------------------------------------------------------------------
 class ComplaintReceived(Record):
     """A complaint is received (stage 1 of its ``procedure`` starts)."""
@@ -924,6 +950,7 @@ AnyRecord = (
     | WorkerAllocated
     | ManagerChanged
     | StillWaiting
+    | FrontDoorStillWaiting
     | ComplaintReceived
     | ComplaintStageRequested
     | ReviewPanelHeld

@@ -44,6 +44,8 @@ _EPISODES = ("assessment", "s47", "cpp", "cin")
 _STARTED: Final = {kind: f"{kind}_started" for kind in _EPISODES}
 _ENDED: Final = {kind: f"{kind}_ended" for kind in _EPISODES}
 """Weekly flow names of episodes started and ended (made once, not once per episode)."""
+STILL_WAITING = "still_waiting"
+"""The outcome column of a referral still undecided at the end (``Recorder.front_door``)."""
 
 
 TEAM_TOTALS = (
@@ -108,7 +110,7 @@ class Recorder:
         self.day_of_wd = day_of_wd
         self.working_days_between = working_days_between
         self.referrals: list[tuple[float, int, bool, bool]] = []
-        self.front_door: list[tuple[float, float, bool, str]] = []
+        self.front_door: list[tuple[float, float, bool, str, str, float]] = []
         self.episodes: list[dict[str, Any]] = []
         self.icpcs: list[tuple[float, bool]] = []
         self.rcpcs: list[tuple[float, bool]] = []
@@ -196,6 +198,7 @@ class Recorder:
             ev.CaseHandedOver: self._handed_over,
             ev.WorkerAllocated: self._allocated,
             ev.StillWaiting: self._still_waiting,
+            ev.FrontDoorStillWaiting: self._front_door_waiting,
             ev.ComplaintReceived: self._complaint,
             ev.ComplaintStageAnswered: self._complaint_stage,
             ev.OmbudsmanDecided: self._ombudsman,
@@ -228,7 +231,7 @@ class Recorder:
         self._count("referrals")
 
     def _front_door(self, r: ev.FrontDoorDecided) -> None:
-        self.front_door.append((r.referral_day, r.day, r.on_time, r.outcome))
+        self.front_door.append((r.referral_day, r.day, r.on_time, r.outcome, r.priority, r.need))
 
     def _open_episode(
         self, child: int, kind: str, day: float, due_day: float | None = None
@@ -520,6 +523,13 @@ class Recorder:
 
     def _still_waiting(self, r: ev.StillWaiting) -> None:
         self.waiting_at_end.append(r.requested_day)
+
+    def _front_door_waiting(self, r: ev.FrontDoorStillWaiting) -> None:
+        """A referral undecided at the end is a late decision on its due day, once past it."""
+        if r.due_day < self.end_day:
+            self.front_door.append(
+                (r.referral_day, r.due_day, False, STILL_WAITING, r.priority, math.nan)
+            )
 
     # -- complaints -----------------------------------------------------------------------
     def _complaint(self, r: ev.ComplaintReceived) -> None:
@@ -996,10 +1006,30 @@ def front_door_within_1wd(rec: Recorder) -> float:
     Among front-door (MASH) decisions with decision day in the window, the share made on
     or before their due working day, ``pathway.front_door_due_wd`` working days after the
     referral. Decisions are made at the end of each working day (time 0.9), up to
-    ``authority.mash_decisions_per_day``, oldest referral first. Referrals still waiting
-    for a decision at the end of the run are not counted.
+    ``authority.mash_decisions_per_day`` times the share of MASH screeners who are in,
+    red-rated referrals first, then amber, then green, oldest first within each. A
+    referral still waiting at the end of the run (``FrontDoorStillWaiting``) counts as
+    late on its due day if that day has passed, and is left out if it has not.
     """
     return _share([f[2] for f in rec.front_door if rec.in_window(f[1])])
+
+
+def high_need_rated_low_share(rec: Recorder) -> float:
+    """Share of children at high need whom the front door rated low priority (green).
+
+    Among front-door decisions with decision day in the window on children whose latent
+    need at the decision was at or above ``need.high_threshold``, the share rated
+    ``green``. The rating is made on what the referral shows, a noisy view of need
+    (``pathway.screening_accuracy``), so it rises as accuracy falls. Latent need is what
+    nobody in the service sees: an audit that knew it would find these children. Seed
+    001's comparator is of another denominator (8 of 57 audited cases had serious
+    concerns and all had been rated low priority), so it gives the scale, not a target.
+    Referrals still waiting at the end of the run are left out. NaN when no high-need
+    child was decided on.
+    """
+    high = rec.standards.high_need
+    decided = [f for f in rec.front_door if f[3] != STILL_WAITING and rec.in_window(f[1])]
+    return _share([f[4] == "green" for f in decided if f[5] >= high])
 
 
 def assessment_within_45wd(rec: Recorder) -> float:
@@ -2145,6 +2175,13 @@ KPIS: dict[str, KPI] = {
             "families",
             False,
             group=SERVICES,
+        ),
+        _kpi(
+            high_need_rated_low_share,
+            "High-need children rated low priority at the front door",
+            "share",
+            False,
+            group=OUTCOMES,
         ),
     )
 }

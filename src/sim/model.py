@@ -107,10 +107,12 @@ class Model:
     def _censor(self) -> None:
         """The run is over: release what was planned, and say what is still open.
 
-        Waits for a worker and complaints still going are emitted as censored records, so
-        that measures of how long they take do not leave out the longest.
+        Waits for a worker or a front-door decision and complaints still going are emitted
+        as censored records, so that measures of how long they take do not leave out the
+        longest.
         """
         self.events.close(self.end_day)
+        self.front_door.close()
         for child in self.open_children.values():
             if child.worker is None and child.waiting_since_day is not None:
                 self.events.emit(ev.StillWaiting(child.id, child.waiting_since_day))

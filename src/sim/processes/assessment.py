@@ -36,9 +36,8 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
             child.id, "assessment", m.env.now, worker_id(child), due_day=m.cal.day_of_wd(due_wd)
         )
     )
-    earliest = m.now_wd() + round(
-        child.rng.lognormal(p.assessment_min_wd_median, p.assessment_min_wd_sigma)
-    )
+    earliest = m.now_wd() + start_wd(m, child)
+    earliest += round(child.rng.lognormal(p.assessment_min_wd_median, p.assessment_min_wd_sigma))
     yield m.start_work(child, "assessment", p.assessment_hours, earliest)
     if m.now_wd() > due_wd:
         complaints.failure(m, child, m.cfg.complaints.breach_prob)
@@ -53,6 +52,20 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     outcome = ("not_in_need", "closed_after_help", "cin_plan", "strategy")[choice]
     m.events.emit(ev.EpisodeEnded(child.id, "assessment", m.env.now, worker_id(child), outcome))
     return OUTCOMES[choice]
+
+
+def start_wd(m: Model, child: Child) -> int:
+    """Working days from the front-door decision until the assessment starts.
+
+    The front door's rating sets it: red the same day, amber
+    ``pathway.assessment_start_amber_wd``, green ``pathway.assessment_start_green_wd``.
+    The elapsed time the assessment needs runs from its start, so a child rated green
+    waits longer to be assessed and seen (seed 001).
+    """
+    p = m.cfg.pathway
+    if child.rating == "green":
+        return p.assessment_start_green_wd
+    return p.assessment_start_amber_wd if child.rating == "amber" else 0
 
 
 def start_with_enquiry(m: Model, child: Child) -> bool:

@@ -51,9 +51,18 @@ def ranked_decision(child: Child, probs: tuple[float, ...], accuracy: float) -> 
     return _copula(child, child.need, probs, accuracy)
 
 
-def _copula(child: Child, z: float, probs: tuple[float, ...], accuracy: float) -> int:
+def seen_score(child: Child, z: float, accuracy: float) -> float:
+    """The decision score ``u`` in [0, 1] of a child at normal score ``z``: what is seen of it.
+
+    One draw from the child's stream. The front door keeps it, because its priority
+    rating and its decision are both made on what the referral shows (front_door.py).
+    """
     noise = math.sqrt(max(0.0, 1.0 - accuracy * accuracy)) * child.rng.normal()
-    return pick(_phi(accuracy * z + noise), probs)
+    return _phi(accuracy * z + noise)
+
+
+def _copula(child: Child, z: float, probs: tuple[float, ...], accuracy: float) -> int:
+    return pick(seen_score(child, z, accuracy), probs)
 
 
 class Ranker:

@@ -36,7 +36,8 @@ def working_day_rate(m: Model) -> float:
 def arrivals(m: Model) -> Generator[simpy.Event, None, None]:
     """Referrals of children never referred before, a Poisson count each day.
 
-    During a demand shock (``authority.demand_shock_*``) the rate is multiplied.
+    During a demand shock (``authority.demand_shock_*``) the rate is multiplied; each
+    day's rate is also multiplied by a burst factor (:func:`burst_factors`).
     """
     a = m.cfg.authority
     stream = m.streams.get("arrivals")
@@ -44,12 +45,34 @@ def arrivals(m: Model) -> Generator[simpy.Event, None, None]:
     weekend_rate = rate * a.weekend_referral_factor
     shock_start = round(a.demand_shock_start_years * 365.25)
     shock_end = shock_start + round(a.demand_shock_months * 365.25 / 12)
+    bursts = burst_factors(m)
     for day in range(m.end_day):
         factor = a.demand_shock_factor if shock_start <= day < shock_end else 1.0
+        factor *= bursts[day]
         n = int(stream.gen.poisson(factor * (rate if m.cal.is_working_day(day) else weekend_rate)))
         for t in sorted(day + stream.uniform() for _ in range(n)):
             yield m.env.timeout(t - m.env.now)
             start_referral(m, m.new_child())
+
+
+def burst_factors(m: Model) -> list[float]:
+    """Each day's multiplier of the referral rate: referrals come in bursts.
+
+    Gamma with mean 1 and coefficient of variation ``authority.referral_day_cv`` (named
+    stream ``referral_bursts``; all 1 when it is 0): sibling groups referred together,
+    an incident, a school's safeguarding lead catching up. The counts are then negative
+    binomial, more spread than Poisson, so some days bring more than the front door
+    can decide.
+    """
+    variance = m.cfg.authority.referral_day_cv**2
+    if variance < MIN_BURST_VARIANCE:
+        return [1.0] * m.end_day
+    gen = m.streams.get("referral_bursts").gen
+    return [float(x) for x in gen.gamma(1.0 / variance, variance, size=m.end_day)]
+
+
+MIN_BURST_VARIANCE = 1e-12
+"""Below this variance (a factor within about 1e-6 of 1) the rate is left as it is."""
 
 
 INITIAL_NEED = {"cpp": (1.0, 0.55, 0.65), "cin": (0.25, 0.75, 0.4)}
