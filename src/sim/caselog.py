@@ -292,11 +292,13 @@ class CaseLog:
         )
 
     def _visit(self, r: ev.VisitMade) -> None:
+        parts = ["announced" if r.announced else "unannounced"]
+        parts.append("child seen alone" if r.seen_alone else "child not seen alone")
         if r.worker is None:
-            detail = DUTY_TEXT
-        else:
-            detail = "escalated: not-seen list" if r.escalated else ""
-        self.add(r.child, r.day, "visit", worker_name(r.worker, visit=True), detail)
+            parts.append(DUTY_TEXT)
+        elif r.escalated:
+            parts.append("escalated: not-seen list")
+        self.add(r.child, r.day, "visit", worker_name(r.worker, visit=True), "; ".join(parts))
 
     def _handed_over(self, r: ev.CaseHandedOver) -> None:
         self._handover_reason[r.child] = r.reason

@@ -142,7 +142,14 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
         if used + hours <= budget:
             used += hours
             if kind == 0:
-                visit(m, child, worker, due, w0, w1)
+                tried_wd = visit(m, child, worker, due, w0, w1)
+                last_wd = max(w0, min(due, w1))
+                if tried_wd is not None and tried_wd < last_wd and used + hours <= budget:
+                    # no access: the visit was booked early, so there is time to go back
+                    # unannounced by the due day (DESIGN section 5; seed 004)
+                    demand += hours
+                    used += hours
+                    visit(m, child, worker, last_wd, last_wd, last_wd, announced=False)
             else:
                 wd = max(w0, min(due, w1))
                 child.week_core_group_wd = wd
@@ -322,7 +329,7 @@ class WeekAccounts:
                         action.recorded = True
             weekly_need.step(child, worked, drifting)
             child.week_visit_wd = child.week_progress_wd = child.week_core_group_wd = None
-            child.week_plan_work = False
+            child.week_plan_work = child.week_seen_alone = False
 
 
 def _account_core_group(m: Model, child: Child, w1: int) -> None:

@@ -370,6 +370,29 @@ class PathwayConfig:
         why="up to six months",
         doc="Visit standard for a child on a CiN plan.",
     )
+    visit_lead_wd: int = param(
+        2,
+        source=f"{ASSUMPTION}: workers book a visit a few days before it is due so that a "
+        "visit with no access can be tried again in time",
+        unit="working days",
+        low=0,
+        high=10,
+        why="0 (on the due day, as before issue 15) up to two weeks",
+        doc="A visit is booked on a day drawn uniformly from the due day and this many working "
+        "days before it (in the week it falls due); a CPP visit with no access is tried again, "
+        "unannounced, by the due day if the worker has the hours.",
+    )
+    cpp_unannounced_share: float = prob(
+        0.33,
+        source=f"{ASSUMPTION}; seed 004 (fortnightly visits, announced and unannounced)",
+        doc="A CPP visit is unannounced (CiN visits are announced; a duty visit or a second try "
+        "after no access is unannounced).",
+    )
+    seen_alone_prob: float = prob(
+        0.75,
+        source=f"{ASSUMPTION}; Working Together (the child seen alone at visits)",
+        doc="A visit sees the child on their own.",
+    )
     cin_review_interval_wd: int = param(
         65,
         source=f"{ASSUMPTION}: CiN plans reviewed about every three months",
@@ -929,9 +952,30 @@ class NeedConfig:
         doc="Rise in baseline need in a week of drift, up to the need the child had at first referral.",
     )
     detection_prob: float = prob(
-        0.75,
-        source=f"{ASSUMPTION}; seed 001 (seen 60 times, not protected)",
-        doc="A visit sees the child's current need.",
+        0.95,
+        source=f"{ASSUMPTION}; seed 001 (seen 60 times, not protected); re-set in issue 15 "
+        "(from 0.75 for every visit) so that a CPP visit's average, over announced and unannounced "
+        "visits and children seen alone or not, stays about 0.76",
+        doc="An unannounced visit that sees the child alone sees the child's current need.",
+    )
+    announced_detection_factor: float = param(
+        0.8,
+        source=f"{ASSUMPTION}; DESIGN.md section 5 (announced visits: disguised compliance), "
+        "seed 004",
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        why="a multiplier: warning the family does not help the worker see",
+        doc="Detection multiplier for an announced visit.",
+    )
+    not_alone_detection_factor: float = param(
+        0.7,
+        source=f"{ASSUMPTION}; Working Together (children seen alone can say what is happening)",
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        why="a multiplier: a parent in the room does not help the worker see",
+        doc="Detection multiplier for a visit that does not see the child alone.",
     )
     new_worker_detection_factor: float = param(
         0.6,

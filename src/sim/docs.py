@@ -393,6 +393,8 @@ TIMESERIES_COLUMNS = (
     ("closed_plan_known_high_days", "of those, after a plan (CPP or CiN) closed"),
     ("cpp_days", "CPP child-working-days of the week"),
     ("cpp_unseen_days", "of those, not seen within the visit standard"),
+    ("visits_made", "CPP and CiN cases visited in the week (one visit a week at most counts)"),
+    ("visits_seen_alone", "of those, where a visit saw the child alone"),
     ("permanent_leavers", "flow: permanent workers who left"),
     (
         "agency_leavers",

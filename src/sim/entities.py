@@ -205,6 +205,7 @@ class Child:
     waits for a service (below 1) or attends one."""
     # this week's planned work, read and cleared by the weekly accounting
     week_visit_wd: int | None = None
+    week_seen_alone: bool = False
     week_progress_wd: int | None = None
     """This week's earliest purposeful contact (a visit, meeting, conference or plan work)."""
     week_plan_work: bool = False

@@ -414,16 +414,30 @@ class CameIntoCare(Record):
 
 # -- the working week ----------------------------------------------------------------------
 class VisitMade(Record):
-    """A statutory visit: the child was seen (``worker`` None: the duty service)."""
+    """A statutory visit: the child was seen (``worker`` None: the duty service).
 
-    FIELDS = ("child", "day", "worker", "escalated")
+    ``announced``: the family knew the visit was coming; ``seen_alone``: the child was
+    seen on their own (both change what the visit sees, need.py).
+    """
+
+    FIELDS = ("child", "day", "worker", "escalated", "announced", "seen_alone")
     __slots__ = FIELDS
 
-    def __init__(self, child: int, day: float, worker: int | None, escalated: bool = False) -> None:
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        worker: int | None,
+        escalated: bool = False,
+        announced: bool = True,
+        seen_alone: bool = True,
+    ) -> None:
         self.child: Final = child
         self.day: Final = day
         self.worker: Final = worker
         self.escalated: Final = escalated
+        self.announced: Final = announced
+        self.seen_alone: Final = seen_alone
 
 
 class VisitNoAccess(Record):

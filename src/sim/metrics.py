@@ -142,6 +142,10 @@ class Recorder:
         self._need_history: dict[int, tuple[int, deque[float]]] = {}
         # child -> (plan serial, first working day of the run of weeks known at high need)
         self._known_high_since: dict[int, tuple[int, int]] = {}
+        # (child, plan serial) -> [longest gap between visits (WD), seen in the window] (CPP)
+        self.cpp_visit_gaps: dict[tuple[int, int], list[int]] = {}
+        self._core_group_recorded: dict[int, int] = {}  # child -> due day of the last recorded
+        self.core_groups_due: list[tuple[float, bool]] = []  # later core groups (not the first)
         # child -> the closed spell going on (as closed_spells, without its end)
         self._closed_now: dict[int, tuple[float, float, float, float, bool, bool]] = {}
         self.closed_spells: list[ClosedSpell] = []
@@ -389,7 +393,7 @@ class Recorder:
         window = s.drift_no_progress_weeks
         in_window = self._week_in_window
         unseen_weeks = plan_days = drift_days = gap_days = known_risk_days = 0
-        cpp_days = cpp_unseen_days = visits_due = visits_on_time = 0
+        cpp_days = cpp_unseen_days = visits_due = visits_on_time = visits_made = seen_alone = 0
         visits = self.visits_due
         day_of_wd = self.day_of_wd
         history = self._need_history
@@ -440,12 +444,18 @@ class Recorder:
             if no_progress or known_risk:
                 drift_days += days
                 team[1] += days
+            visit_wd = child.week_visit_wd
+            if visit_wd is not None:
+                visits_made += 1
+                seen_alone += child.week_seen_alone
             if state is _CPP:
                 cpp_days += days
                 last_seen = child.last_seen_wd
-                visit_wd = child.week_visit_wd
                 if w1 - last_seen > interval or (visit_wd is not None and w1 - visit_wd > interval):
                     cpp_unseen_days += days_beyond(last_seen, visit_wd, a, w1, interval)
+                self._visit_gap(child, w1, in_window)
+                if not child.first_core_group_pending:
+                    self._core_group_due(child, w1)
         if in_window:
             self.open_children.update(children)
             for index, (t_plan, t_drift, t_due, t_on_time) in by_team.items():
@@ -465,6 +475,31 @@ class Recorder:
         self._count("unseen_high_days", 7 * unseen_weeks)
         self._count("cpp_days", cpp_days)
         self._count("cpp_unseen_days", cpp_unseen_days)
+        self._count("visits_made", visits_made)
+        self._count("visits_seen_alone", seen_alone)
+
+    def _visit_gap(self, child: Child, w1: int, in_window: bool) -> None:
+        """Keep the CPP's longest gap between visits (from its start), up to this week."""
+        visit_wd = child.week_visit_wd
+        gap = (w1 if visit_wd is None else visit_wd) - child.last_seen_wd
+        key = (child.id, child.plan_serial)
+        entry = self.cpp_visit_gaps.get(key)
+        if entry is None:
+            self.cpp_visit_gaps[key] = [gap, in_window]
+        else:
+            entry[0] = max(entry[0], gap)
+            entry[1] = entry[1] or in_window
+
+    def _core_group_due(self, child: Child, w1: int) -> None:
+        """Record a later core group once, in the week its due day passes or it is held."""
+        due = child.core_group_due_wd
+        if due is None or self._core_group_recorded.get(child.id) == due:
+            return
+        held = child.week_core_group_wd
+        if held is None and due > w1:
+            return
+        self._core_group_recorded[child.id] = due
+        self.core_groups_due.append((self.day_of_wd(due), held is not None and held <= due))
 
     def _known_risk(self, child: Child, w0: int, high: float, no_progress: bool) -> bool:
         """Whether the child's plan has known high need and nothing following.
@@ -771,6 +806,7 @@ WEEKLY: dict[str, Weekly] = {
         ("drift_days", "closed_plan_known_high_days"), ("plan_days", "closed_plan_known_high_days")
     ),
     "contact_gap_share": Weekly("contact_gap_days", "plan_days"),
+    "visits_child_seen_alone": Weekly("visits_seen_alone", "visits_made"),
     "caseload_mean": Weekly("caseload_mean"),
     "turnover_rate": Weekly("permanent_leavers", "permanent", WEEKS_PER_YEAR),
     "vacancy_rate": Weekly("vacant_posts", "posts"),
@@ -1258,6 +1294,62 @@ def contact_gap_share(rec: Recorder) -> float:
     counts it).
     """
     return _over_window(rec, "contact_gap_share")
+
+
+def visits_child_seen_alone(rec: Recorder) -> float:
+    """Share of visits made in which the child was seen alone.
+
+    ``sum(visits_seen_alone) / sum(visits_made)`` over the weeks in the window: at each
+    Monday accounting, every CPP or CiN case visited in the week (one visit a week at
+    most counts) and, of those, the ones where a visit saw the child on their own (with
+    ``pathway.seen_alone_prob``). A visit that does not see the child alone sees the
+    child's need less often (``need.not_alone_detection_factor``).
+    """
+    return _over_window(rec, "visits_child_seen_alone")
+
+
+def cpp_longest_visit_gap_wd(rec: Recorder) -> float:
+    """Mean over child protection plans of the longest gap between visits (working days).
+
+    For every CPP open at a weekly accounting in the window: the longest run of working
+    days between the plan's start or a visit and the next visit, or, for the gap still
+    going, the end of the week (counted at each weekly accounting, up to the plan's end
+    or the end of the run). A gap that began before the window counts whole. The visit
+    standard is ``pathway.cpp_visit_interval_wd`` working days (DESIGN.md section 8:
+    longest gap between visits).
+    """
+    gaps = [gap for gap, in_window in rec.cpp_visit_gaps.values() if in_window]
+    return float(np.mean(gaps)) if gaps else math.nan
+
+
+def core_groups_on_time(rec: Recorder) -> float:
+    """Share of later core groups (after the first) held by their due date.
+
+    A CPP's next core group is due ``pathway.core_group_interval_wd`` working days after
+    the last one held; it is recorded once, at the weekly accounting of the week it is
+    held or its due date passes, whichever comes first, and is on time if held by the
+    due date. Over due dates in the window. The first core group is
+    ``core_group_within_10wd``.
+    """
+    return _share([ok for d, ok in rec.core_groups_due if rec.in_window(d)])
+
+
+def cpp_duration_mean_days(rec: Recorder) -> float:
+    """Mean length in days of child protection plans that ended in the window.
+
+    From the plan's start (back-dated for plans open on day 0) to its end, over CPP
+    episodes that ended in the measured window, whatever the reason (a review, care
+    proceedings, a move, the 18th birthday). Plans still open at the end are not
+    counted, so long plans weigh less in a short run. A model output: the published
+    distribution of plan lengths is kept back as a check of the model's mechanisms
+    (data/dfe/README.md) and nothing is set to it.
+    """
+    lengths = [
+        e["end_day"] - e["start_day"]
+        for e in rec.episodes
+        if e["kind"] == "cpp" and e.get("end_day") is not None and rec.in_window(e["end_day"])
+    ]
+    return float(np.mean(lengths)) if lengths else math.nan
 
 
 def unallocated_days_mean(rec: Recorder) -> float:
@@ -1936,6 +2028,7 @@ KPIS: dict[str, KPI] = {
         _kpi(cpp_starts_per_year, "Child protection plans started", "per year", group=FLOW),
         _kpi(cpp_open_mean, "Children on a child protection plan", "children", group=FLOW),
         _kpi(cin_open_mean, "Children on a child in need plan", "children", group=FLOW),
+        _kpi(cpp_duration_mean_days, "Length of CPPs that ended", "days", group=FLOW),
         _kpi(rereferral_12m_rate, "Re-referrals within 12 months", "share", False, group=FLOW),
         _kpi(transfers_out_per_year, "Cases transferred out", "per year", group=FLOW),
         _kpi(
@@ -1968,6 +2061,7 @@ KPIS: dict[str, KPI] = {
             group=DELAY,
         ),
         _kpi(rcpc_on_time, "Review conferences on time", "share", True, group=DELAY),
+        _kpi(core_groups_on_time, "Later core groups on time", "share", True, group=DELAY),
         _kpi(
             transfer_notified_on_time,
             "Transfers out notified on time",
@@ -1998,6 +2092,20 @@ KPIS: dict[str, KPI] = {
         _kpi(visits_on_time, "Due visits made on time", "share", True, headline=True, group=VISITS),
         _kpi(cpp_visits_on_time, "Due CPP visits made on time", "share", True, group=VISITS),
         _kpi(cin_visits_on_time, "Due CiN visits made on time", "share", True, group=VISITS),
+        _kpi(
+            visits_child_seen_alone,
+            "Visits that saw the child alone",
+            "share",
+            True,
+            group=VISITS,
+        ),
+        _kpi(
+            cpp_longest_visit_gap_wd,
+            "Longest gap between visits on a CPP",
+            "working days",
+            False,
+            group=VISITS,
+        ),
         _kpi(
             cpp_unseen_share,
             "CPP child-days unseen beyond the visit standard",

@@ -68,14 +68,22 @@ class WeeklyNeed:
         child.need += self.reversion * (child.baseline_need - child.need) + noise
 
 
-def detection_probability(m: Model, child: Child, worker: Worker | None, wd: int) -> float:
+def detection_probability(
+    m: Model, child: Child, worker: Worker | None, wd: int, announced: bool, alone: bool
+) -> float:
     """Chance that a visit on ``wd`` sees the child's current need.
 
-    Lower while the worker is new to the case and when the worker is under pressure; a
-    duty visit (``worker`` None) is by someone new to the child.
+    Lower for an announced visit (the family can prepare: disguised compliance, DESIGN
+    section 5) and when the child is not seen alone, while the worker is new to the
+    case and when the worker is under pressure; a duty visit (``worker`` None) is by
+    someone new to the child.
     """
     n = m.cfg.need
     p = n.detection_prob
+    if announced:
+        p *= n.announced_detection_factor
+    if not alone:
+        p *= n.not_alone_detection_factor
     if worker is None:
         return p * n.new_worker_detection_factor
     if wd - child.worker_since_wd < 5 * n.new_worker_weeks:
@@ -84,9 +92,11 @@ def detection_probability(m: Model, child: Child, worker: Worker | None, wd: int
     return p * (1.0 - (1.0 - n.pressure_detection_factor) * overload)
 
 
-def visit(m: Model, child: Child, worker: Worker | None, wd: int) -> None:
+def visit(
+    m: Model, child: Child, worker: Worker | None, wd: int, announced: bool, alone: bool
+) -> None:
     """A visit on ``wd``: maybe see the need, and escalate a CiN case at high need."""
-    if child.rng.uniform() < detection_probability(m, child, worker, wd):
+    if child.rng.uniform() < detection_probability(m, child, worker, wd, announced, alone):
         see_need(m, child, wd, m.cfg.need.escalation_prob)
 
 

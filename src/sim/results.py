@@ -62,6 +62,8 @@ WEEKLY_COUNTS = (
     "closed_plan_known_high_days",
     "cpp_days",
     "cpp_unseen_days",
+    "visits_made",
+    "visits_seen_alone",
     "permanent_leavers",
     "agency_leavers",
     "permanent_starters",
