@@ -200,7 +200,9 @@ def _same_week_retries(small_config, lead_wd: int) -> int:
     week = run.model.cal.date_of
     retried = 0
     for entries in run.log.entries.values():
-        for (day, event, *_), (later, next_event, _, detail) in zip(entries, entries[1:]):
+        for (day, event, *_), (later, next_event, _, detail) in zip(
+            entries, entries[1:], strict=False
+        ):
             same_week = week(int(day)).isocalendar()[:2] == week(int(later)).isocalendar()[:2]
             if event == "no_access" and next_event == "visit" and later > day and same_week:
                 retried += 1
@@ -291,5 +293,6 @@ def test_every_headline_kpi_varies_between_replications(small_config):
     values = [compute_kpis(run_one(cfg, r).rec) for r in range(2)]
     for kpi in HEADLINE_KPIS:
         a, b = values[0][kpi], values[1][kpi]
-        assert not (math.isnan(a) or math.isnan(b)), kpi
+        assert not math.isnan(a), kpi
+        assert not math.isnan(b), kpi
         assert a != b, f"{kpi} is {a} in both replications"
