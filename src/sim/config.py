@@ -1102,7 +1102,7 @@ class WorkforceConfig:
         doc="Turnover, vacancies, agency cover, absence and newly qualified workers; off = every post filled for good.",
     )
     turnover_base: float = param(
-        0.085,
+        0.0825,
         source=f"calibrated so that realised baseline turnover is 15.9% a year ({CSWW23}), with "
         "the early leaving factor and overload in busy teams adding to it",
         unit="per year",
