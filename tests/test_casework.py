@@ -103,6 +103,8 @@ def _model(hours_per_week: float) -> Model:
     cfg.workforce.casework_hours_per_week = hours_per_week
     cfg.workforce.dynamics = False  # no absence, nobody leaves
     cfg.pathway.disengage_prob_per_week = 0.0  # every family lets the worker in
+    cfg.pathway.visit_lead_wd = 0  # visits on their due day (booking ahead: test_measures)
+    cfg.need.parent_alert_prob_per_week = 0.0
     cfg.need.weekly_noise_sd = 0.0
     cfg.need.outside_alert_prob_per_week = 0.0
     cfg.complaints.base_rate_per_case_year = 0.0

@@ -28,8 +28,17 @@ def test_records_are_immutable_values() -> None:
     assert hash(a) == hash(b)
     assert a != ev.VisitMade(1, 3.0, 8)
     assert a.replaced(worker=9) == ev.VisitMade(1, 3.0, 9)
-    assert repr(a) == "VisitMade(child=1, day=3.0, worker=7, escalated=False)"
-    assert a.fields() == {"child": 1, "day": 3.0, "worker": 7, "escalated": False}
+    assert repr(a) == (
+        "VisitMade(child=1, day=3.0, worker=7, escalated=False, announced=True, seen_alone=True)"
+    )
+    assert a.fields() == {
+        "child": 1,
+        "day": 3.0,
+        "worker": 7,
+        "escalated": False,
+        "announced": True,
+        "seen_alone": True,
+    }
 
 
 def test_only_subscribed_types_are_delivered(stream_and_log) -> None:

@@ -514,7 +514,7 @@ TEAM_COLUMNS = (
     ("long_absence_share", "share of its workers' weeks on a long absence"),
     ("manager_uncovered_share", "share of weeks its manager post was vacant without cover"),
     ("plan_days", "CPP and CiN plan-days of the cases it held (or that waited in its queue)"),
-    ("drift_share", "drift days over those plan-days (as `drift_share`)"),
+    ("drift_share", "plan-days in drift over those plan-days (as `drift_share`, open plans only)"),
     ("visits_due", "statutory visits that fell due on those cases"),
     ("visits_on_time", "the share of them made by their due date"),
     ("manager_reviews_due", "four-weekly manager reviews that fell due on its cases"),

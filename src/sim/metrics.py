@@ -667,7 +667,8 @@ def closed_need_law(
     and the weekly noise spreads it. Element-wise over arrays of equal shape.
     """
     if s.closed_fade_weeks > 0:
-        fade = 1.0 - np.exp(-weeks / s.closed_fade_weeks)
+        with np.errstate(over="ignore"):  # a fade of a tiny fraction of a week: at once
+            fade = 1.0 - np.exp(-weeks / s.closed_fade_weeks)
     else:
         fade = np.ones_like(weeks)
     base = baseline + fade * np.maximum(0.0, underlying - baseline)
@@ -712,7 +713,8 @@ def closed_high_days(
     after = ((lo + hi) / 2.0 - closed[spell]) / 7.0
     mean, spread = closed_need_law(s, after, need[spell], baseline[spell], underlying[spell])
     positive = spread > 0
-    z = (mean - s.high_need) / np.where(positive, spread, 1.0)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # far tails: z = inf
+        z = (mean - s.high_need) / np.where(positive, spread, 1.0)
     expected = days * np.where(positive, ndtr(z), (mean >= s.high_need).astype(float))
     known = known_high[spell] > 0
     plan = known & (from_plan[spell] > 0)

@@ -188,6 +188,8 @@ def build_data(
         ],
         "smooth_weeks": SMOOTH_WEEKS,
         "drift_threshold_wd": base.pathway.drift_threshold_wd,
+        "drift_no_progress_weeks": base.pathway.drift_no_progress_weeks,
+        "known_risk_action_weeks": base.pathway.known_risk_action_weeks,
         "child_id": child_id,
         "replications": replications,
         "seed": base.run.seed,
