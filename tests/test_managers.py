@@ -248,3 +248,31 @@ def test_a_single_team_has_no_neighbour_to_cover_it(small_config):
     assert model.managers.neighbour(0) == 0
     with pytest.raises(ValueError, match="no manager free"):
         model.managers.vacate(0, STRETCHED)
+
+
+def test_a_post_nobody_can_cover_is_searched_again_a_week_later(small_config):
+    """With no cover delay, no acting managers and no neighbour (one team), the search for
+    cover fails every time: it is tried again a week later, not again at the same moment
+    forever (a property test found the run never ending)."""
+    cfg = small_config(scale=0.25, years=1.0, warmup=0.5)
+    cfg.authority.social_workers = cfg.workforce.team_size
+    cfg.workforce.manager_cover_delay_days = 0.0
+    cfg.workforce.acting_manager_prob = 0.0
+    cfg.workforce.manager_turnover = 5.0
+    cfg.workforce.manager_recruitment_mean_days = 120.0
+    model = Model(cfg, 0)
+    searches: list[float] = []
+    arrange = model.managers._arrange_cover
+
+    def counted(post):
+        searches.append(model.env.now)
+        if len(searches) > 10_000:
+            raise AssertionError("cover searched again and again at the same moment")
+        arrange(post)
+
+    model.managers._arrange_cover = counted
+    model.run()
+    assert model.env.now >= model.end_day - 7
+    assert len(searches) > 5
+    repeats = len(searches) - len(set(searches))
+    assert repeats <= len(searches) // 2  # at most the first search of a vacancy repeats

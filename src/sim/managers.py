@@ -68,6 +68,8 @@ STATUSES = (IN_POST, VACANT, ACTING, STRETCHED)
 """A post's status: every post is in exactly one of these at any time."""
 STRETCH_SHARE = 0.5
 """A stretched manager's hours go half to their own team and half to the covered team."""
+RETRY_COVER_DAYS = 7.0
+"""A search for cover that found none is tried again after at least this long."""
 
 
 @dataclass(eq=False)
@@ -230,8 +232,13 @@ class ManagerPosts:
         if self._started:
             self._book_cover(post)
 
-    def _book_cover(self, post: ManagerPost) -> None:
-        """Seek cover for a post without any after ``manager_cover_delay_days``."""
+    def _book_cover(self, post: ManagerPost, retry: bool = False) -> None:
+        """Seek cover for a post without any after ``manager_cover_delay_days``.
+
+        A search that found no cover is tried again after the same delay, but a week at
+        least (with no delay, a post nobody can cover would be retried forever at the
+        same moment).
+        """
         if post.held:
             return
         post.cover_token += 1
@@ -241,14 +248,17 @@ class ManagerPosts:
             if post.cover_token == token and post.status == VACANT and not post.held:
                 self._arrange_cover(post)
 
-        self.m.env.timeout(self.cfg.manager_cover_delay_days).callbacks.append(due)
+        delay = self.cfg.manager_cover_delay_days
+        if retry:
+            delay = max(delay, RETRY_COVER_DAYS)
+        self.m.env.timeout(delay).callbacks.append(due)
 
     def _arrange_cover(self, post: ManagerPost) -> None:
         """An acting manager, or the neighbour's manager stretched; else try again later."""
         if self.stream.uniform() < self.cfg.acting_manager_prob:
             self._set(post, ACTING)
         elif not self._stretch(post):
-            self._book_cover(post)
+            self._book_cover(post, retry=True)
 
     def _stretch(self, post: ManagerPost) -> bool:
         """Have the neighbouring team's manager cover ``post``, if they are in post."""
