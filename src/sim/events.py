@@ -359,7 +359,8 @@ class Closed(Record):
 
     ``need``, ``baseline_need`` and ``underlying_need`` are the child's latent need, the
     level it is pulled to and the family's level without the service's work;
-    ``perceived_need`` what the service last saw. ``stays``: the family stays in the area
+    ``perceived_need`` what the service last saw (the two levels default to ``need``).
+    ``stays``: the family stays in the area
     and may be referred again (False when it moved away or the child turned 18), so what
     happens to the child's need after closure can be followed (metrics.py). ``stage``:
     the state the case closed from (``cpp``, ``cin``, ``section_47``, ...).
@@ -384,8 +385,8 @@ class Closed(Record):
         day: float,
         need: float,
         before_run: bool = False,
-        baseline_need: float = math.nan,
-        underlying_need: float = math.nan,
+        baseline_need: float | None = None,
+        underlying_need: float | None = None,
         perceived_need: float = -math.inf,
         stays: bool = True,
         stage: str = "",
@@ -394,8 +395,8 @@ class Closed(Record):
         self.day: Final = day
         self.need: Final = need
         self.before_run: Final = before_run
-        self.baseline_need: Final = baseline_need
-        self.underlying_need: Final = underlying_need
+        self.baseline_need: Final = need if baseline_need is None else baseline_need
+        self.underlying_need: Final = need if underlying_need is None else underlying_need
         self.perceived_need: Final = perceived_need
         self.stays: Final = stays
         self.stage: Final = stage
