@@ -257,15 +257,19 @@ def test_moves_and_long_absences_hand_cases_over_without_counting_as_leavers(sma
 
 
 @pytest.mark.slow
-def test_high_caseload_leaves_cases_waiting_and_drift_gathers_in_teams_with_vacancies():
+def test_high_caseload_leaves_cases_waiting_and_contact_lapses_in_teams_with_vacancies():
     """``scenario=high_caseload`` (94 posts for the same demand), 3 replications.
 
-    Cases wait for a worker; and across the teams of the three replications, drift and
-    missed visits are worse where vacancies are: the teams in the top third by vacancy
-    rate drift more and make fewer due visits on time than those in the bottom third,
-    and the correlations have those signs. (With 2 replications the drift correlation
-    was about 0.4 over 32 teams, about 3 points between the thirds, and visits on time
-    2 points lower; the test asks only for the direction.)
+    Cases wait for a worker; and across the teams of the three replications, contact
+    gaps and missed visits are worse where vacancies are: the teams in the top third by
+    vacancy rate have more plan-days long after the last contact (issue 13's drift,
+    ``contact_gap_share`` since issue 15) and make fewer due visits on time than those in
+    the bottom third, and the correlations have those signs. (With 2 replications the
+    correlation was about 0.4 over 32 teams, about 3 points between the thirds, and
+    visits on time 2 points lower; the test asks only for the direction.) Issue 15's
+    drift, need not falling, does not gather there: at 43% of plan-days in this
+    scenario it was 42.6% in the top third and 42.9% in the bottom third, since a case
+    waiting for a worker still has its conferences and the duty service.
     """
     from sim.composition import compose_config
 
@@ -279,7 +283,7 @@ def test_high_caseload_leaves_cases_waiting_and_drift_gathers_in_teams_with_vaca
         waiting.append(compute_kpis(rec)["cases_unallocated_mean"])
         for totals in rec.teams.values():
             vacancy.append(totals["vacant_post_weeks"] / (totals["posts"] * totals["weeks"]))
-            drift.append(totals["drift_days"] / totals["plan_days"])
+            drift.append(totals["contact_gap_days"] / totals["plan_days"])
             visits.append(totals["visits_on_time"] / totals["visits_due"])
     assert min(waiting) > 0
     v, d, on_time = np.array(vacancy), np.array(drift), np.array(visits)

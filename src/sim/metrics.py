@@ -60,6 +60,7 @@ TEAM_TOTALS = (
     "manager_uncovered_weeks",
     "plan_days",
     "drift_days",
+    "contact_gap_days",
     "visits_due",
     "visits_on_time",
     "manager_reviews_due",
@@ -397,7 +398,7 @@ class Recorder:
         visits = self.visits_due
         day_of_wd = self.day_of_wd
         history = self._need_history
-        # per team: [plan days, drift days, visits due, visits on time] (window only)
+        # per team: [plan days, drift days, visits due, visits on time, contact gap days]
         by_team: dict[int, list[int]] = {}
         for child in children:
             state = child.state
@@ -408,7 +409,7 @@ class Recorder:
                 continue
             team = by_team.get(child.team)
             if team is None:
-                team = by_team[child.team] = [0, 0, 0, 0]
+                team = by_team[child.team] = [0, 0, 0, 0, 0]
             due = child.next_visit_due_wd
             if not child.visit_due_recorded and due <= w1:
                 seen_wd = child.week_visit_wd
@@ -426,7 +427,9 @@ class Recorder:
             progress_wd = child.week_progress_wd
             # (no day is beyond a limit when the last events are recent: skip the sums)
             if w1 - last_progress > limit or (progress_wd is not None and w1 - progress_wd > limit):
-                gap_days += days_beyond(last_progress, progress_wd, a, w1, limit)
+                gap = days_beyond(last_progress, progress_wd, a, w1, limit)
+                gap_days += gap
+                team[4] += gap
             # no progress: need not lower than ``window`` weeks ago on this plan
             entry = history.get(child.id)
             if entry is None or entry[0] != child.plan_serial:
@@ -458,10 +461,11 @@ class Recorder:
                     self._core_group_due(child, w1)
         if in_window:
             self.open_children.update(children)
-            for index, (t_plan, t_drift, t_due, t_on_time) in by_team.items():
+            for index, (t_plan, t_drift, t_due, t_on_time, t_gap) in by_team.items():
                 totals = self._team(index)
                 totals["plan_days"] += t_plan
                 totals["drift_days"] += t_drift
+                totals["contact_gap_days"] += t_gap
                 totals["visits_due"] += t_due
                 totals["visits_on_time"] += t_on_time
         if visits_due:
