@@ -127,8 +127,8 @@ LANE_TEXT: dict[str, str] = {
     "Visits": "statutory visits: a tick when the child was seen, a cross when no one got in; "
     "pink shading where the gap between visits went past the standard",
     "Social worker": "who held the case: one coloured bar per social worker, numbered in the "
-    "order the child met them (SW 1 is the child's first); grey while the case waited with "
-    "no worker",
+    "order the child met them (1 is the child's first social worker); grey while the case "
+    "waited with no worker",
     "Manager reviews": "a tick for each manager review of the case (supervision); pink shading "
     "where the time between reviews went past the standard",
     "Complaints": "a complaint and each stage of it, up to the Ombudsman",
@@ -199,9 +199,9 @@ def by_role(events: Sequence[CaseEvent]) -> list[CaseEvent]:
 
 
 def _short_worker(name: str) -> str:
-    """A worker's label on the timeline's bars: "Social worker 3" as "SW 3"."""
+    """A worker's label on the timeline's bars: "Social worker 3" as "3" (short bars)."""
     prefix = ROLES["SW"] + " "
-    return "SW " + name[len(prefix) :] if name.startswith(prefix) else name
+    return name[len(prefix) :] if name.startswith(prefix) else name
 
 
 def timeline_svg(events: Sequence[CaseEvent], end: date, findings_gaps: tuple) -> str:
@@ -310,7 +310,7 @@ thead { display: table-header-group; }
 tr, figure, .card { break-inside: avoid; }
 th, td { border: 0.6pt solid #777; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
 th { background: #e8e8e8; }
-td.date { white-space: nowrap; }
+td.date, td.who { white-space: nowrap; }
 td.blank { width: 30mm; }
 figure { margin: 0 0 3mm; }
 figure img { width: 100%; }
@@ -367,7 +367,7 @@ def _chronology_rows(events: Sequence[CaseEvent], blank: bool) -> list[list[str]
         row = [
             f'<td class="date">{e.date:%d %b %Y}</td>',
             esc(EVENT_LABELS.get(e.event, e.event)),
-            esc(e.worker),
+            f'<td class="who">{esc(e.worker)}</td>',
             esc(e.detail),
         ]
         if blank:
