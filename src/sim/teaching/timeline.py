@@ -46,6 +46,31 @@ UNALLOCATED = "unallocated"
 """Label of a span with no allocated worker (the wait a ``worker_change`` detail reports)."""
 WAIT_TEXT = re.compile(r"after (\d+) days without a worker")
 """How a ``worker_change`` detail says the case waited for the worker (workforce.py)."""
+MARKS: dict[str, tuple[str, str, str, float]] = {
+    "front_door_decision": ("Pathway", "v", "#2b2b2b", 7),
+    "outside_information": ("Pathway", "*", "#17becf", 10),
+    "visit": ("Visits", "|", "#2b2b2b", 14),
+    "no_access": ("Visits", "x", GAP_COLOR, 9),
+    "icpc": ("Conferences", "D", "#d62728", 9),
+    "rcpc": ("Conferences", "d", "#7f7f7f", 9),
+    "legal_planning": ("Conferences", "P", "#8c564b", 9),
+    "conference_postponed": ("Conferences", "x", GAP_COLOR, 9),
+    "conference_brought_forward": ("Conferences", ">", "#7f7f7f", 8),
+    "core_group": ("Conferences", "o", "#1f77b4", 5),
+    "strategy_discussion": ("Conferences", "s", "#ff7f0e", 7),
+    "manager_review": ("Manager reviews", "|", "#2b2b2b", 14),
+    "complaint": ("Complaints", "*", "#9467bd", 12),
+    "stage1_response": ("Complaints", "^", "#9467bd", 8),
+    "stage2_request": ("Complaints", "^", "#9467bd", 8),
+    "stage2_response": ("Complaints", "^", "#9467bd", 8),
+    "stage3_request": ("Complaints", "^", "#9467bd", 8),
+    "stage3_panel": ("Complaints", "^", "#9467bd", 8),
+    "stage3_response": ("Complaints", "^", "#9467bd", 8),
+    "ombudsman_complaint": ("Complaints", "P", "#000000", 10),
+    "ombudsman_decision": ("Complaints", "P", "#000000", 10),
+}
+"""Each event drawn as a mark: event -> (lane, marker, colour, size). The workshop pack's
+legend card (teaching/pack.py) lists every entry, so a mark added here is on the card."""
 
 
 @dataclass(frozen=True)
@@ -148,30 +173,7 @@ def draw_timeline(
                 fontweight="bold",
                 zorder=3,
             )
-    marks = {
-        "front_door_decision": ("Pathway", "v", "#2b2b2b", 7),
-        "outside_information": ("Pathway", "*", "#17becf", 10),
-        "visit": ("Visits", "|", "#2b2b2b", 14),
-        "no_access": ("Visits", "x", GAP_COLOR, 9),
-        "icpc": ("Conferences", "D", "#d62728", 9),
-        "rcpc": ("Conferences", "d", "#7f7f7f", 9),
-        "legal_planning": ("Conferences", "P", "#8c564b", 9),
-        "conference_postponed": ("Conferences", "x", GAP_COLOR, 9),
-        "conference_brought_forward": ("Conferences", ">", "#7f7f7f", 8),
-        "core_group": ("Conferences", "o", "#1f77b4", 5),
-        "strategy_discussion": ("Conferences", "s", "#ff7f0e", 7),
-        "manager_review": ("Manager reviews", "|", "#2b2b2b", 14),
-        "complaint": ("Complaints", "*", "#9467bd", 12),
-        "stage1_response": ("Complaints", "^", "#9467bd", 8),
-        "stage2_request": ("Complaints", "^", "#9467bd", 8),
-        "stage2_response": ("Complaints", "^", "#9467bd", 8),
-        "stage3_request": ("Complaints", "^", "#9467bd", 8),
-        "stage3_panel": ("Complaints", "^", "#9467bd", 8),
-        "stage3_response": ("Complaints", "^", "#9467bd", 8),
-        "ombudsman_complaint": ("Complaints", "P", "#000000", 10),
-        "ombudsman_decision": ("Complaints", "P", "#000000", 10),
-    }
-    for name, (row, marker, color, size) in marks.items():
+    for name, (row, marker, color, size) in MARKS.items():
         xs = [mdates.date2num(e.date) for e in events if e.event == name]
         if xs:
             ax.plot(
