@@ -153,13 +153,16 @@ def test_baseline_is_stationary_over_eleven_years():
     replications: mean weekly CPP stock, open cases and caseload in measured years 8-10
     within 10% of years 1-3, and the drift share within 2 points.
 
-    Issue 13's drift share is ``contact_gap_share`` since issue 15. The new
+    Issue 13's drift share is ``contact_gap_share`` since issue 15; the new
     ``drift_share`` (no progress, or known risk and no action; about 27%) is held to the
-    stocks' 10%: measured 26.3% in years 1-3 and 28.9% in years 8-10 (+9.5%), a slow
-    rise left as a known issue (the day-0 mix predates issue 15's need dynamics)."""
+    stocks' 10%. Since issue 15 the early years are 2-4, after the default run's two-year
+    warm-up: the run starts at the published CPP stock (323) and the model's own level
+    is about 7% higher, which year 1 is still climbing to (321, then 338-345). Measured:
+    contact gaps 12.3% in years 2-4 and 13.8% in years 8-10; drift 27.0% and 28.9%
+    (+7%); a slow rise left as a known issue."""
     cfg = compose_config(["run.years=11", "run.warmup_years=1"])
     runs = [run_one(cfg, r) for r in range(3)]
-    early, late = slice(1, 4), slice(8, 11)
+    early, late = slice(2, 5), slice(8, 11)
     for name, series in (
         ("cpp_open_mean", [_yearly(r, "cpp_open_mean") for r in runs]),
         ("caseload_mean", [_yearly(r, "caseload_mean") for r in runs]),
