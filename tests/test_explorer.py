@@ -235,3 +235,19 @@ def test_explorer_cli_user_errors_are_one_line(args, message, tmp_path, capsys) 
     assert err[-1].startswith("sim.explorer: error:")
     assert message in err[-1]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["hydra.run.dir=/tmp/x"], "hydra.run.dir: the explorer ignores Hydra's settings"),
+        (["run.replications=5"], "run.replications: the explorer ignores it; use --replications"),
+        (["workforce.caseload_cap=20"], "the grid sets it: use --caps"),
+    ],
+)
+def test_the_explorer_refuses_overrides_it_would_ignore(capsys, argv, message):
+    """Issue 19: an override the grid or the command would overwrite is refused in one line."""
+    assert explorer.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert message in err[0]

@@ -209,3 +209,18 @@ def test_handover_cost_splits_cpp_visit_gaps_by_handover() -> None:
     assert cost.without == [10, 14]
     assert "30.0 days on average" in cost.summary()
     assert "No handovers" in story.handover_cost([]).summary()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["hydra.run.dir=/tmp/x"], "hydra.run.dir: the story ignores Hydra's settings; use --out"),
+        (["run.replications=3"], "run.replications: the story ignores it; a story is one"),
+    ],
+)
+def test_the_story_refuses_overrides_it_would_ignore(capsys, argv, message):
+    """Issue 19: ``hydra.run.dir=...`` was accepted and ignored; now one line says so."""
+    assert story.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert message in err[0]

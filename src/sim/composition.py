@@ -16,7 +16,7 @@ override Hydra could not parse) and from the schema, never by reading Hydra's wo
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -69,6 +69,23 @@ def parse_overrides(overrides: Sequence[str]) -> list[Override]:
 def is_hydra_override(override: Override) -> bool:
     """Whether an override sets Hydra's own configuration (``hydra.run.dir=...``)."""
     return override.key_or_group.replace("/", ".").split(".")[0] == "hydra"
+
+
+def refuse_ignored(
+    overrides: Sequence[str], command: str, instead: Mapping[str, str], out: str
+) -> None:
+    """Refuse overrides a command would accept and ignore, in one line each.
+
+    Hydra's own settings (``hydra.run.dir=...``) mean nothing to a command that writes
+    its own files (its ``out`` option says where); ``instead`` maps other keys the
+    command ignores to what to use instead (e.g. ``run.replications`` to a flag).
+    """
+    for override in parse_overrides(overrides):
+        key = override.key_or_group.lstrip("+~")
+        if is_hydra_override(override):
+            raise ConfigError(f"{key}: {command} ignores Hydra's settings; use {out}")
+        if key in instead:
+            raise ConfigError(f"{key}: {command} ignores it; {instead[key]}")
 
 
 def check_override_keys(overrides: Sequence[Override]) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import composition
 from sim.analysis import rough_intervals_note, summarize, too_few
 from sim.arguments import OneLineParser
 from sim.case_events import CaseEvent
@@ -295,6 +296,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
+        composition.refuse_ignored(
+            args.overrides,
+            "the explorer",
+            {
+                "run.replications": "use --replications",
+                "run.n_jobs": "use --n-jobs",
+                "workforce.caseload_cap": "the grid sets it: use --caps",
+                "workforce.turnover_base": "the grid sets it: use --turnovers",
+            },
+            "--out FILE",
+        )
         caps = _numbers("--caps", args.caps, int, 1, 1000)
         turnovers = _numbers("--turnovers", args.turnovers, float, 0.0, 1.0)
         base = compose_config(args.scenario, args.overrides)

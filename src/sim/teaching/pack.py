@@ -904,13 +904,12 @@ def write_pack(pack: Pack, out: Path, pdf: bool = True) -> tuple[dict[str, Path]
 
 def _refuse_ignored(overrides: Sequence[str]) -> None:
     """Refuse overrides the pack would ignore (Hydra's own settings, run.replications)."""
-    for override in composition.parse_overrides(overrides):
-        key = override.key_or_group.lstrip("+~")
-        if composition.is_hydra_override(override):
-            raise ConfigError(f"{key}: the pack ignores Hydra's settings; use --out FOLDER")
-        if key in ("run.replications", "run.n_jobs"):
-            flag = "--corner-replications" if key == "run.replications" else "--n-jobs"
-            raise ConfigError(f"{key}: the pack ignores it; use {flag}")
+    composition.refuse_ignored(
+        overrides,
+        "the pack",
+        {"run.replications": "use --corner-replications", "run.n_jobs": "use --n-jobs"},
+        "--out FOLDER",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

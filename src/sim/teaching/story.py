@@ -322,6 +322,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.replication < 0:
             raise ConfigError(f"--replication: {args.replication} is negative; allowed: >= 0")
+        composition.refuse_ignored(
+            args.overrides,
+            "the story",
+            {
+                "run.replications": "a story is one replication: choose it with --replication",
+                "run.n_jobs": "a story runs one replication in one process",
+            },
+            "--out FOLDER",
+        )
         cfg = compose_config(args.scenario, args.overrides)
         cfg_b = compose_config(args.versus, args.overrides) if args.versus else None
         check_writable(args.out or STORIES)  # before the run, not after
