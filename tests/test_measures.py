@@ -18,7 +18,7 @@ import pytest
 from sim import events as ev
 from sim.analysis import paired_difference
 from sim.casework import WeekAccounts
-from sim.config import validate
+from sim.config import Config, validate
 from sim.entities import Child, State
 from sim.metrics import (
     CLOSED_FOLLOW_DAYS,
@@ -54,6 +54,11 @@ def test_closed_need_law_is_the_law_a_re_referral_draws_need_from(small_config):
         assert law_spread[0] == pytest.approx(spread)
 
 
+def _standards() -> Standards:
+    """The default standards with the high-need threshold at 1."""
+    return dataclasses.replace(Standards.from_config(validate(Config())), high_need=1.0)
+
+
 def _weeks(n: int) -> list[WeekRecord]:
     return [WeekRecord(day=7 * i, stocks={}) for i in range(n)]
 
@@ -61,7 +66,7 @@ def _weeks(n: int) -> list[WeekRecord]:
 def test_closed_high_days_count_expected_days_for_twelve_months_at_most():
     """A family far above the threshold counts every day after closure, split by what the
     service knew, cut at a re-referral and at 12 months; one far below counts none."""
-    s = Standards(high_need=1.0, drift_threshold_wd=20, cpp_visit_interval_wd=10)
+    s = _standards()
     weeks = _weeks(104)
     far_above = (10.0, 1e9, 9.0, 9.0, 9.0, False, False)
     unseen, known, plan = closed_high_days([far_above], weeks, s)
@@ -81,7 +86,7 @@ def test_a_closed_child_at_the_threshold_counts_about_half_their_days():
     """Need settled exactly at the threshold is above it half the time (the noise is
     symmetric): over 52 weeks the expected days are 182.6 within 2% (only the first days
     after closure, with no spread yet, count 0 or 1)."""
-    s = Standards(high_need=1.0, drift_threshold_wd=20, cpp_visit_interval_wd=10)
+    s = _standards()
     unseen, _, _ = closed_high_days([(0.0, 1e9, 1.0, 1.0, 1.0, False, False)], _weeks(60), s)
     assert unseen.sum() == pytest.approx(CLOSED_FOLLOW_DAYS / 2, rel=0.02)
 
@@ -296,3 +301,84 @@ def test_every_headline_kpi_varies_between_replications(small_config):
         assert not math.isnan(a), kpi
         assert not math.isnan(b), kpi
         assert a != b, f"{kpi} is {a} in both replications"
+
+
+# -- the other new measures, on hand-made weeks ------------------------------------------------
+def _measure(rec: Recorder, children: list[Child], week: int) -> None:
+    w0 = 5 * week
+    rec._week_started(ev.WeekStarted(7 * week, {}))
+    rec.measure_week(children, w0, w0 + 4)
+
+
+def test_the_longest_gap_between_visits_runs_to_the_next_visit(small_config):
+    """A CPP child last seen on working day 0 and not visited for four weeks: the gap at
+    the last accounting runs to the week's end (working day 19); a visit on day 22 then
+    closes it at 22, the plan's longest gap."""
+    cfg = small_config()
+    rec = _recorder(cfg)
+    child = _plan_child(State.CPP, 0.0)
+    child.last_seen_wd = 0
+    for week in range(4):
+        _measure(rec, [child], week)
+    assert KPIS["cpp_longest_visit_gap_wd"].compute(rec) == 19
+    child.week_visit_wd = 22
+    _measure(rec, [child], 4)
+    assert KPIS["cpp_longest_visit_gap_wd"].compute(rec) == 22
+
+
+def test_later_core_groups_count_once_on_time_or_late(small_config):
+    """A later core group held by its due day is on time; one whose due day passes
+    unheld is late, recorded once however many weeks it stays overdue. The first core
+    group is ``core_group_within_10wd``'s, not these."""
+    cfg = small_config()
+    rec = _recorder(cfg)
+    held, missed, first = (_plan_child(State.CPP, 0.0) for _ in range(3))
+    for child, identity in ((held, 1), (missed, 2), (first, 3)):
+        child.id = identity
+        child.core_group_due_wd = 3
+    first.first_core_group_pending = True
+    held.week_core_group_wd = 2
+    _measure(rec, [held, missed, first], 0)
+    _measure(rec, [missed], 1)
+    assert rec.core_groups_due == [(3, True), (3, False)]
+    assert KPIS["core_groups_on_time"].compute(rec) == 0.5
+
+
+def test_plan_length_counts_plans_that_ended_in_the_window(small_config):
+    rec = _recorder(small_config())
+    rec.warmup_day = 100.0
+    rec.episodes = [
+        {"kind": "cpp", "start_day": 0.0, "end_day": 300.0},
+        {"kind": "cpp", "start_day": 150.0, "end_day": 250.0},
+        {"kind": "cpp", "start_day": 0.0, "end_day": 50.0},  # ended before the window
+        {"kind": "cpp", "start_day": 200.0, "end_day": None},  # still open
+        {"kind": "cin", "start_day": 0.0, "end_day": 400.0},
+    ]
+    assert KPIS["cpp_duration_mean_days"].compute(rec) == 200.0
+
+
+def test_a_child_under_an_enquiry_is_known_not_unseen(small_config):
+    """High need the service has not seen counts as unseen in an assessment, not under
+    a section 47 enquiry or awaiting the ICPC (the child is known to be at risk)."""
+    cfg = small_config()
+    rec = _recorder(cfg)
+    children = []
+    for identity, state in enumerate((State.ASSESSMENT, State.SECTION_47, State.AWAITING_ICPC)):
+        child = _plan_child(state, 3.0)
+        child.id = identity
+        children.append(child)
+    _measure(rec, children, 0)
+    assert rec.weeks[0].flows["unseen_high_days"] == 7
+
+
+@pytest.mark.slow
+def test_children_are_seen_alone_as_often_as_the_standard_says(small_config):
+    """``visits_child_seen_alone`` follows ``pathway.seen_alone_prob``: within 3 points
+    of 0.75 over a quarter-size authority's year (thousands of visits: the binomial sd is
+    under 1 point); none at 0."""
+    cfg = small_config()
+    assert compute_kpis(run_one(cfg, 0).rec)["visits_child_seen_alone"] == pytest.approx(
+        cfg.pathway.seen_alone_prob, abs=0.03
+    )
+    never = dataclasses.replace(cfg, pathway=dataclasses.replace(cfg.pathway, seen_alone_prob=0.0))
+    assert compute_kpis(run_one(never, 0).rec)["visits_child_seen_alone"] == 0.0

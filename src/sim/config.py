@@ -949,7 +949,8 @@ class NeedConfig:
         low=0.0,
         high=NEED_STEP,
         why=NEED_STEP_WHY,
-        doc="Rise in baseline need in a week of drift, up to the need the child had at first referral.",
+        doc="Rise in baseline need in a week in a contact gap (no contact for longer than "
+        "pathway.drift_threshold_wd), up to the need the child had at first referral.",
     )
     detection_prob: float = prob(
         0.95,

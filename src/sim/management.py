@@ -7,7 +7,8 @@ post is vacant without cover, so reviews lapse and complaint stages wait). Every
 allocated case is due a review ``manager_review_interval_wd`` after the last one (seed
 002: promised every four weeks, then lapsed). Each week the manager reviews the cases due
 or overdue, earliest first, as far as the hours go; a review that does not fit is skipped
-and recorded as late. A review that finds drift or an overdue visit makes the case a
+and recorded as late. A review that finds a contact gap (no contact for longer than
+``pathway.drift_threshold_wd``) or an overdue visit makes the case a
 priority for its worker that week: a CPP case's visit and actions before all other work,
 a CiN case's straight after the statutory CPP visits and core groups (casework.py).
 

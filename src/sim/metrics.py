@@ -83,9 +83,10 @@ class Recorder:
 
     Subscribes to the model's event stream (:meth:`attach`) and keeps what the KPIs
     need as compact tuples; as the stream's week observer it counts plan days, drift
-    days, CPP days unseen beyond the visit standard and unseen-risk days, in the same
-    loop as the weekly accounting. Records still open at the end (episodes, waits for a
-    worker, complaints) are kept and flagged as censored, not dropped.
+    days, contact-gap days, CPP days unseen beyond the visit standard and unseen
+    high-need days, in the same loop as the weekly accounting. Records still open at the
+    end (episodes, waits for a worker, complaints) are kept and flagged as censored, not
+    dropped; closed cases are followed for 12 months after closure (:meth:`close`).
 
     Args:
         warmup_day: First day of the measured window.
@@ -633,11 +634,11 @@ class Standards:
     high_need: float
     drift_threshold_wd: int
     cpp_visit_interval_wd: int
-    drift_no_progress_weeks: int = 13
-    known_risk_action_weeks: int = 4
-    weekly_reversion: float = 0.1
-    weekly_noise_sd: float = 0.08
-    closed_fade_weeks: float = 13.0
+    drift_no_progress_weeks: int
+    known_risk_action_weeks: int
+    weekly_reversion: float
+    weekly_noise_sd: float
+    closed_fade_weeks: float
 
     @classmethod
     def from_config(cls, cfg: Config) -> Standards:
@@ -1391,14 +1392,14 @@ def cases_unallocated_mean(rec: Recorder) -> float:
     return _over_window(rec, "cases_unallocated_mean")
 
 
-def _window_flow_total(rec: Recorder, key: str) -> float:
+def _window_flow(rec: Recorder, key: str) -> float:
     """The sum of a weekly flow over the weeks in the window."""
     return float(sum(w.flows.get(key, 0.0) for w in _window_weeks(rec)))
 
 
 def _per_open_child(rec: Recorder, *keys: str) -> float:
     n = len(rec.open_children)
-    return sum(_window_flow_total(rec, key) for key in keys) / n if n else math.nan
+    return sum(_window_flow(rec, key) for key in keys) / n if n else math.nan
 
 
 def unseen_high_need_days_open(rec: Recorder) -> float:
@@ -1497,10 +1498,6 @@ def caseload_mean(rec: Recorder) -> float:
     front door are held by nobody.
     """
     return _over_window(rec, "caseload_mean")
-
-
-def _window_flow(rec: Recorder, key: str) -> float:
-    return sum(w.flows.get(key, 0.0) for w in _window_weeks(rec))
 
 
 def turnover_rate(rec: Recorder) -> float:

@@ -4,10 +4,11 @@ Need is a score on a standard-normal scale at first referral; ``need.high_thresh
 marks risk of significant harm. Each week it is pulled towards the child's baseline with
 noise; work on the plan (actions, core groups; not a visit alone, and not while the family
 refuses access) lowers the baseline and a contact gap raises it, but only back up to the
-family's underlying need (its level at first referral): drift loses what work gained, it
-does not make a family worse than it would be without the service.
+family's underlying need (its level at first referral): a contact gap loses what work
+gained, it does not make a family worse than it would be without the service. (Until
+issue 15 a contact gap was called drift; ``drift_share`` now measures no progress.)
 
-Why drift is bounded (issue 13): when a week of drift raised the baseline by a fixed step
+Why the rise is bounded (issue 13): when a week of drift raised the baseline by a fixed step
 without limit, a drifting case became ever needier, so reviews could not end its plan
 (``policy.close_only_when_need_low``), so caseloads grew and more cases drifted. Over an
 11-year run the CPP stock climbed 16% and drift from 5% to 11% of plan days, with no level

@@ -4,7 +4,7 @@ Seed 003 (a joint inspection of Haringey, 2018): "There are not enough parenting
 programmes or other interventions to support long-term change for children experiencing
 neglect. Children who would benefit from counselling support have to wait too long for
 this service." A plan's work with a family often rests on such a service; while the
-family waits for it, the social worker's visits and actions achieve less.
+family waits for it, the social worker's work on the plan achieves less.
 
 When a CPP or CiN plan starts, the family is referred to a service with
 ``services.cpp_referral_prob`` or ``cin_referral_prob`` (one draw from the named stream
@@ -21,7 +21,7 @@ makes no new one. Plans already open on day 0 (``run.prepopulate``) make no refe
 what help they had before the run is not known, and the lists fill within months of a
 warm-up of two years.
 
-Plan progress depends on it (need.py): while the family waits, a week of purposeful work
+Plan progress depends on it (need.py): while the family waits, a week of work on the plan
 lowers the baseline need by ``waiting_progress_factor`` x ``need.progress_effect_per_week``;
 while it attends, by ``attending_progress_factor`` x that effect; before a referral,
 without one and after the course, by the effect itself. The calibrated effect was set
