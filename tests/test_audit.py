@@ -570,9 +570,10 @@ def main_output(argv) -> str:
     return out.getvalue()
 
 
-def test_cli_writes_csv_findings_to_a_file(tmp_path, capsys):
-    out = tmp_path / "out" / "lambeth.csv"
-    assert main(["--example", "lambeth", "--format", "csv", "--out", str(out)]) == 0
+def test_cli_writes_csv_findings_into_the_out_folder(tmp_path, capsys):
+    folder = tmp_path / "out"
+    assert main(["--example", "lambeth", "--format", "csv", "--out", str(folder)]) == 0
+    out = folder / "audit.csv"
     text = out.read_text()
     assert text.startswith("kind,sure,working_days,standard,message,events\n")
     assert "late_icpc,True," in text

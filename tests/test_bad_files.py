@@ -105,6 +105,13 @@ def audit_out(out: Callable[[Path], Path]) -> Callable[[Path], list[str]]:
     return make
 
 
+def chronology_named_like_the_report(folder: Path) -> list[str]:
+    """A chronology called audit.csv, audited as CSV into its own folder."""
+    path = folder / "audit.csv"
+    path.write_text(GOOD_CSV)
+    return [str(path), "--format", "csv", "--out", str(folder)]
+
+
 def unreadable(folder: Path) -> list[str]:
     path = folder / "child.csv"
     path.write_text(GOOD_CSV)
@@ -268,28 +275,22 @@ AUDIT_CASES = [
         "complete_records visit: 'to' (2024-01-01) is before 'from' (2024-02-01)",
     ),
     # --out
-    Case("--out is a folder", audit_out(lambda d: d), "it is a folder, not a file"),
+    Case("--out is a file", audit_out(lambda d: file_in_the_way(d)), "is a file, not a folder"),
     Case(
         "--out under a file",
-        audit_out(lambda d: file_in_the_way(d) / "audit.md"),
+        audit_out(lambda d: file_in_the_way(d) / "reports"),
         "taken is a file, not a folder",
     ),
     Case(
-        "--out is the chronology",
-        audit_out(lambda d: d / "child.csv"),
-        "that is the chronology itself",
+        "--out would overwrite the chronology",
+        chronology_named_like_the_report,
+        "is the chronology itself",
     ),
     Case(
         "--out read-only",
-        audit_out(lambda d: read_only(d) / "audit.md"),
+        audit_out(lambda d: read_only(d)),
         "permission denied",
         AS_ROOT if ROOT else "",
-    ),
-    Case(
-        "--out a full disk",
-        audit_out(lambda d: Path("/dev/full")),
-        "cannot write /dev/full: no space left on device",
-        "" if LINUX else "Linux",
     ),
 ]
 
@@ -311,7 +312,7 @@ def test_an_end_with_no_start_in_the_record_is_accepted(tmp_path) -> None:
         "date,event\n2024-01-02,assessment_end\n"
         "2024-02-01,assessment_start\n2024-03-01,assessment_end\n"
     )
-    assert audit_main([str(path), "--out", str(tmp_path / "out" / "audit.md")]) == 0
+    assert audit_main([str(path), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "audit.md").read_text().startswith("# Case audit")
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["audit.md"]
 
@@ -319,8 +320,8 @@ def test_an_end_with_no_start_in_the_record_is_accepted(tmp_path) -> None:
 def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(tmp_path) -> None:
     path = tmp_path / "c.csv"
     path.write_bytes(b"\xef\xbb\xbf" + GOOD_CSV.encode())
-    assert audit_main([str(path), "--format", "csv", "--out", str(tmp_path / "f.csv")]) == 0
-    assert "late_icpc" in (tmp_path / "f.csv").read_text()
+    assert audit_main([str(path), "--format", "csv", "--out", str(tmp_path / "f")]) == 0
+    assert "late_icpc" in (tmp_path / "f" / "audit.csv").read_text()
 
 
 # -- sim.compare ----------------------------------------------------------------------------
@@ -566,7 +567,7 @@ def test_compare_that_fails_while_drawing_leaves_nothing(tmp_path, capsys, monke
 
 # -- sim.story and sim.explorer -------------------------------------------------------------
 SHORT_RUN = ["run.years=0.5", "run.warmup_years=0"]
-EXPLORER_GRID = ["--caps", "12", "--turnovers", "0.1", "--replications", "1", "--n-jobs", "1"]
+EXPLORER_GRID = ["--staffing", "1", "--turnovers", "0.1", "--replications", "1", "--n-jobs", "1"]
 
 OUTPUT_CASES = [
     Case("story: --out is a file", lambda d: ["--out", str(file_in_the_way(d))], "cannot write"),
@@ -581,15 +582,19 @@ OUTPUT_CASES = [
         "permission denied",
         AS_ROOT if ROOT else "",
     ),
-    Case("explorer: --out is a folder", lambda d: ["--out", str(d)], "it is a folder, not a file"),
+    Case(
+        "explorer: --out is a file",
+        lambda d: ["--out", str(file_in_the_way(d))],
+        "it is a file, not a folder",
+    ),
     Case(
         "explorer: --out under a file",
-        lambda d: ["--out", str(file_in_the_way(d) / "page.html")],
+        lambda d: ["--out", str(file_in_the_way(d) / "explorer")],
         "taken is a file, not a folder",
     ),
     Case(
         "explorer: --out read-only",
-        lambda d: ["--out", str(read_only(d) / "page.html")],
+        lambda d: ["--out", str(read_only(d) / "explorer")],
         "permission denied",
         AS_ROOT if ROOT else "",
     ),

@@ -118,7 +118,7 @@ def test_the_corner_answers_are_the_explorer_cells_values(pack_data, page) -> No
     answers = sections(page)["corner-answers"]
     worksheet = sections(page)["worksheet"]
     for key, cell in corners["cells"].items():
-        for kpi in ("visits_on_time", "drift_share"):
+        for kpi in ("cpp_visits_on_time", "cin_visits_on_time", "drift_share"):
             shown = f"{cell['kpis'][kpi][0]:.1f}%"
             assert f"<b>{shown}</b>" in answers, (key, kpi, shown)
             assert shown not in worksheet

@@ -371,6 +371,10 @@ TIMESERIES_COLUMNS = (
     ),
     ("visits_due", "visits (CPP and CiN) due this week, recorded at the Monday accounting"),
     ("visits_on_time", "of those, made on time"),
+    ("cpp_visits_due", "of the visits due, those to children on a CPP"),
+    ("cpp_visits_on_time", "of those, made on time"),
+    ("cin_visits_due", "of the visits due, those to children on a CiN plan"),
+    ("cin_visits_on_time", "of those, made on time"),
     ("plan_days", "CPP and CiN child-working-days of the week"),
     ("drift_days", "of those, in drift (no progress, or known high need and no action)"),
     (

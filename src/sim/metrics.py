@@ -396,6 +396,7 @@ class Recorder:
         in_window = self._week_in_window
         unseen_weeks = plan_days = drift_days = gap_days = known_risk_days = 0
         cpp_days = cpp_unseen_days = visits_due = visits_on_time = visits_made = seen_alone = 0
+        cin_due = cin_on_time = 0
         visits = self.visits_due
         day_of_wd = self.day_of_wd
         history = self._need_history
@@ -418,6 +419,9 @@ class Recorder:
                 visits.append((day_of_wd(due), on_time, "cpp" if state is _CPP else "cin"))
                 visits_due += 1
                 visits_on_time += on_time
+                if state is _CIN:
+                    cin_due += 1
+                    cin_on_time += on_time
                 team[2] += 1
                 team[3] += on_time
             a = max(w0, child.plan_start_wd)
@@ -473,6 +477,14 @@ class Recorder:
             self._count("visits_due", visits_due)
         if visits_on_time:
             self._count("visits_on_time", visits_on_time)
+        if visits_due - cin_due:
+            self._count("cpp_visits_due", visits_due - cin_due)
+        if visits_on_time - cin_on_time:
+            self._count("cpp_visits_on_time", visits_on_time - cin_on_time)
+        if cin_due:
+            self._count("cin_visits_due", cin_due)
+        if cin_on_time:
+            self._count("cin_visits_on_time", cin_on_time)
         self._count("plan_days", plan_days)
         self._count("drift_days", drift_days)
         self._count("contact_gap_days", gap_days)
@@ -808,6 +820,8 @@ WEEKLY: dict[str, Weekly] = {
     "cpp_open_mean": Weekly("cpp_open"),
     "cin_open_mean": Weekly("cin_open"),
     "visits_on_time": Weekly("visits_on_time", "visits_due"),
+    "cpp_visits_on_time": Weekly("cpp_visits_on_time", "cpp_visits_due"),
+    "cin_visits_on_time": Weekly("cin_visits_on_time", "cin_visits_due"),
     "cpp_unseen_share": Weekly("cpp_unseen_days", "cpp_days"),
     "drift_share": Weekly(
         ("drift_days", "closed_plan_known_high_days"), ("plan_days", "closed_plan_known_high_days")

@@ -52,6 +52,10 @@ TABLES = (
 WEEKLY_COUNTS = (
     "visits_due",
     "visits_on_time",
+    "cpp_visits_due",
+    "cpp_visits_on_time",
+    "cin_visits_due",
+    "cin_visits_on_time",
     "plan_days",
     "drift_days",
     "contact_gap_days",

@@ -76,8 +76,9 @@ SCENARIO = "lambeth_2020"
 """The story's default scenario: the system of docs/teaching.md Part 2."""
 CORNER_SCENARIO = "baseline"
 """The scenario the explorer's grid starts from (``python -m sim.explorer``'s default)."""
-CORNER_REPLICATIONS = 2
-"""Replications of each corner cell for the worksheet's answers (few: a pack is quick)."""
+CORNER_REPLICATIONS = explorer.DEFAULT_REPLICATIONS
+"""Replications of each corner cell for the worksheet's answers: as many as the explorer
+page runs, so that the answers are the page's own corner values (same seeds, same runs)."""
 MIN_FONT_PT = 10.0
 """The smallest text the print styles allow anywhere in the pack."""
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
@@ -260,10 +261,10 @@ def _story_notes(model: Run, scenario: str) -> list[str]:
 
 
 def build_corners(base: Config, replications: int, n_jobs: int | None) -> dict[str, Any]:
-    """Run the explorer's four corner cells (lowest and highest cap and turnover)."""
-    caps = (min(explorer.CAPS), max(explorer.CAPS))
+    """Run the explorer's four corner cells (fewest and most posts, lowest and highest turnover)."""
+    staffing = (min(explorer.STAFFING), max(explorer.STAFFING))
     turnovers = (min(explorer.TURNOVERS), max(explorer.TURNOVERS))
-    return explorer.build_data(base, caps, turnovers, replications, n_jobs, progress=False)
+    return explorer.build_data(base, staffing, turnovers, replications, n_jobs, progress=False)
 
 
 def build_real_case() -> RealCase:
@@ -577,28 +578,31 @@ top.</p>
     return _section("legend", body)
 
 
-def _corner_cells(c: dict[str, Any]) -> list[tuple[str, int, float]]:
-    """The corners as (key, cap, turnover), rows cap low then high, turnover low then high."""
+def _corner_cells(c: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The corners as (key, posts, turnover) in words, rows fewest posts first, then turnover."""
+    staffing, turnover = c["sliders"]["staffing"], c["sliders"]["turnover"]
     return [
-        (f"{cap}|{t_key}", cap, t)
-        for cap in c["caps"]
-        for t, t_key in zip(c["turnovers"], c["turnover_keys"], strict=True)
+        (f"{s_key}|{t_key}", f"{posts} funded posts", f"base turnover {rate}")
+        for s_key, posts in zip(staffing["keys"], staffing["ticks"], strict=True)
+        for t_key, rate in zip(turnover["keys"], turnover["ticks"], strict=True)
     ]
 
 
-def _worksheet_kpis() -> tuple[str, str]:
-    return ("visits_on_time", "drift_share")
+def _worksheet_kpis() -> tuple[str, ...]:
+    """What the worksheet asks for, in the cards' own words."""
+    return ("cpp_visits_on_time", "cin_visits_on_time", "drift_share")
 
 
 def _grid(c: dict[str, Any], cell: Any) -> str:
-    """The corners laid out as docs/teaching.md Part 3: caps down, turnovers across."""
-    header = ["", *(f"base turnover set {t:.0%} a year" for t in c["turnovers"])]
+    """The corners laid out as docs/teaching.md Part 3: posts down, turnovers across."""
+    staffing, turnover = c["sliders"]["staffing"], c["sliders"]["turnover"]
+    header = ["", *(f"base turnover set {t}" for t in turnover["ticks"])]
     rows = [
         [
-            f'<th scope="row">caseload cap {cap}</th>',
-            *(cell(f"{cap}|{t_key}") for t_key in c["turnover_keys"]),
+            f'<th scope="row">{esc(posts)} funded posts</th>',
+            *(cell(f"{s_key}|{t_key}") for t_key in turnover["keys"]),
         ]
-        for cap in c["caps"]
+        for s_key, posts in zip(staffing["keys"], staffing["ticks"], strict=True)
     ]
     return _table(header, rows, "worksheet")
 
@@ -608,13 +612,13 @@ def worksheet_html(c: dict[str, Any]) -> str:
     labels = [c["kpis"][k]["label"] for k in _worksheet_kpis()]
     blank = "<br>".join(f"{esc(label)}: ______ %" for label in labels)
     body = f"""
-<p>Open the drift explorer and set the two sliders to each corner in turn: the lowest and
-highest caseload cap, and the lowest and highest base turnover rate. Write down what the
+<p>Open the drift explorer and set the two sliders to each corner in turn: the fewest and
+most funded posts, and the lowest and highest base turnover rate. Write down what the
 cards show.</p>
 {_grid(c, lambda key: blank)}
 <h3>Question A</h3>
-<p>Which corner is worst for the children, and why? What does a higher caseload cap change,
-and what does it not change?</p>
+<p>Which corner is worst for the children, and why? Which visits slip first when posts are
+short, and what does turnover add that fewer posts do not?</p>
 <p>______________________________________________________________________________</p>
 <p>______________________________________________________________________________</p>
 <p>______________________________________________________________________________</p>
@@ -655,11 +659,21 @@ def corner_points(c: dict[str, Any]) -> list[str]:
             known, key=lambda cell: _value(c, cell[0], kpi)
         )
         points.append(
-            f"{info['label']}: worst at cap {worst[1]} with base turnover {worst[2]:.0%} "
-            f"({_shown(c, worst[0], kpi)}), best at cap {best[1]} with base turnover "
-            f"{best[2]:.0%} ({_shown(c, best[0], kpi)})."
+            f"{info['label']}: worst with {worst[1]} and {worst[2]} "
+            f"({_shown(c, worst[0], kpi)}), best with {best[1]} and {best[2]} "
+            f"({_shown(c, best[0], kpi)})."
         )
     return points
+
+
+def _same_as_page(c: dict[str, Any]) -> str:
+    """Whether the answers are the explorer page's own values (same replications)."""
+    if c["replications"] == explorer.DEFAULT_REPLICATIONS:
+        return "These are the values the explorer page's cards show in the corners."
+    return (
+        f"The explorer page runs {explorer.DEFAULT_REPLICATIONS} replications, so its cards "
+        "can differ a little."
+    )
 
 
 def corner_answers_html(c: dict[str, Any]) -> str:
@@ -667,7 +681,7 @@ def corner_answers_html(c: dict[str, Any]) -> str:
     kpis = list(c["kpis"])
     rows = []
     for key, cap, t in _corner_cells(c):
-        rows.append([f"cap {cap}, base turnover {t:.0%}", *(esc(_shown(c, key, k)) for k in kpis)])
+        rows.append([f"{cap}, {t}", *(esc(_shown(c, key, k)) for k in kpis)])
     header = ["Corner", *(esc(c["kpis"][k]["label"]) for k in kpis)]
     spread = (
         "95% intervals in brackets"
@@ -680,8 +694,7 @@ def corner_answers_html(c: dict[str, Any]) -> str:
 <p>Computed by running the explorer's four corner cells: {c["replications"]}
 replication{"s" if c["replications"] != 1 else ""} each of the {esc(CORNER_SCENARIO)}
 scenario ({esc(c["authority"])} authority, seed {c["seed"]}, {c["years"]:g} years); means
-over the replications, {spread}. The explorer page itself runs more replications, so its
-cards can differ a little.</p>
+over the replications, {spread}. {_same_as_page(c)}</p>
 {
         _grid(
             c,

@@ -21,7 +21,7 @@ from sim.teaching.audit.files import (
 from sim.teaching.audit.findings import FINDING_KINDS, Finding
 from sim.teaching.audit.rules import audit, skipped_checks
 from sim.teaching.audit.standards import STANDARDS, effective_standards
-from sim.userfiles import write_text
+from sim.userfiles import check_writable, write_text
 
 DESCRIPTION = (
     "Case audit: read one child's dated chronology and report the breaches the model measures."
@@ -166,6 +166,10 @@ def standards_markdown() -> str:
     )
 
 
+REPORT_NAMES = {"markdown": "audit.md", "csv": "audit.csv"}
+"""The report's file name in the ``--out`` folder, by format."""
+
+
 def _same_file(a: Path, b: str) -> bool:
     try:
         return a.resolve() == Path(b).resolve()
@@ -179,13 +183,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", help="chronology file (.csv, .yaml or .yml)")
     parser.add_argument("--example", choices=sorted(EXAMPLES), help="audit a shipped example")
     parser.add_argument("--format", choices=("markdown", "csv"), default="markdown")
-    parser.add_argument("--out", type=Path, help="write the report here instead of stdout")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="folder to write the report into (audit.md, or audit.csv with --format csv) "
+        "instead of stdout; made if missing",
+    )
     args = parser.parse_args(argv)
     if (args.file is None) == (args.example is None):
         parser.error("give a chronology FILE or --example NAME (one of them)")
     try:
-        if args.out is not None and args.file is not None and _same_file(args.out, args.file):
-            raise ConfigError(f"--out {args.out}: that is the chronology itself")
+        target = None if args.out is None else args.out / REPORT_NAMES[args.format]
+        if args.out is not None:
+            check_writable(args.out)
+        if target is not None and args.file is not None and _same_file(target, args.file):
+            raise ConfigError(f"--out {args.out}: {target} is the chronology itself")
         chron = load_example(args.example) if args.example else load_chronology(args.file)
         standards = effective_standards(chron)
         findings = audit(chron, standards)
@@ -194,11 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.format == "markdown"
             else findings_csv(findings)
         )
-        if args.out is None:
+        if target is None:
             sys.stdout.write(text)
         else:
-            write_text(args.out, text)
-            sys.stdout.write(f"wrote {args.out}\n")
+            write_text(target, text)
+            sys.stdout.write(f"wrote {target}\n")
     except (ConfigError, OSError) as exc:
         message = " ".join(str(exc).splitlines())
         sys.stderr.write(f"{parser.prog}: error: {message}\n")
