@@ -19,10 +19,11 @@ from sim.teaching.timeline import LANES, MARKS
 DAY = date(2024, 1, 8)
 A4_PT = (595.28, 841.89)
 """A4 in PDF points (210 x 297 mm); Chromium writes 594.96 x 841.92."""
-PAGES = (8, 30)
-"""Pages the small pack prints to: at least one per section (8), and at most 30 (the
+PAGES = (9, 45)
+"""Pages the small pack prints to: at least one per section (9), and at most 45 (the
 small run's chronology fills 2 to 4 pages in each of its two copies; the answer key 1 to
-3; the rest a page each). It printed 13 when this was written."""
+3; the decision points 2 a point, up to 6 points, and their tables up to a chronology's 4
+more; the rest a page each). It printed 13 before the decision points, 25 with them."""
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ One command writes ``pack.html`` (A4 print styles: each section starts a page, b
    command's child: ``sim.teaching.story.pick_child``; workers named by role);
 3. the exercise copy of that chronology, with no audit findings;
 4. the answer key: what the case audit finds, and the facilitator's points;
+   then pause and predict: the same child's decision points, each question on a page and
+   what happened next on the page after it (teaching/decisions.py);
 5. a legend card for the timeline (every lane, bar and mark the figure draws);
 6. the drift explorer's corner worksheet and, on its own page, the answers, computed by
    running the explorer's four corner cells (``--corner-replications`` each);
@@ -46,7 +48,7 @@ from sim.arguments import OneLineParser
 from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError
 from sim.runner import Run
-from sim.teaching import explorer
+from sim.teaching import decisions, explorer
 from sim.teaching.audit import (
     Chronology,
     Finding,
@@ -90,6 +92,7 @@ SECTIONS: dict[str, str] = {
     "chronology": "One child's chronology",
     "exercise": "Exercise copy of the chronology",
     "answers": "Answer key: what an audit of the chronology finds",
+    "decisions": "Pause and predict: decision points in the same child's story",
     "legend": "Reading the timeline: a legend card",
     "worksheet": "The drift explorer: corner worksheet",
     "corner-answers": "Corner worksheet: answers",
@@ -829,6 +832,9 @@ def render_html(pack: Pack) -> str:
         chronology_html(pack.story),
         exercise_html(pack.story),
         answers_html(pack.story),
+        decisions.pack_section(
+            pack.story.events, pack.story.findings, pack.story.standards, SECTIONS["decisions"]
+        ),
         legend_html(),
         worksheet_html(pack.corners),
         corner_answers_html(pack.corners),

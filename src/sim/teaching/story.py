@@ -11,6 +11,9 @@ With ``--versus SCENARIO`` the same child (same random streams) also lives throu
 second scenario: ``two_systems.png`` draws both timelines one above the other with the
 points where the stories part marked, and ``versus/`` holds the second chronology.
 
+With ``--decision-points`` (points chosen from the chronology) or ``--pause DATE,DATE``
+it also writes ``decisions.html``: pause and predict at each point (teaching/decisions.py).
+
 When no child is named, the story picks an illustrative one: a child re-referred after an
 early closure, with the most changes of social worker (seed 002: six social workers).
 Further arguments are Hydra overrides, e.g. ``workforce.turnover_base=0.3``.
@@ -34,6 +37,7 @@ from sim.case_events import CaseEvent
 from sim.config import Config, ConfigError
 from sim.plots import save
 from sim.runner import Run, run_one
+from sim.teaching import decisions
 from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
 from sim.teaching.timeline import Span, timeline_figure, two_systems_figure
 from sim.userfiles import check_writable, staged
@@ -318,6 +322,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--versus", default=None, help="a second scenario for the same child")
     parser.add_argument("--replication", type=int, default=0, help="replication index")
     parser.add_argument("--out", type=Path, default=None, help="output folder")
+    parser.add_argument(
+        "--decision-points",
+        action="store_true",
+        help="also write decisions.html (pause and predict)",
+    )
+    parser.add_argument(
+        "--pause", type=decisions.parse_dates, default=None, help="decision points at these dates"
+    )
     args = parser.parse_args(argv)
     try:
         if args.replication < 0:
@@ -349,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Running {args.versus} for the same child...", file=sys.stderr)
             other = run_logged(cfg_b, args.replication)
             _check_same_child(model, other, child_id, args)
+        paused = _decisions(model, child_id, args) if args.decision_points or args.pause else None
         # every user error is found before anything is written; the files are written
         # to a staging folder and moved into place together (sim.userfiles.staged)
         out = args.out or STORIES / f"{args.scenario}-child{child_id}"
@@ -356,6 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             paths = write_story(model, child_id, staging, args.scenario)
             if other is not None:
                 paths.update(_versus(model, other, child_id, args, staging))
+            if paused is not None:
+                paths["decisions"] = paused.write(staging / "decisions.html")
         paths = {name: out / path.relative_to(staging) for name, path in paths.items()}
     except (ConfigError, OSError) as exc:
         message = " ".join(str(exc).splitlines())
@@ -367,6 +382,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, path in paths.items():
         print(f"  {name:<12} {path}")
     return 0
+
+
+def _decisions(model: Run, child_id: int, args: argparse.Namespace) -> decisions.Paused:
+    """The child's story with its decision points (at ``--pause`` dates, else chosen)."""
+    events = chronology(model.log, model.cal, child_id)
+    findings = findings_and_gaps(events, model.cfg, record_end(model), record_start(model))[0]
+    title = f"Child {child_id} in the {args.scenario} scenario"
+    return decisions.paused_story(events, findings, model.cfg, title, args.pause)
 
 
 def _check_same_child(model: Run, other: Run, child_id: int, args: argparse.Namespace) -> None:
