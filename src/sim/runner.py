@@ -3,7 +3,8 @@
 Everything that runs the model goes through here: ``cpsim`` (experiment.py), the studies
 (studies.py), a child's story (teaching/story.py), the drift explorer
 (teaching/explorer.py) and the seeded baseline (baseline.py). :func:`run_one` builds one
-replication, attaches its subscribers (the KPI recorder and, when asked, the case log) to
+replication, attaches its subscribers (the KPI recorder and, when asked, the case log and
+the team board log) to
 the model's event stream, and runs it; :func:`run_many` runs a list of them in worker
 processes with a progress bar and returns what each gave, in the order asked for. A
 replication draws only from its own random streams, so the results do not depend on the
@@ -26,6 +27,7 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
+from sim.boardlog import BoardLog
 from sim.calendar import WorkingCalendar
 from sim.caselog import CaseLog
 from sim.config import Config
@@ -45,12 +47,14 @@ class Run:
         model: The model after its run (calendar, children, workforce).
         rec: The KPI recorder that watched the run.
         case_log: Every child's dated events, when the run kept them.
+        board: Every team's weekly board, when the run kept them (stories).
 
     """
 
     model: Model
     rec: Recorder
     case_log: CaseLog | None
+    board: BoardLog | None = None
 
     @property
     def replication(self) -> int:
@@ -86,7 +90,13 @@ class Run:
         return replication_result(self.rec, self.replication, start)
 
 
-def run_one(cfg: Config, replication: int, case_log: bool = False, audit: bool = False) -> Run:
+def run_one(
+    cfg: Config,
+    replication: int,
+    case_log: bool = False,
+    audit: bool = False,
+    team_board: bool = False,
+) -> Run:
     """Build, observe and run replication ``replication`` of ``cfg``.
 
     Args:
@@ -95,14 +105,17 @@ def run_one(cfg: Config, replication: int, case_log: bool = False, audit: bool =
         case_log: Keep every child's dated events (for chronologies); draws no random
             numbers, so results are the same either way.
         audit: Check the model's state bookkeeping every week (slower; for tests).
+        team_board: Keep every team's weekly board (boardlog.py); like the case log, it
+            changes nothing.
 
     """
     model = Model(cfg, replication, audit=audit)
     recorder = Recorder.attach(model)
     log = CaseLog.attach(model) if case_log else None
+    board = BoardLog.attach(model) if team_board else None
     model.run()
     recorder.close()
-    return Run(model, recorder, log)
+    return Run(model, recorder, log, board)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ Runs one replication of a scenario with the case log on, picks a child (or takes
 
 * ``chronology.md`` - the dated events as a table, then what a case audit finds;
 * ``chronology.csv`` - the same events in the case-audit file format (docs/audit.md);
-* ``timeline.png`` - the chronology drawn as a timeline, slide-sized.
+* ``timeline.png`` - the chronology drawn as a timeline, slide-sized;
+* ``team_board.html`` and ``team_board.png`` - the manager's view: the board of the team
+  holding the child, week by week (teaching/board.py).
 
 With ``--versus SCENARIO`` the same child (same random streams) also lives through the
 second scenario: ``two_systems.png`` draws both timelines one above the other with the
@@ -38,6 +40,7 @@ from sim.config import Config, ConfigError
 from sim.plots import save
 from sim.runner import Run, run_one
 from sim.teaching import decisions
+from sim.teaching.board import write_board
 from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
 from sim.teaching.timeline import Span, timeline_figure, two_systems_figure
 from sim.userfiles import check_writable, staged
@@ -149,8 +152,8 @@ def handover_cost(chronologies: Iterable[Sequence[CaseEvent]]) -> HandoverCost:
 
 
 def run_logged(cfg: Config, replication: int = 0) -> Run:
-    """Run one replication of ``cfg`` with every child's events logged."""
-    return run_one(cfg, replication, case_log=True)
+    """Run one replication of ``cfg`` with every child's events and every team's boards logged."""
+    return run_one(cfg, replication, case_log=True, team_board=True)
 
 
 def record_start(model: Run) -> date:
@@ -367,6 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = args.out or STORIES / f"{args.scenario}-child{child_id}"
         with staged(out) as staging:
             paths = write_story(model, child_id, staging, args.scenario)
+            paths.update(write_board(model, child_id, staging, args.scenario))
             if other is not None:
                 paths.update(_versus(model, other, child_id, args, staging))
             if paused is not None:
