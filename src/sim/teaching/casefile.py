@@ -220,6 +220,7 @@ def pen_picture(
     chair = CHAIRS[int(rng.uniform() * len(CHAIRS))]
     facts = log.facts.get(child_id)
     apart: str | None = None
+    resident: tuple[str, ...]
     if facts is not None and facts.non_resident_parent:
         resident = ("mother",) if mother_home else ("father",)
         apart = "father" if mother_home else "mother"

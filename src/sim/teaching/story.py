@@ -230,7 +230,7 @@ def write_story(model: Run, child_id: int, out_dir: Path, label: str) -> dict[st
         events, model.cfg, record_end(model), record_start(model)
     )
     s = score(events)
-    title = f"{case.picture.pseudonym} (child {child_id}) in the {label} scenario"
+    title = f"Child {child_id} ({case.picture.pseudonym}) in the {label} scenario"
     notes = [
         f"Simulated by cpsim: seed {model.cfg.run.seed}, replication {model.model.replication}, "
         f"{model.cfg.authority.name} authority, run ending {end_date(model):%d %b %Y}.",
