@@ -35,13 +35,20 @@ EVENT_TYPES: dict[str, str] = {
     "cpp_end": "the child protection plan ends",
     "cin_start": "a child in need plan starts (including a step-down from a CPP)",
     "cin_end": "the child in need plan ends",
-    "visit": "a statutory visit: the child was seen",
+    "cin_review": "a child in need plan review that continues the plan",
+    "visit": "a statutory visit: the child was seen; detail says whether alone",
+    "child_seen": "an assessment or section 47 enquiry sees the child; detail says which and "
+    "whether alone (not a statutory visit: the audit's visit checks do not count it)",
     "no_access": "a visit was attempted but the child was not seen",
     "core_group": "a core group meeting",
     "outside_information": "someone outside the household (an anonymous caller, a non-resident "
     "parent) tells the service about the child; detail says who and whether it was acted on",
-    "worker_change": "a new social worker is allocated; worker names them",
-    "manager_review": "a team manager reviews the case (case supervision)",
+    "worker_change": "a new social worker is allocated; worker names them; detail says why "
+    "and how long the case waited",
+    "worker_leaves": "the child's social worker stops holding the case (leaves, moves team, "
+    "goes on long absence, or hands over to the long-term team); worker names them",
+    "manager_review": "a team manager reviews the case (case supervision); detail says what "
+    "was found and decided",
     "complaint": "a complaint is received; detail names the procedure",
     "stage1_request": "stage 1 of the complaint starts",
     "stage1_response": "the stage 1 response is sent",

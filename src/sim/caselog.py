@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim import events as ev
@@ -116,6 +117,56 @@ OUTSIDE_SOURCE_TEXT = {
 }
 NOT_ACTED_TEXT = "recorded, not passed on or acted on"
 DUTY_TEXT = "duty social worker (the child's own worker is away or there is none)"
+PARENT_INVITED_TEXT = {
+    True: "the parent who lives apart is invited",
+    False: "the parent who lives apart is not invited",
+}
+"""What a conference or core group line says of a non-resident parent (child.parent_involved)."""
+SEEN_STAGE_TEXT = {"assessment": "the assessment", "s47": "the section 47 enquiry"}
+LEAVING_TEXT = {
+    "resigned": "leaves the authority",
+    "agency_resigned": "ends their agency assignment",
+    "replaced": "ends their agency assignment (a permanent worker takes the post)",
+    "moved": "moves to another team",
+    "absence": "starts a long absence",
+    "transfer": "hands the case to the long-term team as the plan starts",
+}
+"""Why the child's worker stops holding the case (WorkerLeft, WorkerAway, CaseHandedOver)."""
+WAITS_TEXT = "the case waits for a new worker"
+UNALLOCATED_TEXT = "after {days} days without a worker (unallocated)"
+"""How a ``worker_change`` says how long the case waited (teaching/timeline.py reads it)."""
+TAKE_OVER_TEXT = (
+    "{hours:g} hours to read the file and take over (the model has no introductory visit: "
+    "the new worker's first visit is listed when it happens)"
+)
+"""What a handover gives the new worker in the model (workforce.handover_hours)."""
+REVIEW_FOUND_TEXT = {
+    "contact_gap": "no purposeful contact with the family for over {wd} working days",
+    "visit_overdue": "the statutory visit is overdue",
+}
+REVIEW_PRIORITY_TEXT = (
+    "decision: the child's visit and plan work come first for the social worker this week"
+)
+REVIEW_ON_TRACK_TEXT = "visits and contact within the standards: no new direction"
+REVIEW_NO_PLAN_TEXT = "case reviewed (no plan yet): no new direction"
+CIN_REVIEW_TEXT = "child in need review: plan continues"
+NO_WORKER_TEXT = "no social worker allocated"
+
+
+@dataclass(frozen=True)
+class ChildFacts:
+    """What the service knows of the child and family at the first referral in the log.
+
+    ``age_years``: age on ``first_day`` (below 0: a pre-birth referral);
+    ``non_resident_parent``: a parent lives elsewhere (the model's
+    ``child.non_resident_parent``).
+    """
+
+    first_day: float
+    age_years: float
+    non_resident_parent: bool
+
+
 PLANNED_EVENTS = frozenset({"visit", "no_access", "core_group", "manager_review"})
 """Events the weekly plan decides on Monday for a day of the week (events.EventStream.plan)."""
 
@@ -130,6 +181,18 @@ def worker_name(worker: int | None, visit: bool = False) -> str:
     return f"SW{worker}"
 
 
+def manager_code(status: str, manager: int | None, team: int) -> str:
+    """How a chronology names a team manager (``TM<id>``; acting: ``ATM<team number>``).
+
+    ``TM<id>`` is the manager in post, or one covering from another team; an acting
+    manager is not held by the model as a person, so is named by the team; empty while
+    the post has no cover.
+    """
+    if status == "acting":
+        return f"ATM{team + 1}"
+    return "" if manager is None else f"TM{manager}"
+
+
 class CaseLog:
     """Per-child dated entries, from the records of one run.
 
@@ -138,16 +201,30 @@ class CaseLog:
 
     """
 
-    def __init__(self, cal: WorkingCalendar | None = None) -> None:
+    def __init__(
+        self,
+        cal: WorkingCalendar | None = None,
+        handover_hours: float = 0.0,
+        drift_threshold_wd: int = 20,
+    ) -> None:
         self.cal = cal
+        self.handover_hours = handover_hours
+        self.drift_threshold_wd = drift_threshold_wd
         self.entries: dict[int, list[Entry]] = defaultdict(list)
+        self.facts: dict[int, ChildFacts] = {}
         self._without_report: set[int] = set()
         self._handover_reason: dict[int, str] = {}  # child -> why their worker changes
+        self._holder: dict[int, int] = {}  # child -> the worker holding the case
+        self._left: dict[int, tuple[str, str]] = {}  # worker -> (kind, why they left)
+        self._away_until: dict[int, float] = {}  # worker -> end of a long absence
+        self._involved: dict[int, bool] = {}  # child -> parent living apart involved
+        self._managers: dict[int, str] = {}  # team -> its manager's code
 
     @classmethod
     def attach(cls, model: Model) -> CaseLog:
         """A case log subscribed to ``model``'s events (before the model runs)."""
-        log = cls(model.cal)
+        cfg = model.cfg
+        log = cls(model.cal, cfg.workforce.handover_hours, cfg.pathway.drift_threshold_wd)
         model.events.subscribe(log.handlers())
         return log
 
@@ -184,7 +261,17 @@ class CaseLog:
             ev.VisitNoAccess: lambda r: self.add(
                 r.child, r.day, "no_access", worker_name(r.worker, visit=True)
             ),
-            ev.CoreGroupHeld: lambda r: self.add(r.child, r.day, "core_group", _sw(r.worker)),
+            ev.CoreGroupHeld: lambda r: self.add(
+                r.child, r.day, "core_group", _sw(r.worker), self._parent_text(r.child)
+            ),
+            ev.ChildSeenInEnquiry: self._seen,
+            ev.CinPlanReviewed: lambda r: self.add(
+                r.child,
+                r.day,
+                "cin_review",
+                _sw(r.worker),
+                CIN_REVIEW_TEXT if r.worker is not None else f"{CIN_REVIEW_TEXT}; {NO_WORKER_TEXT}",
+            ),
             ev.OutsideInformation: lambda r: self.add(
                 r.child,
                 r.day,
@@ -196,11 +283,12 @@ class CaseLog:
                     else NOT_ACTED_TEXT
                 ),
             ),
-            ev.ManagerReviewed: lambda r: self.add(
-                r.child, r.day, "manager_review", f"TM{r.team + 1}"
-            ),
+            ev.ManagerReviewed: self._manager_review,
+            ev.ManagerChanged: self._manager_changed,
             ev.WorkerAllocated: self._allocated,
             ev.CaseHandedOver: self._handed_over,
+            ev.WorkerLeft: lambda r: self._left.__setitem__(r.worker, (r.kind, r.reason)),
+            ev.WorkerAway: lambda r: self._away_until.__setitem__(r.worker, r.return_day),
             ev.ComplaintReceived: self._complaint,
             ev.ComplaintStageRequested: self._stage_requested,
             ev.ReviewPanelHeld: lambda r: self.add(
@@ -230,6 +318,9 @@ class CaseLog:
         }
 
     def _referred(self, r: ev.Referred) -> None:
+        if r.child not in self.facts:
+            self.facts[r.child] = ChildFacts(r.day, r.age_years, r.non_resident_parent)
+        self._involved[r.child] = r.parent_involved
         if r.before_run:
             detail = "before the run starts"
         else:
@@ -241,6 +332,8 @@ class CaseLog:
         self.add(r.child, r.day, "front_door_decision", detail=detail)
 
     def _started(self, r: ev.EpisodeStarted) -> None:
+        if r.worker is not None:
+            self._holder[r.child] = r.worker
         worker = _sw(r.worker)
         if r.kind == "s47":
             self.add(r.child, r.day, "strategy_discussion", worker)
@@ -265,7 +358,48 @@ class CaseLog:
         if r.child in self._without_report:
             self._without_report.discard(r.child)
             detail = f"{detail}; {NO_REPORT_TEXT}" if detail else NO_REPORT_TEXT
+        parent = self._parent_text(r.child)
+        if parent:
+            detail = f"{detail}; {parent}" if detail else parent
         self.add(r.child, r.day, event, _sw(r.worker), detail)
+
+    def _parent_text(self, child: int) -> str:
+        """Whether a meeting invites the parent living apart ("" when there is none)."""
+        facts = self.facts.get(child)
+        if facts is None or not facts.non_resident_parent:
+            return ""
+        return PARENT_INVITED_TEXT[self._involved.get(child, False)]
+
+    def _seen(self, r: ev.ChildSeenInEnquiry) -> None:
+        alone = "child seen alone" if r.seen_alone else "child not seen alone"
+        detail = f"seen during {SEEN_STAGE_TEXT[r.stage]}; {alone}"
+        self.add(r.child, r.day, "child_seen", _sw(r.worker), detail)
+
+    def _manager_changed(self, r: ev.ManagerChanged) -> None:
+        self._managers[r.team] = manager_code(r.status, r.manager, r.team)
+
+    def _manager_review(self, r: ev.ManagerReviewed) -> None:
+        found = [
+            REVIEW_FOUND_TEXT[key].format(wd=self.drift_threshold_wd)
+            for key, hit in (("contact_gap", r.contact_gap), ("visit_overdue", r.visit_overdue))
+            if hit
+        ]
+        if found:
+            detail = "; ".join([*found, REVIEW_PRIORITY_TEXT])
+        elif self._on_plan(r.child):
+            detail = REVIEW_ON_TRACK_TEXT
+        else:
+            detail = REVIEW_NO_PLAN_TEXT
+        self.add(r.child, r.day, "manager_review", self._managers.get(r.team, ""), detail)
+
+    def _on_plan(self, child: int) -> bool:
+        """Whether the child's log shows a plan open now (its last plan start not ended)."""
+        for _, event, _, _ in reversed(self.entries[child]):
+            if event in {"cpp_start", "cin_start"}:
+                return True
+            if event in {"cpp_end", "cin_end", "closure", "care", "transfer_out"}:
+                return False
+        return False
 
     def _transferred_out(self, r: ev.TransferredOut) -> None:
         self.add(r.child, r.moved_day, "family_moved", detail="not known to the service then")
@@ -302,15 +436,32 @@ class CaseLog:
 
     def _handed_over(self, r: ev.CaseHandedOver) -> None:
         self._handover_reason[r.child] = r.reason
+        worker = self._holder.pop(r.child, None)
+        if worker is None:
+            return
+        why = r.reason
+        if why == "left":
+            kind, why = self._left.get(worker, ("permanent", "resigned"))
+            if kind == "agency" and why == "resigned":
+                why = "agency_resigned"
+        text = LEAVING_TEXT[why]
+        if why == "absence" and worker in self._away_until:
+            text += f" (back {self._date(self._away_until[worker])})"
+        self.add(r.child, r.day, "worker_leaves", _sw(worker), f"{text}; {WAITS_TEXT}")
 
     def _allocated(self, r: ev.WorkerAllocated) -> None:
+        self._holder[r.child] = r.worker
         reason = self._handover_reason.pop(r.child, "left")
         parts = [f"handover: {HANDOVER_TEXT[reason]}" if r.handover else "allocated"]
         if r.agency:
             parts.append("agency worker")
         waited = r.day - r.requested_day
-        if waited >= 7:
-            parts.append(f"after {waited:.0f} days without a worker")
+        if waited >= 1:
+            parts.append(UNALLOCATED_TEXT.format(days=f"{waited:.0f}"))
+        elif r.handover:
+            parts.append("allocated the same day")
+        if r.handover and self.handover_hours > 0:
+            parts.append(TAKE_OVER_TEXT.format(hours=self.handover_hours))
         self.add(r.child, r.day, "worker_change", _sw(r.worker), "; ".join(parts))
 
     def _complaint(self, r: ev.ComplaintReceived) -> None:

@@ -393,6 +393,13 @@ class PathwayConfig:
         source=f"{ASSUMPTION}; Working Together (the child seen alone at visits)",
         doc="A visit sees the child on their own.",
     )
+    enquiry_seen_alone_prob: float = prob(
+        0.75,
+        source=f"{ASSUMPTION}, as seen_alone_prob; Working Together (the child seen alone in "
+        "assessments and section 47 enquiries)",
+        doc="An assessment or section 47 enquiry sees the child on their own (a record for "
+        "chronologies only: it changes no other result).",
+    )
     cin_review_interval_wd: int = param(
         65,
         source=f"{ASSUMPTION}: CiN plans reviewed about every three months",

@@ -73,9 +73,25 @@ class Record:
 
 # -- the pathway ---------------------------------------------------------------------------
 class Referred(Record):
-    """A referral reaches the front door (``before_run``: history of a pre-populated case)."""
+    """A referral reaches the front door (``before_run``: history of a pre-populated case).
 
-    FIELDS = ("child", "day", "previous_day", "repeat", "before_run")
+    What the service learns of the family at a referral, for chronologies:
+    ``age_years``, the child's age on ``day`` (below 0: not yet born, a pre-birth
+    referral); ``non_resident_parent``, the child has a parent living elsewhere;
+    ``parent_involved``, the service involves that parent in this case (informs and
+    invites them; drawn at each referral).
+    """
+
+    FIELDS = (
+        "child",
+        "day",
+        "previous_day",
+        "repeat",
+        "before_run",
+        "age_years",
+        "non_resident_parent",
+        "parent_involved",
+    )
     __slots__ = FIELDS
 
     def __init__(
@@ -85,12 +101,18 @@ class Referred(Record):
         previous_day: float | None,
         repeat: bool,
         before_run: bool = False,
+        age_years: float = math.nan,
+        non_resident_parent: bool = False,
+        parent_involved: bool = False,
     ) -> None:
         self.child: Final = child
         self.day: Final = day
         self.previous_day: Final = previous_day
         self.repeat: Final = repeat
         self.before_run: Final = before_run
+        self.age_years: Final = age_years
+        self.non_resident_parent: Final = non_resident_parent
+        self.parent_involved: Final = parent_involved
 
 
 class FrontDoorDecided(Record):
@@ -441,6 +463,42 @@ class VisitMade(Record):
         self.seen_alone: Final = seen_alone
 
 
+class ChildSeenInEnquiry(Record):
+    """An assessment or a section 47 enquiry sees the child (``stage`` ``assessment``, ``s47``).
+
+    Emitted when the stage's work is done and what it found becomes what the service
+    knows of the child (the model's assessment sees the child then). ``seen_alone``: the
+    child was seen on their own. Not a statutory visit: the visit measures do not count it.
+    """
+
+    FIELDS = ("child", "day", "worker", "stage", "seen_alone")
+    __slots__ = FIELDS
+
+    def __init__(
+        self, child: int, day: float, worker: int | None, stage: str, seen_alone: bool
+    ) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+        self.stage: Final = stage
+        self.seen_alone: Final = seen_alone
+
+
+class CinPlanReviewed(Record):
+    """A child in need plan's review decides that the plan continues.
+
+    A review that ends the plan is the plan's :class:`EpisodeEnded` (outcome ``closed``).
+    """
+
+    FIELDS = ("child", "day", "worker")
+    __slots__ = FIELDS
+
+    def __init__(self, child: int, day: float, worker: int | None) -> None:
+        self.child: Final = child
+        self.day: Final = day
+        self.worker: Final = worker
+
+
 class VisitNoAccess(Record):
     """A visit was attempted but the family did not let the worker in."""
 
@@ -485,15 +543,30 @@ class CoreGroupHeld(Record):
 
 
 class ManagerReviewed(Record):
-    """A team manager reviewed the case (case supervision); ``team`` is the team's index."""
+    """A team manager reviewed the case (case supervision); ``team`` is the team's index.
 
-    FIELDS = ("child", "day", "team")
+    What the review found on a plan (management.py; both False off a plan):
+    ``contact_gap``, no purposeful contact for longer than ``pathway.drift_threshold_wd``;
+    ``visit_overdue``, the statutory visit is overdue. Either makes the case a priority
+    for its worker that week (its visit and plan work come first).
+    """
+
+    FIELDS = ("child", "day", "team", "contact_gap", "visit_overdue")
     __slots__ = FIELDS
 
-    def __init__(self, child: int, day: float, team: int) -> None:
+    def __init__(
+        self,
+        child: int,
+        day: float,
+        team: int,
+        contact_gap: bool = False,
+        visit_overdue: bool = False,
+    ) -> None:
         self.child: Final = child
         self.day: Final = day
         self.team: Final = team
+        self.contact_gap: Final = contact_gap
+        self.visit_overdue: Final = visit_overdue
 
 
 class FirstCoreGroupFellDue(Record):
@@ -950,6 +1023,8 @@ AnyRecord = (
     | Closed
     | CameIntoCare
     | VisitMade
+    | ChildSeenInEnquiry
+    | CinPlanReviewed
     | VisitNoAccess
     | OutsideInformation
     | CoreGroupHeld

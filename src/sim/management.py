@@ -82,15 +82,18 @@ def manager_reviews(m: Model, w0: int, w1: int) -> None:
                     due_day = day_of_wd(review_due)
                     m.events.emit(ev.ManagerReviewFellDue(child.id, due_day, on_time, team_index))
                 wd = max(w0, min(review_due, w1))
-                if m.events.wants(ev.ManagerReviewed):
-                    m.events.plan(ev.ManagerReviewed(child.id, day_of_wd(wd), team_index))
                 child.review_due_wd = wd + interval
                 child.review_due_recorded = False
-                drifting = wd - child.last_progress_wd > drift_limit
-                visit_overdue = child.next_visit_due_wd < wd
                 on_plan = child.state is cpp or child.state is cin
-                if on_plan and (drifting or visit_overdue):
+                drifting = on_plan and wd - child.last_progress_wd > drift_limit
+                visit_overdue = on_plan and child.next_visit_due_wd < wd
+                if drifting or visit_overdue:
                     child.priority_flag = True
+                if m.events.wants(ev.ManagerReviewed):
+                    review = ev.ManagerReviewed(
+                        child.id, day_of_wd(wd), team_index, drifting, visit_overdue
+                    )
+                    m.events.plan(review)
             elif not child.review_due_recorded:
                 due_day = day_of_wd(review_due)
                 m.events.emit(ev.ManagerReviewFellDue(child.id, due_day, False, team_index))

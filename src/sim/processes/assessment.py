@@ -42,6 +42,7 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     if m.now_wd() > due_wd:
         complaints.failure(m, child, m.cfg.complaints.breach_prob)
     child.perceived_need = child.need
+    child_seen(m, child, "assessment")
     not_in_need = p.assessment_not_in_need_prob
     closed_after_help = 1.0 - not_in_need - p.assessment_strategy_prob - p.assessment_cin_prob
     choice = ranked_decision(
@@ -52,6 +53,23 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     outcome = ("not_in_need", "closed_after_help", "cin_plan", "strategy")[choice]
     m.events.emit(ev.EpisodeEnded(child.id, "assessment", m.env.now, worker_id(child), outcome))
     return OUTCOMES[choice]
+
+
+SEEN_STREAM = "seen_in_enquiry"
+"""The named stream of whether an assessment or enquiry sees the child alone (its own, so
+that drawing it moves no other result)."""
+
+
+def child_seen(m: Model, child: Child, stage: str) -> None:
+    """The assessment or section 47 enquiry (``stage``) sees the child now.
+
+    The work is done and what it found becomes what is known (``perceived_need``): the
+    model's assessment sees the child then. Whether the child is seen alone is drawn
+    with ``pathway.enquiry_seen_alone_prob`` from its own stream; it changes nothing
+    else in the run (it is a record for chronologies), and it is not a statutory visit.
+    """
+    alone = m.streams.get(SEEN_STREAM).uniform() < m.cfg.pathway.enquiry_seen_alone_prob
+    m.events.emit(ev.ChildSeenInEnquiry(child.id, m.env.now, worker_id(child), stage, alone))
 
 
 def start_wd(m: Model, child: Child) -> int:

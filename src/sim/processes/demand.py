@@ -13,7 +13,13 @@ import simpy
 
 from sim import events as ev
 from sim.entities import Child, State
-from sim.processes.pathway import episode, rereferral, rereferral_chance, start_referral
+from sim.processes.pathway import (
+    episode,
+    referred,
+    rereferral,
+    rereferral_chance,
+    start_referral,
+)
 from sim.processes.plans import Prepopulated
 
 if TYPE_CHECKING:
@@ -191,7 +197,7 @@ def prepopulate(m: Model) -> None:
             child.assessed_referral_day = child.referral_day  # the plan followed one
             child.cpp_plans = earlier_cpps(child, stage)
             m.set_state(child, State.CPP if stage == "cpp" else State.CIN)
-            m.events.emit(ev.Referred(child.id, child.referral_day, None, False, before_run=True))
+            m.events.emit(referred(child, child.referral_day, None, False, before_run=True))
             child.episode = m.env.process(episode(m, child, start=stage, prepopulated=history))
 
 

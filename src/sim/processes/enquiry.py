@@ -41,6 +41,7 @@ def run(m: Model, child: Child) -> Generator[simpy.Event, object, str]:
     earliest = m.now_wd() + round(child.rng.lognormal(p.s47_min_wd_median, p.s47_min_wd_sigma))
     yield m.start_work(child, "s47", p.s47_hours, earliest)
     child.perceived_need = child.need
+    assessment.child_seen(m, child, "s47")
     probs = (1.0 - p.s47_icpc_prob - p.s47_cin_prob, p.s47_cin_prob)
     accuracy = accuracy_for(m, child, p.s47_decision_accuracy)
     history = history_weight(m, child)

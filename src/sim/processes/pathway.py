@@ -117,9 +117,25 @@ def start_referral(m: Model, child: Child) -> None:
     if child.non_resident_parent and child.referrals > 1:
         # a new case: the service may involve the father this time, or not (model.new_child)
         child.parent_involved = child.rng.uniform() < m.cfg.policy.invite_non_resident_parent_prob
-    m.events.emit(ev.Referred(child.id, now, child.previous_referral_day, child.referrals > 1))
+    m.events.emit(referred(child, now, child.previous_referral_day, child.referrals > 1))
     m.set_state(child, State.FRONT_DOOR)
     child.episode = m.env.process(episode(m, child))
+
+
+def referred(
+    child: Child, day: float, previous_day: float | None, repeat: bool, before_run: bool = False
+) -> ev.Referred:
+    """The record of a referral of ``child`` on ``day``, with what the service learns of the family."""
+    return ev.Referred(
+        child.id,
+        day,
+        previous_day,
+        repeat,
+        before_run=before_run,
+        age_years=exits.age_years(child, day),
+        non_resident_parent=child.non_resident_parent,
+        parent_involved=child.parent_involved,
+    )
 
 
 def need_after_closure(m: Model, child: Child, days_closed: float) -> None:

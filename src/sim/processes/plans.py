@@ -201,6 +201,7 @@ def cin(
             if _may_end(m, child) and child.rng.bernoulli(p.cin_review_close_prob):
                 _end_cin(m, child, "closed")
                 return "close"
+            m.events.emit(ev.CinPlanReviewed(child.id, m.env.now, worker_id(child)))
             next_review_wd = m.now_wd() + p.cin_review_interval_wd
     except simpy.Interrupt as stop:
         outcome = str(stop.cause)

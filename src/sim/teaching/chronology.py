@@ -60,11 +60,14 @@ EVENT_LABELS: dict[str, str] = {
     "cpp_end": "Child protection plan ends",
     "cin_start": "Child in need plan starts",
     "cin_end": "Child in need plan ends",
+    "cin_review": "Child in need plan review",
     "visit": "Visit: child seen",
+    "child_seen": "Child seen in the assessment or enquiry",
     "no_access": "Visit: no access, child not seen",
     "core_group": "Core group meeting",
     "outside_information": "Information from outside the household",
     "worker_change": "New social worker",
+    "worker_leaves": "Social worker leaves the case",
     "manager_review": "Manager review",
     "complaint": "Complaint received",
     "stage1_request": "Complaint stage 1 starts",
@@ -92,13 +95,26 @@ EVENT_LABELS: dict[str, str] = {
 
 
 def to_markdown(
-    events: Sequence[CaseEvent], title: str, notes: Sequence[str] = (), findings: Sequence = ()
+    events: Sequence[CaseEvent],
+    title: str,
+    notes: Sequence[str] = (),
+    findings: Sequence = (),
+    picture: Sequence[str] = (),
 ) -> str:
-    """A chronology as a Markdown page: a dated table, then any audit findings."""
+    """A chronology as a Markdown page: the pen picture, a dated table, then any findings.
+
+    ``picture`` (the child's pen picture, teaching/casefile.py) and ``notes`` are printed
+    one paragraph each before the table.
+    """
     lines = [f"# {title}", ""]
-    lines += [f"{note}" for note in notes]
-    if notes:
-        lines.append("")
+    if picture:
+        lines += ["## Pen picture", ""]
+        for line in picture:
+            lines += [line, ""]
+    for note in notes:
+        lines += [note, ""]
+    if picture:
+        lines += ["## Chronology", ""]
     lines += ["| date | event | worker | detail |", "|---|---|---|---|"]
     for e in events:
         detail = e.detail.replace("|", "/")

@@ -38,7 +38,8 @@ from sim.metrics import HEADLINE_KPIS, KPIS, weekly_series
 from sim.report import resulted_label
 from sim.results import ReplicationResult
 from sim.runner import Job, Run, run_many, run_one
-from sim.teaching.chronology import EVENT_LABELS, chronology
+from sim.teaching.casefile import case_file
+from sim.teaching.chronology import EVENT_LABELS
 from sim.teaching.story import (
     compose_config,
     findings_and_gaps,
@@ -144,8 +145,9 @@ def _cell_output(run: Run, child_id: int | None) -> tuple[ReplicationResult, Any
     """
     story = None
     if child_id is not None and run.case_log is not None and child_id in run.case_log.entries:
-        events = chronology(run.case_log, run.cal, child_id)
-        story = _story_json(events, run.cfg, record_end(run), record_start(run))
+        case = case_file(run.case_log, run.cal, child_id, run.cfg.run.seed)
+        story = _story_json(case.events, run.cfg, record_end(run), record_start(run))
+        story["picture"] = case.header()
     return run.result, story
 
 

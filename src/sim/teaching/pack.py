@@ -6,7 +6,8 @@ One command writes ``pack.html`` (A4 print styles: each section starts a page, b
 
 1. a cover with the contents;
 2. one simulated child's chronology in plain words, with its timeline (the story
-   command's child: ``sim.teaching.story.pick_child``; workers named by role);
+   command's child: ``sim.teaching.story.pick_child``), opening with the child's pen
+   picture; workers have illustrative names (teaching/casefile.py);
 3. the exercise copy of that chronology, with no audit findings;
 4. the answer key: what the case audit finds, and the facilitator's points;
    then pause and predict: the same child's decision points, each question on a page and
@@ -58,6 +59,7 @@ from sim.teaching.audit import (
     standards_from_config,
 )
 from sim.teaching.audit import audit as audit_chronology
+from sim.teaching.casefile import case_file, numbered
 from sim.teaching.chronology import EVENT_LABELS, chronology
 from sim.teaching.story import (
     compose_config,
@@ -100,10 +102,6 @@ SECTIONS: dict[str, str] = {
 }
 """Each section's id in pack.html and its heading; each starts on a new page."""
 
-ROLES = {"SW": "Social worker", "TM": "Team manager"}
-"""Worker code prefixes in a chronology (caselog.worker_name) and the role they name."""
-DUTY = {"duty": "Duty social worker"}
-
 KIND_WORDS: dict[str, tuple[str, str]] = {
     "late_front_door_decision": ("late front-door decision", "late front-door decisions"),
     "late_assessment": ("late assessment", "late assessments"),
@@ -145,10 +143,11 @@ LANE_TEXT: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Story:
-    """The simulated child: the chronology (workers by role) and what the audit finds."""
+    """The simulated child: pen picture, the chronology (workers named), what the audit finds."""
 
     scenario: str
     child_id: int
+    picture: list[str]
     events: list[CaseEvent]
     findings: list[Finding]
     figure_svg: str
@@ -175,49 +174,16 @@ class Pack:
     real: RealCase
 
 
-def role_names(events: Iterable[CaseEvent]) -> dict[str, str]:
-    """Each worker code of a chronology as a role numbered by first appearance.
-
-    ``SW153`` becomes "Social worker 1" when SW153 is the first social worker the
-    chronology names; ``TM16`` "Team manager 1"; ``duty`` "Duty social worker". Names the
-    model does not make (a real chronology's) are kept.
-    """
-    names: dict[str, str] = {"": "", **DUTY}
-    counts: dict[str, int] = {}
-    for e in events:
-        if e.worker in names:
-            continue
-        prefix = e.worker.rstrip("0123456789")
-        if prefix in ROLES and prefix != e.worker:
-            counts[prefix] = counts.get(prefix, 0) + 1
-            names[e.worker] = f"{ROLES[prefix]} {counts[prefix]}"
-        else:
-            names[e.worker] = e.worker
-    return names
-
-
-def by_role(events: Sequence[CaseEvent]) -> list[CaseEvent]:
-    """The chronology with every worker named by role (:func:`role_names`)."""
-    names = role_names(events)
-    return [CaseEvent(e.date, e.event, names[e.worker], e.detail, e.source) for e in events]
-
-
-def _short_worker(name: str) -> str:
-    """A worker's label on the timeline's bars: "Social worker 3" as "3" (short bars)."""
-    prefix = ROLES["SW"] + " "
-    return name[len(prefix) :] if name.startswith(prefix) else name
-
-
 def timeline_svg(events: Sequence[CaseEvent], end: date, findings_gaps: tuple) -> str:
     """The child's timeline drawn to the printed page's width, as SVG text.
 
-    Drawn at the size it prints (180 mm wide), so its lettering keeps its size in points.
+    Drawn at the size it prints (180 mm wide), so its lettering keeps its size in points;
+    social workers are numbered on their bars (names do not fit).
     """
     visit_gaps, review_gaps = findings_gaps
-    short = [CaseEvent(e.date, e.event, _short_worker(e.worker), e.detail) for e in events]
     fig = Figure(figsize=(7.08, 4.0), layout="constrained")
     ax = fig.subplots()
-    draw_timeline(ax, short, end, visit_gaps, review_gaps)
+    draw_timeline(ax, numbered(events), end, visit_gaps, review_gaps)
     return _svg(fig)
 
 
@@ -237,7 +203,8 @@ def build_story(
         raise ConfigError(
             f"--child: no child {child_id} in this run; allowed: 0 to {len(model.model.children) - 1}"
         )
-    events = by_role(chronology(model.log, model.cal, child_id))
+    case = case_file(model.log, model.cal, child_id, cfg.run.seed)
+    events = case.events
     findings, visit_gaps, review_gaps = findings_and_gaps(
         events, cfg, record_end(model), record_start(model)
     )
@@ -245,6 +212,7 @@ def build_story(
     return Story(
         scenario=scenario,
         child_id=child_id,
+        picture=case.header(),
         events=events,
         findings=findings,
         figure_svg=timeline_svg(events, end_date(model), (visit_gaps, review_gaps)),
@@ -413,10 +381,12 @@ def chronology_html(story: Story) -> str:
     referrals = sum(e.event == "referral" for e in story.events)
     image = base64.b64encode(story.figure_svg.encode()).decode()
     body = f"""
+<h3>Pen picture</h3>
+{_picture_html(story)}
 <p>Child {story.child_id}, a simulated child in the <b>{esc(story.scenario)}</b> system:
 {len(story.events)} entries, {referrals} referrals, {workers} social workers,
-{visits} visits where the child was seen. Workers are named by their role and the order
-the child met them. The legend card explains the timeline.</p>
+{visits} visits where the child was seen. On the timeline the social workers are
+numbered in the order the child met them. The legend card explains the timeline.</p>
 <figure><img alt="Timeline of child {story.child_id}'s case"
   src="data:image/svg+xml;base64,{image}"></figure>
 {_table(("Date", "What happened", "Who", "Details"), _chronology_rows(story.events, False))}
@@ -424,10 +394,17 @@ the child met them. The legend card explains the timeline.</p>
     return _section("chronology", body)
 
 
+def _picture_html(story: Story) -> str:
+    """The pen picture's lines as paragraphs (the last, the illustrative note, in italics)."""
+    *lines, note = story.picture
+    return "".join(f"<p>{esc(line)}</p>" for line in lines) + f"<p><i>{esc(note)}</i></p>"
+
+
 def exercise_html(story: Story) -> str:
     """The participants' copy: the same chronology with a column to mark, and no audit."""
     st = story.standards
     body = f"""
+{_picture_html(story)}
 <p>Child {story.child_id}, a simulated child. Read the chronology as a whole, and mark in
 the last column:</p>
 <ul>

@@ -41,6 +41,7 @@ from sim.plots import save
 from sim.runner import Run, run_one
 from sim.teaching import decisions
 from sim.teaching.board import write_board
+from sim.teaching.casefile import case_file, numbered
 from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
 from sim.teaching.timeline import Span, timeline_figure, two_systems_figure
 from sim.userfiles import check_writable, staged
@@ -224,13 +225,19 @@ def end_date(model: Run) -> date:
 
 
 def write_story(model: Run, child_id: int, out_dir: Path, label: str) -> dict[str, Path]:
-    """Write one child's chronology (Markdown, CSV) and timeline to ``out_dir``."""
-    events = chronology(model.log, model.cal, child_id)
+    """Write one child's chronology (Markdown, CSV) and timeline to ``out_dir``.
+
+    The chronology opens with the child's pen picture and names every worker
+    (teaching/casefile.py); the timeline numbers the social workers in the order the
+    child met them.
+    """
+    case = case_file(model.log, model.cal, child_id, model.cfg.run.seed)
+    events = case.events
     findings, visit_gaps, review_gaps = findings_and_gaps(
         events, model.cfg, record_end(model), record_start(model)
     )
     s = score(events)
-    title = f"Child {child_id} in the {label} scenario"
+    title = f"Child {child_id} ({case.picture.pseudonym}) in the {label} scenario"
     notes = [
         f"Simulated by cpsim: seed {model.cfg.run.seed}, replication {model.model.replication}, "
         f"{model.cfg.authority.name} authority, run ending {end_date(model):%d %b %Y}.",
@@ -244,9 +251,9 @@ def write_story(model: Run, child_id: int, out_dir: Path, label: str) -> dict[st
         "csv": out_dir / "chronology.csv",
         "timeline": out_dir / "timeline.png",
     }
-    paths["markdown"].write_text(to_markdown(events, title, notes, findings))
+    paths["markdown"].write_text(to_markdown(events, title, notes, findings, case.header()))
     write_csv(events, paths["csv"])
-    fig = timeline_figure(events, title, end_date(model), visit_gaps, review_gaps)
+    fig = timeline_figure(numbered(case.coded), title, end_date(model), visit_gaps, review_gaps)
     save(fig, paths["timeline"])
     return paths
 
