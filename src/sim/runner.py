@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +32,7 @@ from sim.config import Config
 from sim.interrupts import quiet_worker
 from sim.metrics import Recorder
 from sim.model import Model
+from sim.needtrace import NeedTrace
 from sim.results import ReplicationResult, replication_result
 
 T = TypeVar("T")
@@ -45,12 +46,14 @@ class Run:
         model: The model after its run (calendar, children, workforce).
         rec: The KPI recorder that watched the run.
         case_log: Every child's dated events, when the run kept them.
+        need_trace: Children's need, seen need and drift week by week, when traced.
 
     """
 
     model: Model
     rec: Recorder
     case_log: CaseLog | None
+    need_trace: NeedTrace | None = None
 
     @property
     def replication(self) -> int:
@@ -86,7 +89,14 @@ class Run:
         return replication_result(self.rec, self.replication, start)
 
 
-def run_one(cfg: Config, replication: int, case_log: bool = False, audit: bool = False) -> Run:
+def run_one(
+    cfg: Config,
+    replication: int,
+    case_log: bool = False,
+    audit: bool = False,
+    need_trace: bool = False,
+    follow: Collection[int] | None = None,
+) -> Run:
     """Build, observe and run replication ``replication`` of ``cfg``.
 
     Args:
@@ -95,14 +105,18 @@ def run_one(cfg: Config, replication: int, case_log: bool = False, audit: bool =
         case_log: Keep every child's dated events (for chronologies); draws no random
             numbers, so results are the same either way.
         audit: Check the model's state bookkeeping every week (slower; for tests).
+        need_trace: Keep the need, seen need and drift of children week by week (for a
+            story's timeline); draws no random numbers either.
+        follow: The children the need trace follows (None: every child).
 
     """
     model = Model(cfg, replication, audit=audit)
     recorder = Recorder.attach(model)
     log = CaseLog.attach(model) if case_log else None
+    trace = NeedTrace.attach(model, follow) if need_trace else None
     model.run()
     recorder.close()
-    return Run(model, recorder, log)
+    return Run(model, recorder, log, trace)
 
 
 @dataclass(frozen=True)
