@@ -67,7 +67,7 @@ from sim.teaching.story import (
     record_start,
     run_logged,
 )
-from sim.teaching.timeline import LANES, MARKS, draw_timeline, legend_handles
+from sim.teaching.timeline import LANES, MARKS, draw_timeline, legend_handles, place_labels
 from sim.userfiles import check_writable, staged
 
 PACK = Path("results") / "pack"
@@ -213,7 +213,7 @@ def timeline_svg(events: Sequence[CaseEvent], end: date, findings_gaps: tuple) -
     short = [CaseEvent(e.date, e.event, _short_worker(e.worker), e.detail) for e in events]
     fig = Figure(figsize=(7.08, 4.0), layout="constrained")
     ax = fig.subplots()
-    draw_timeline(ax, short, end, visit_gaps, review_gaps)
+    place_labels(fig, [draw_timeline(ax, short, end, visit_gaps, review_gaps)])
     return _svg(fig)
 
 
