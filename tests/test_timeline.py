@@ -139,13 +139,16 @@ def test_a_handover_waits_from_the_day_the_worker_went_to_the_next_visit() -> No
 
 
 def systems() -> tuple[System, System]:
+    lambeth = composition.compose_config(["scenario=lambeth_2020"])
+    improvement = composition.compose_config(["scenario=improvement"])
+    lines_a, lines_b = settings.setting_lines(lambeth, improvement)
     a = System(
         "lambeth_2020",
         churned_story(),
         [Span(D0 + timedelta(days=30), D0 + timedelta(days=80))],
         [],
         Tally(workers=9, weeks_unseen=34, lapsed_reviews=5),
-        ["base staff turnover 17% a year", "weekly list of children not seen: no"],
+        lines_a,
     )
     b = System(
         "improvement",
@@ -153,7 +156,7 @@ def systems() -> tuple[System, System]:
         [],
         [],
         Tally(workers=3, weeks_unseen=2, lapsed_reviews=0),
-        ["base staff turnover 8% a year", "weekly list of children not seen: yes"],
+        lines_b,
     )
     return a, b
 
@@ -163,7 +166,12 @@ def gap_labels(ax) -> list[str]:
 
 
 def no_overlaps(fig: Figure) -> None:
+    """No two texts of an axes overlap, and no text runs off the figure."""
     fig.draw_without_rendering()
+    for text in visible_texts(fig):
+        box = text.get_window_extent()
+        assert box.x0 >= 0, text.get_text()
+        assert box.x1 <= fig.bbox.width, text.get_text()
     for ax in fig.axes:
         boxes = [(t.get_text(), t.get_window_extent()) for t in ax.texts if t.get_visible()]
         for (ta, a), (tb, b) in itertools.combinations(boxes, 2):

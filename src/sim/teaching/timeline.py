@@ -33,7 +33,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 from sim.case_events import CaseEvent
@@ -55,8 +55,7 @@ HANDOVER_COLOR = "#000000"
 NEED_COLOR = "#6a3d9a"
 SEEN_COLOR = "#ff7f0e"
 HIDDEN_COLOR = "#d62728"
-DRIFT_COLOR = "#8c564b"
-DRIFT_STYLE = {"facecolor": "#8c564b20", "edgecolor": "#8c564b80", "hatch": "//", "lw": 0}
+DRIFT_FILL, DRIFT_HATCH = "#8c564b20", "#8c564b80"
 """Weeks of a plan in drift: brown hatching (pink is a gap, grey a wait for a worker)."""
 PERIOD_COLORS = {
     "assessment": "#9ecae1",
@@ -238,7 +237,7 @@ class Labels:
     ax: Axes
     worker_lane: float
     workers: list[tuple[Text, Span, str]] = field(default_factory=list)
-    gaps: list[tuple[Text, Line2D, float]] = field(default_factory=list)
+    gaps: list[tuple[Annotation, Line2D, float]] = field(default_factory=list)
 
 
 def _bar(ax: Axes, lane: int, span: Span, color: str, height: float = 0.6, **kw) -> None:
@@ -458,7 +457,10 @@ def draw_need(ax: Axes, weeks: Sequence[NeedWeek], high: float, fontsize: float 
             mdates.date2num(span.end),
             zorder=1,
             gid="drift",
-            **DRIFT_STYLE,
+            facecolor=DRIFT_FILL,
+            edgecolor=DRIFT_HATCH,
+            hatch="//",
+            lw=0,
         )
     ax.axhline(high, color=HIDDEN_COLOR, ls=":", lw=1.5, zorder=2)
     ax.set_ylim(min(values) - 0.3, max(values) + 0.3)
@@ -495,7 +497,7 @@ def need_handles() -> list:
         Line2D([], [], color=SEEN_COLOR, lw=2, ls="--", label="Need as the service last saw it"),
         Line2D([], [], color=HIDDEN_COLOR, ls=":", lw=1.5, label="High-need threshold"),
         Patch(color=HIDDEN_COLOR, alpha=0.35, label="High need not known"),
-        Patch(**DRIFT_STYLE, label="Plan in drift"),
+        Patch(facecolor=DRIFT_FILL, edgecolor=DRIFT_HATCH, hatch="//", lw=0, label="Plan in drift"),
     ]
 
 
@@ -672,8 +674,11 @@ def two_systems_figure(child_id: int, a: System, b: System, end: date) -> Figure
     return fig
 
 
-def settings_text(settings: Sequence[str], other: str, width: int = 150) -> str:
-    """The settings that differ from system ``other``, as a wrapped paragraph under a panel."""
+def settings_text(settings: Sequence[str], other: str, width: int = 125) -> str:
+    """The settings that differ from system ``other``, as a wrapped paragraph under a panel.
+
+    ``width`` characters of 11 pt text fit the slide's width.
+    """
     if not settings:
         return f"Settings: the same as in {other}."
     return textwrap.fill(f"Set unlike {other}: " + "; ".join(settings) + ".", width=width)
