@@ -647,5 +647,7 @@ def test_a_story_replaces_its_files_and_keeps_others(tmp_path, capsys) -> None:
         "chronology.csv",
         "chronology.md",
         "notes.txt",
+        "team_board.html",
+        "team_board.png",
         "timeline.png",
     ]

@@ -9,7 +9,13 @@ import pytest
 from sim.case_events import CaseEvent
 from sim.teaching import story
 from sim.teaching.chronology import chronology
-from sim.teaching.timeline import LANES, UNALLOCATED, periods, timeline_figure, worker_spans
+from sim.teaching.timeline import (
+    UNALLOCATED,
+    lanes_used,
+    periods,
+    timeline_figure,
+    worker_spans,
+)
 
 D0 = date(2024, 1, 8)
 
@@ -58,30 +64,6 @@ def test_periods_and_worker_spans() -> None:
     assert spans[1].end == D0 + timedelta(120)
 
 
-def test_parting_points_mark_the_first_difference_and_later_milestones() -> None:
-    common = [ev(0, "referral"), ev(5, "worker_change", "SW1"), ev(20, "icpc")]
-    a = [*common, ev(20, "cpp_start"), ev(40, "worker_change", "SW2"), ev(200, "cpp_end")]
-    b = [*common, ev(20, "cpp_start"), ev(60, "visit", "SW1"), ev(300, "cpp_end")]
-    points = story.parting_points(a, b)
-    assert points[0][0] == D0 + timedelta(40)
-    assert "new social worker (SW2)" in points[0][1]
-    assert points[1:] == [(D0 + timedelta(200), "child protection plan ends")]
-    assert story.parting_points(a, a) == []
-
-
-def test_parting_points_compare_workers_by_their_place_in_the_story() -> None:
-    # two systems employ different people: SW12 in one is the child's first worker as SW9
-    # is in the other, so the stories have not parted
-    a = [ev(0, "referral"), ev(0, "worker_change", "SW12"), ev(9, "visit", "SW12")]
-    b = [ev(0, "referral"), ev(0, "worker_change", "SW9"), ev(9, "visit", "SW9")]
-    assert story.parting_points(a, b) == []
-    c = [*b[:2], ev(5, "worker_change", "SW4"), ev(9, "visit", "SW4")]
-    d = [*b[:2], ev(5, "worker_change", "SW4"), ev(9, "visit", "SW9")]
-    points = story.parting_points(c, d)
-    assert points[0][0] == D0 + timedelta(9)
-    assert "visit: child seen (SW4)" in points[0][1]
-
-
 def test_worker_spans_show_the_wait_for_a_new_worker() -> None:
     events = [
         ev(0, "referral"),
@@ -120,7 +102,7 @@ def test_record_end_is_the_last_planned_week(small_model) -> None:
 
 @pytest.fixture(scope="module")
 def small_model(small_config):
-    return story.run_logged(small_config(scale=0.2, years=2.0, warmup=0.5))
+    return story.run_logged(small_config(scale=0.2, years=2.0, warmup=0.5), need_trace=True)
 
 
 def test_pick_child_prefers_the_illustrative(small_model) -> None:
@@ -142,7 +124,7 @@ def test_timeline_figure_content(small_model) -> None:
     events = chronology(small_model.case_log, small_model.cal, cid)
     fig = timeline_figure(events, f"Child {cid}", story.end_date(small_model))
     (ax,) = fig.axes
-    assert [t.get_text() for t in ax.get_yticklabels()] == list(reversed(LANES))
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(reversed(lanes_used(events)))
     assert ax.get_title(loc="left") == f"Child {cid}"
     assert ax.get_xlabel() == "Date"
     legend_labels = [t.get_text() for t in fig.legends[0].get_texts()]
@@ -154,9 +136,20 @@ def test_timeline_figure_content(small_model) -> None:
     box = fig.legends[0].get_window_extent()
     assert box.x0 >= 0
     assert box.x1 <= fig.bbox.width
-    # slide-sized: 13.3 inches wide, text at least 10 pt
+    # slide-sized: 13.3 inches wide, text at least 11 pt
     assert fig.get_size_inches()[0] == pytest.approx(13.3)
-    assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 10
+    assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 11
+
+
+def test_the_story_timeline_draws_the_childs_need(small_model) -> None:
+    cid = story.pick_child(small_model)
+    weeks = small_model.need_trace.of(cid)
+    assert weeks, "the story run traces the picked child's need"
+    events = chronology(small_model.case_log, small_model.cal, cid)
+    fig = timeline_figure(events, "c", story.end_date(small_model), need=weeks)
+    lanes, need = fig.axes
+    assert need.get_shared_x_axes().joined(lanes, need)
+    assert len(need.lines) >= 3, "need, seen need and the threshold"
 
 
 def test_story_cli_writes_the_chronology_timeline_and_two_systems(tmp_path, capsys) -> None:
@@ -166,7 +159,8 @@ def test_story_cli_writes_the_chronology_timeline_and_two_systems(tmp_path, caps
     printed = capsys.readouterr().out
     assert printed.startswith("What a handover costs a child")
     assert "\nChild " in printed
-    for name in ("chronology.md", "chronology.csv", "timeline.png", "two_systems.png"):
+    names = ("chronology.md", "chronology.csv", "timeline.png", "two_systems.png")
+    for name in (*names, "two_systems_projection.png"):
         assert (out / name).stat().st_size > 0, name
     assert (out / "versus" / "chronology.md").read_text().startswith("# Child ")
     text = (out / "chronology.md").read_text()

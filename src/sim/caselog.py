@@ -157,13 +157,13 @@ NO_WORKER_TEXT = "no social worker allocated"
 class ChildFacts:
     """What the service knows of the child and family at the first referral in the log.
 
-    ``age_years``: age on ``first_day`` (below 0: a pre-birth referral);
+    ``age_years``: age on ``first_day`` (None: not known; below 0: a pre-birth referral);
     ``non_resident_parent``: a parent lives elsewhere (the model's
     ``child.non_resident_parent``).
     """
 
     first_day: float
-    age_years: float
+    age_years: float | None
     non_resident_parent: bool
 
 

@@ -76,7 +76,7 @@ class Referred(Record):
     """A referral reaches the front door (``before_run``: history of a pre-populated case).
 
     What the service learns of the family at a referral, for chronologies:
-    ``age_years``, the child's age on ``day`` (below 0: not yet born, a pre-birth
+    ``age_years``, the child's age on ``day`` (None: not known; below 0: not yet born, a pre-birth
     referral); ``non_resident_parent``, the child has a parent living elsewhere;
     ``parent_involved``, the service involves that parent in this case (informs and
     invites them; drawn at each referral).
@@ -101,7 +101,7 @@ class Referred(Record):
         previous_day: float | None,
         repeat: bool,
         before_run: bool = False,
-        age_years: float = math.nan,
+        age_years: float | None = None,
         non_resident_parent: bool = False,
         parent_involved: bool = False,
     ) -> None:

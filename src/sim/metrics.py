@@ -140,10 +140,7 @@ class Recorder:
         self.complaint_actions: list[tuple[float, bool]] = []
         self.outside_information: list[tuple[float, str, bool]] = []
         self.weeks: list[WeekRecord] = []
-        # child -> (plan serial, latent need at the last weekly accountings of this plan)
-        self._need_history: dict[int, tuple[int, deque[float]]] = {}
-        # child -> (plan serial, first working day of the run of weeks known at high need)
-        self._known_high_since: dict[int, tuple[int, int]] = {}
+        self.drift = DriftTest(standards)  # the drift test of each plan's week
         # (child, plan serial) -> [longest gap between visits (WD), seen in the window] (CPP)
         self.cpp_visit_gaps: dict[tuple[int, int], list[int]] = {}
         self._core_group_recorded: dict[int, int] = {}  # child -> due day of the last recorded
@@ -382,24 +379,22 @@ class Recorder:
         first week it is looked at after), and is on time if the child was seen by the
         due day. Unseen high need: a week at high need the service does not know of, not
         counting enquiries (a child under a section 47 is known to be at risk). Drift: the
-        plan-days of plans with no progress (need not lower than
-        ``pathway.drift_no_progress_weeks`` ago, and no legal planning) or with known high
-        need and no action (:meth:`_known_risk`). Contact gaps: plan days more than
-        ``drift_threshold_wd`` working days after the last purposeful contact. CPP unseen
+        plan-days of plans in drift (:class:`DriftTest`: no progress, or known high need
+        and no action). Contact gaps: plan days more than ``drift_threshold_wd`` working
+        days after the last purposeful contact. CPP unseen
         days: plan days more than the visit interval after the child was last seen. A day
         counts from the plan's start (``plan_start_wd``) on. The totals go to the week's
         flows (timeseries.csv) and the KPIs read them from there.
         """
         s = self.standards
         high, limit, interval = s.high_need, s.drift_threshold_wd, s.cpp_visit_interval_wd
-        window = s.drift_no_progress_weeks
         in_window = self._week_in_window
         unseen_weeks = plan_days = drift_days = gap_days = known_risk_days = 0
         cpp_days = cpp_unseen_days = visits_due = visits_on_time = visits_made = seen_alone = 0
         cin_due = cin_on_time = 0
         visits = self.visits_due
         day_of_wd = self.day_of_wd
-        history = self._need_history
+        drift = self.drift
         # per team: [plan days, drift days, visits due, visits on time, contact gap days]
         by_team: dict[int, list[int]] = {}
         for child in children:
@@ -435,18 +430,7 @@ class Recorder:
                 gap = days_beyond(last_progress, progress_wd, a, w1, limit)
                 gap_days += gap
                 team[4] += gap
-            # no progress: need not lower than ``window`` weeks ago on this plan
-            entry = history.get(child.id)
-            if entry is None or entry[0] != child.plan_serial:
-                needs: deque[float] = deque(maxlen=window + 1)
-                history[child.id] = (child.plan_serial, needs)
-            else:
-                needs = entry[1]
-            needs.append(child.need)
-            no_progress = (
-                len(needs) > window and child.need >= needs[0] and child.legal_stage is None
-            )
-            known_risk = self._known_risk(child, w0, high, no_progress)
+            no_progress, known_risk = drift.week(child, w0)
             if known_risk:
                 known_risk_days += days
             if no_progress or known_risk:
@@ -517,27 +501,6 @@ class Recorder:
             return
         self._core_group_recorded[child.id] = due
         self.core_groups_due.append((self.day_of_wd(due), held is not None and held <= due))
-
-    def _known_risk(self, child: Child, w0: int, high: float, no_progress: bool) -> bool:
-        """Whether the child's plan has known high need and nothing following.
-
-        The service has seen need at or above ``need.high_threshold`` at every weekly
-        accounting of this plan for more than ``pathway.known_risk_action_weeks`` weeks,
-        and nothing has followed: on a CiN plan, no strategy discussion (that ends the
-        CiN plan); on a CPP, which is itself the protective response, the plan making no
-        progress (``no_progress``: need not falling, no legal planning).
-        """
-        known = self._known_high_since
-        if child.perceived_need < high:
-            known.pop(child.id, None)
-            return False
-        since = known.get(child.id)
-        if since is None or since[0] != child.plan_serial:
-            known[child.id] = (child.plan_serial, w0)
-            return False
-        if child.state is _CPP:
-            return no_progress
-        return w0 - since[1] >= 5 * self.standards.known_risk_action_weeks
 
     # -- the workforce --------------------------------------------------------------------
     def _worker_started(self, r: ev.WorkerStarted) -> None:
@@ -637,6 +600,68 @@ class Recorder:
             week.flows["closed_unseen_high_days"] = float(days[0])
             week.flows["closed_known_high_days"] = float(days[1])
             week.flows["closed_plan_known_high_days"] = float(days[2])
+
+
+class DriftTest:
+    """Whether a plan is in drift this week: the test ``drift_share`` counts, per child-week.
+
+    Asked once a week, at the weekly accounting, for each child on a CPP or CiN plan; it
+    keeps what it needs of each child's history (need over the last
+    ``pathway.drift_no_progress_weeks`` accountings of the plan, and since when the
+    service has known the need was high). The recorder counts its answers as drift days;
+    the story's need trace (needtrace.py) draws them, so the figure and the KPI agree.
+    Each child's answers depend only on that child's weeks, so an instance that follows
+    a few children answers for them exactly as the recorder's does.
+    """
+
+    def __init__(self, standards: Standards) -> None:
+        self.high = standards.high_need
+        self.window = standards.drift_no_progress_weeks
+        self.known_risk_wd = 5 * standards.known_risk_action_weeks
+        # child -> (plan serial, latent need at the last weekly accountings of this plan)
+        self._need_history: dict[int, tuple[int, deque[float]]] = {}
+        # child -> (plan serial, first working day of the run of weeks known at high need)
+        self._known_high_since: dict[int, tuple[int, int]] = {}
+
+    def week(self, child: Child, w0: int) -> tuple[bool, bool]:
+        """``(no progress, known risk and no action)`` for the plan's week starting ``w0``.
+
+        No progress: the plan has been open more than ``drift_no_progress_weeks`` weekly
+        accountings, the child's latent need is not lower than it was that many weeks
+        ago, and there is no legal planning. Known risk: :meth:`known_risk`. The plan is
+        in drift if either holds.
+        """
+        window = self.window
+        entry = self._need_history.get(child.id)
+        if entry is None or entry[0] != child.plan_serial:
+            needs: deque[float] = deque(maxlen=window + 1)
+            self._need_history[child.id] = (child.plan_serial, needs)
+        else:
+            needs = entry[1]
+        needs.append(child.need)
+        no_progress = len(needs) > window and child.need >= needs[0] and child.legal_stage is None
+        return no_progress, self.known_risk(child, w0, no_progress)
+
+    def known_risk(self, child: Child, w0: int, no_progress: bool) -> bool:
+        """Whether the child's plan has known high need and nothing following.
+
+        The service has seen need at or above ``need.high_threshold`` at every weekly
+        accounting of this plan for more than ``pathway.known_risk_action_weeks`` weeks,
+        and nothing has followed: on a CiN plan, no strategy discussion (that ends the
+        CiN plan); on a CPP, which is itself the protective response, the plan making no
+        progress (``no_progress``: need not falling, no legal planning).
+        """
+        known = self._known_high_since
+        if child.perceived_need < self.high:
+            known.pop(child.id, None)
+            return False
+        since = known.get(child.id)
+        if since is None or since[0] != child.plan_serial:
+            known[child.id] = (child.plan_serial, w0)
+            return False
+        if child.state is _CPP:
+            return no_progress
+        return w0 - since[1] >= self.known_risk_wd
 
 
 @dataclass(frozen=True)

@@ -235,9 +235,9 @@ def _band(x: float, y: float, w: float, h: float):
     return Rectangle((x, y), w, h, color="0.85", zorder=0)
 
 
-def save(fig: Figure, path: Path) -> Path:
-    """Save a figure as PNG at slide-friendly resolution."""
-    fig.savefig(path, dpi=110)
+def save(fig: Figure, path: Path, dpi: float = 110) -> Path:
+    """Save a figure as PNG at slide-friendly resolution (``dpi`` for a set pixel size)."""
+    fig.savefig(path, dpi=dpi)
     return path
 
 

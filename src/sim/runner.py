@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +34,7 @@ from sim.config import Config
 from sim.interrupts import quiet_worker
 from sim.metrics import Recorder
 from sim.model import Model
+from sim.needtrace import NeedTrace
 from sim.results import ReplicationResult, replication_result
 
 T = TypeVar("T")
@@ -48,6 +49,7 @@ class Run:
         rec: The KPI recorder that watched the run.
         case_log: Every child's dated events, when the run kept them.
         board: Every team's weekly board, when the run kept them (stories).
+        need_trace: Children's need, seen need and drift week by week, when traced.
 
     """
 
@@ -55,6 +57,7 @@ class Run:
     rec: Recorder
     case_log: CaseLog | None
     board: BoardLog | None = None
+    need_trace: NeedTrace | None = None
 
     @property
     def replication(self) -> int:
@@ -96,6 +99,8 @@ def run_one(
     case_log: bool = False,
     audit: bool = False,
     team_board: bool = False,
+    need_trace: bool = False,
+    follow: Collection[int] | None = None,
 ) -> Run:
     """Build, observe and run replication ``replication`` of ``cfg``.
 
@@ -107,15 +112,19 @@ def run_one(
         audit: Check the model's state bookkeeping every week (slower; for tests).
         team_board: Keep every team's weekly board (boardlog.py); like the case log, it
             changes nothing.
+        need_trace: Keep the need, seen need and drift of children week by week (for a
+            story's timeline); draws no random numbers either.
+        follow: The children the need trace follows (None: every child).
 
     """
     model = Model(cfg, replication, audit=audit)
     recorder = Recorder.attach(model)
     log = CaseLog.attach(model) if case_log else None
     board = BoardLog.attach(model) if team_board else None
+    trace = NeedTrace.attach(model, follow) if need_trace else None
     model.run()
     recorder.close()
-    return Run(model, recorder, log, board)
+    return Run(model, recorder, log, board, trace)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ from sim.teaching.story import (
     record_start,
     run_logged,
 )
-from sim.teaching.timeline import LANES, MARKS, draw_timeline, legend_handles
+from sim.teaching.timeline import LANES, MARKS, draw_timeline, legend_handles, place_labels
 from sim.userfiles import check_writable, staged
 
 PACK = Path("results") / "pack"
@@ -183,7 +183,7 @@ def timeline_svg(events: Sequence[CaseEvent], end: date, findings_gaps: tuple) -
     visit_gaps, review_gaps = findings_gaps
     fig = Figure(figsize=(7.08, 4.0), layout="constrained")
     ax = fig.subplots()
-    draw_timeline(ax, numbered(events), end, visit_gaps, review_gaps)
+    place_labels(fig, [draw_timeline(ax, numbered(events), end, visit_gaps, review_gaps)])
     return _svg(fig)
 
 

@@ -5,13 +5,16 @@ Runs one replication of a scenario with the case log on, picks a child (or takes
 
 * ``chronology.md`` - the dated events as a table, then what a case audit finds;
 * ``chronology.csv`` - the same events in the case-audit file format (docs/audit.md);
-* ``timeline.png`` - the chronology drawn as a timeline, slide-sized;
+* ``timeline.png`` - the chronology drawn as a timeline, slide-sized, with the child's
+  need beside what the service saw of it, and the weeks the plan was in drift;
 * ``team_board.html`` and ``team_board.png`` - the manager's view: the board of the team
   holding the child, week by week (teaching/board.py).
 
 With ``--versus SCENARIO`` the same child (same random streams) also lives through the
-second scenario: ``two_systems.png`` draws both timelines one above the other with the
-points where the stories part marked, and ``versus/`` holds the second chronology.
+second scenario: ``two_systems.png`` draws both timelines one above the other, with each
+system's tallies, each handover's wait for a visit and the settings that differ;
+``two_systems_projection.png`` the same in three lanes and large type, for a projector
+(1920 x 1080); ``versus/`` holds the second chronology.
 
 With ``--decision-points`` (points chosen from the chronology) or ``--pause DATE,DATE``
 it also writes ``decisions.html``: pause and predict at each point (teaching/decisions.py).
@@ -42,8 +45,18 @@ from sim.runner import Run, run_one
 from sim.teaching import decisions
 from sim.teaching.board import write_board
 from sim.teaching.casefile import case_file, numbered
-from sim.teaching.chronology import EVENT_LABELS, chronology, to_markdown, write_csv
-from sim.teaching.timeline import Span, timeline_figure, two_systems_figure
+from sim.teaching.chronology import chronology, to_markdown, write_csv
+from sim.teaching.settings import setting_lines
+from sim.teaching.timeline import (
+    PROJECTION_DPI,
+    Span,
+    System,
+    Tally,
+    is_handover,
+    projection_figure,
+    timeline_figure,
+    two_systems_figure,
+)
 from sim.userfiles import check_writable, staged
 
 EARLY_CLOSURE_DAYS = 120
@@ -52,8 +65,6 @@ REREFERRAL_WINDOW_DAYS = 365
 """A re-referral within this many days of a closure counts as the case coming back."""
 STORIES = Path("results") / "stories"
 """Where stories go without ``--out``: one folder per scenario and child."""
-MILESTONES = ("icpc", "cpp_start", "cpp_end", "cin_start", "closure", "care", "complaint")
-"""Events compared when marking where two versions of one child's story part."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +155,7 @@ def handover_cost(chronologies: Iterable[Sequence[CaseEvent]]) -> HandoverCost:
                 last, handover = e.date, False
             elif e.event in {"cpp_end", "closure", "care", "transfer_out"}:
                 last = None
-            elif last is not None and e.event == "worker_change" and "handover" in e.detail:
+            elif last is not None and is_handover(e):
                 handover = True
             elif last is not None and e.event == "visit":
                 (with_handover if handover else without).append((e.date - last).days)
@@ -152,9 +163,18 @@ def handover_cost(chronologies: Iterable[Sequence[CaseEvent]]) -> HandoverCost:
     return HandoverCost(with_handover, without)
 
 
-def run_logged(cfg: Config, replication: int = 0) -> Run:
-    """Run one replication of ``cfg`` with every child's events and every team's boards logged."""
-    return run_one(cfg, replication, case_log=True, team_board=True)
+def run_logged(
+    cfg: Config, replication: int = 0, need_trace: bool = False, child: int | None = None
+) -> Run:
+    """Run one replication of ``cfg`` with every child's events and every team's boards logged.
+
+    With ``need_trace`` it also keeps the need lane of ``child``'s timeline (of every
+    child when None, so one can be picked after the run).
+    """
+    follow = None if child is None else {child}
+    return run_one(
+        cfg, replication, case_log=True, team_board=True, need_trace=need_trace, follow=follow
+    )
 
 
 def record_start(model: Run) -> date:
@@ -253,62 +273,36 @@ def write_story(model: Run, child_id: int, out_dir: Path, label: str) -> dict[st
     }
     paths["markdown"].write_text(to_markdown(events, title, notes, findings, case.header()))
     write_csv(events, paths["csv"])
-    fig = timeline_figure(numbered(case.coded), title, end_date(model), visit_gaps, review_gaps)
+    need = model.need_trace.of(child_id) if model.need_trace is not None else []
+    fig = timeline_figure(
+        numbered(case.coded),
+        title,
+        end_date(model),
+        visit_gaps,
+        review_gaps,
+        need,
+        model.cfg.need.high_threshold,
+    )
     save(fig, paths["timeline"])
     return paths
 
 
-def parting_points(a: Sequence[CaseEvent], b: Sequence[CaseEvent]) -> list[tuple[date, str]]:
-    """Where two versions of one child's story part.
+def tally(events: Sequence[CaseEvent], findings: Sequence) -> Tally:
+    """A story's tallies: its social workers, and what the audit finds of visits and reviews.
 
-    First the first event that differs (date, event or worker); then, for each milestone
-    kind (conference, plan start or end, closure, care, complaint), the first time the two
-    stories disagree about it, when that is later. Empty when the stories are the same.
-
-    Workers are compared by their place in each story (the child's first social worker,
-    second...), not by name: the two systems hire different people, so SW12 in one is
-    not SW12 in the other.
+    Weeks unseen add up, over the audit's visit gaps, the working days each gap ran past
+    its standard, in weeks of five working days (rounded).
     """
-    points: list[tuple[date, str]] = []
-    who_a, who_b = _worker_order(a), _worker_order(b)
-    for ea, eb in zip(a, b, strict=False):
-        if (ea.date, ea.event, who_a[ea.worker]) != (eb.date, eb.event, who_b[eb.worker]):
-            points.append((min(ea.date, eb.date), f"{_short(ea)} / {_short(eb)}"))
-            break
-    else:
-        if len(a) != len(b):
-            longer = a if len(a) > len(b) else b
-            extra = longer[min(len(a), len(b))]
-            points.append((extra.date, _short(extra)))
-    for kind in MILESTONES:
-        dates_a = [e.date for e in a if e.event == kind]
-        dates_b = [e.date for e in b if e.event == kind]
-        for i in range(max(len(dates_a), len(dates_b))):
-            da = dates_a[i] if i < len(dates_a) else None
-            db = dates_b[i] if i < len(dates_b) else None
-            if da != db:
-                when = min(d for d in (da, db) if d is not None)
-                if points and when > points[0][0]:
-                    points.append((when, EVENT_LABELS[kind].lower()))
-                break
-    return points[:1] + sorted(points[1:])
-
-
-def _worker_order(events: Sequence[CaseEvent]) -> dict[str, str]:
-    """Each worker name of a story as its order of appearance (``SW#1``, ``TM#2``...)."""
-    order: dict[str, str] = {"": "", "duty": "duty"}
-    counts: dict[str, int] = {}
-    for e in events:
-        if e.worker not in order:
-            kind = e.worker.rstrip("0123456789")
-            counts[kind] = counts.get(kind, 0) + 1
-            order[e.worker] = f"{kind}#{counts[kind]}"
-    return order
-
-
-def _short(e: CaseEvent) -> str:
-    who = f" ({e.worker})" if e.worker and e.event in {"worker_change", "visit"} else ""
-    return f"{EVENT_LABELS[e.event].lower()}{who} {e.date:%d %b %Y}"
+    beyond = sum(
+        max(0, (f.working_days or 0) - int(f.standard.split()[0]))
+        for f in findings
+        if f.kind == "visit_gap"
+    )
+    return Tally(
+        workers=score(events).workers,
+        weeks_unseen=round(beyond / 5),
+        lapsed_reviews=sum(f.kind == "lapsed_manager_review" for f in findings),
+    )
 
 
 def compose_config(scenario: str, overrides: Sequence[str]) -> Config:
@@ -360,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Running {args.scenario} (one replication, {cfg.run.years:g} years)...",
             file=sys.stderr,
         )
-        model = run_logged(cfg, args.replication)
+        model = run_logged(cfg, args.replication, need_trace=True, child=args.child)
         child_id = pick_child(model) if args.child is None else args.child
         if child_id not in model.log.entries:
             raise ConfigError(
@@ -369,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         other = None
         if cfg_b is not None:
             print(f"Running {args.versus} for the same child...", file=sys.stderr)
-            other = run_logged(cfg_b, args.replication)
+            other = run_logged(cfg_b, args.replication, need_trace=True, child=child_id)
             _check_same_child(model, other, child_id, args)
         paused = _decisions(model, child_id, args) if args.decision_points or args.pause else None
         # every user error is found before anything is written; the files are written
@@ -421,20 +415,32 @@ def _check_same_child(model: Run, other: Run, child_id: int, args: argparse.Name
 def _versus(
     model: Run, other: Run, child_id: int, args: argparse.Namespace, out: Path
 ) -> dict[str, Path]:
-    a = chronology(model.log, model.cal, child_id)
-    b = chronology(other.log, other.cal, child_id)
     paths = write_story(other, child_id, out / "versus", args.versus)
-    gaps_a = findings_and_gaps(a, model.cfg, record_end(model), record_start(model))[1:]
-    gaps_b = findings_and_gaps(b, other.cfg, record_end(other), record_start(other))[1:]
+    a, b = two_systems(model, other, child_id, (args.scenario, args.versus))
     end = min(end_date(model), end_date(other))
-    points = parting_points(a, b)
-    fig = two_systems_figure(
-        a, b, (args.scenario, args.versus), end, (gaps_a, gaps_b), child_id, points
-    )
+    projection = projection_figure(child_id, a, b, end)
     return {
         "versus": paths["markdown"],
-        "two_systems": save(fig, out / "two_systems.png"),
+        "two_systems": save(two_systems_figure(child_id, a, b, end), out / "two_systems.png"),
+        "projection": save(projection, out / "two_systems_projection.png", dpi=PROJECTION_DPI),
     }
+
+
+def two_systems(
+    model: Run, other: Run, child_id: int, labels: tuple[str, str]
+) -> tuple[System, System]:
+    """The child's story in each run, audited and tallied, with the settings that differ."""
+    settings = setting_lines(model.cfg, other.cfg)
+    systems = []
+    for run, label, lines in zip((model, other), labels, settings, strict=True):
+        events = chronology(run.log, run.cal, child_id)
+        findings, visit_gaps, review_gaps = findings_and_gaps(
+            events, run.cfg, record_end(run), record_start(run)
+        )
+        systems.append(
+            System(label, events, visit_gaps, review_gaps, tally(events, findings), lines)
+        )
+    return systems[0], systems[1]
 
 
 if __name__ == "__main__":
