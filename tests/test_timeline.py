@@ -87,6 +87,7 @@ def test_tracing_need_changes_nothing(traced, small_config) -> None:
     plain = run_one(small_config(scale=0.2, years=1.5, warmup=0.5), 0)
     assert plain.need_trace is None
     assert [w.flows for w in plain.rec.weeks] == [w.flows for w in traced.rec.weeks]
+
     def same(kpis: dict) -> dict:  # NaN (a KPI with nothing to measure) equals NaN here
         return {k: None if v != v else v for k, v in kpis.items()}
 

@@ -86,6 +86,8 @@ SLIDERS = {
 }
 """The page's sliders: the parameter each sets, the slider's label, and the words a card
 uses for the setting beside what resulted (:func:`cell_config`)."""
+DECIMALS = {"workers_per_child": 2}
+"""Cards shown with more than one decimal: a tenth of a worker per child is a large step."""
 RESULTED_BY = {"turnover_rate": "turnover", "caseload_mean": "staffing"}
 """Cards that show what resulted from a slider's setting, with the setting beside them."""
 UNALLOCATED_NOTE = (
@@ -292,6 +294,7 @@ def _card_meta(kpi: str) -> dict[str, Any]:
         "unit": KPIS[kpi].display_unit,
         "difference_unit": KPIS[kpi].difference_unit,
         "higher_is_better": KPIS[kpi].higher_is_better,
+        "decimals": DECIMALS.get(kpi, 1),
         "set": {"slider": slider, "words": SLIDERS[slider][2]} if slider else None,
     }
 
@@ -339,7 +342,13 @@ def _key(slider: str, value_key: str, other_key: str) -> str:
 
 
 def _apart(data: dict[str, Any], a: str, b: str, kpi: str) -> bool:
-    """Whether ``kpi``'s 95% intervals in cells ``a`` and ``b`` do not overlap."""
+    """Whether ``kpi``'s 95% intervals in cells ``a`` and ``b`` do not overlap.
+
+    False when either cell is not in ``data`` (a partial grid, e.g. the cells along each
+    slider that sim.teaching.facts runs).
+    """
+    if a not in data["cells"] or b not in data["cells"]:
+        return False
     low_a, high_a = data["cells"][a]["kpis"][kpi][1:]
     low_b, high_b = data["cells"][b]["kpis"][kpi][1:]
     if any(v is None or np.isnan(v) for v in (low_a, high_a, low_b, high_b)):
@@ -348,11 +357,11 @@ def _apart(data: dict[str, Any], a: str, b: str, kpi: str) -> bool:
 
 
 def _shown(row: dict, key: str) -> float:
-    """A summary value in its KPI's display unit (shares in %), to one decimal."""
+    """A summary value in its KPI's display unit (shares in %), to two decimals (the page shows one)."""
     value = float(row[key])
     if np.isnan(value):
         return value
-    return round(KPIS[str(row["kpi"])].scale * value, 1)
+    return round(KPIS[str(row["kpi"])].scale * value, 2)
 
 
 def write_page(data: dict[str, Any], path: Path) -> Path:
