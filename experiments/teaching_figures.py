@@ -1,10 +1,12 @@
 """The teaching figures the README shows: a story, one child in two systems, the explorer.
 
 Covers: issue 6 (teaching).
-Runs `python -m sim.story --scenario lambeth_2020 --versus improvement` (the child it
-picks), copies its timeline, two-systems figure and the first rows of its chronology to
-results/reference/, builds the drift explorer and takes a screenshot of it in headless
-Chromium (Debian's chromium; `make test` installs it).
+Covers: issue 19 (teaching that holds up in front of a room).
+Runs `python -m sim.story --scenario lambeth_2020 --versus lambeth_2020_fixes` (the child
+it picks; Part 4's first comparison), copies its timeline, two-systems figure and the
+first rows of its chronology to results/reference/, builds the drift explorer and takes a
+screenshot of it at 1280 x 720 in headless Chromium (Debian's chromium; `make test`
+installs it), with the sliders at the fewest posts and the highest turnover.
 
 Run: .venv/bin/python experiments/teaching_figures.py
 """
@@ -26,7 +28,9 @@ def main() -> None:
     if out.exists():
         shutil.rmtree(out)
     assert (
-        story.main(["--scenario", "lambeth_2020", "--versus", "improvement", "--out", str(out)])
+        story.main(
+            ["--scenario", "lambeth_2020", "--versus", "lambeth_2020_fixes", "--out", str(out)]
+        )
         == 0
     )
     REFERENCE.mkdir(parents=True, exist_ok=True)
@@ -37,14 +41,15 @@ def main() -> None:
     # without the page's title (the README has its own headings), cut after STORY_ROWS rows
     excerpt = [*lines[2:table_start], *lines[table_start : table_start + 2 + STORY_ROWS]]
     (REFERENCE / "story_excerpt.md").write_text("\n".join(excerpt) + "\n")
-    page = ROOT / "results" / "explorer" / "drift_explorer.html"
-    assert explorer.main(["--out", str(page)]) == 0
+    folder = ROOT / "results" / "explorer"
+    assert explorer.main(["--out", str(folder)]) == 0
+    page = folder / explorer.PAGE_NAME
     screenshot(page, REFERENCE / "explorer.png")
     print(f"Written to {REFERENCE}")
 
 
 def screenshot(page: Path, png: Path) -> None:
-    """A screenshot of the explorer page with the sliders moved to a high-pressure cell."""
+    """A screenshot of the explorer page at 1280 x 720, sliders at the high-pressure corner."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -52,10 +57,10 @@ def screenshot(page: Path, png: Path) -> None:
             executable_path=shutil.which("chromium"),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        tab = browser.new_page(viewport={"width": 1280, "height": 1000})
+        tab = browser.new_page(viewport={"width": 1280, "height": 720})
         tab.goto(page.resolve().as_uri())
-        tab.focus("#cap")
-        tab.keyboard.press("End")
+        tab.focus("#staffing")
+        tab.keyboard.press("Home")
         tab.focus("#turnover")
         tab.keyboard.press("End")
         tab.screenshot(path=str(png), full_page=False)

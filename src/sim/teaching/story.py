@@ -390,8 +390,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _decisions(model: Run, child_id: int, args: argparse.Namespace) -> decisions.Paused:
-    """The child's story with its decision points (at ``--pause`` dates, else chosen)."""
-    events = chronology(model.log, model.cal, child_id)
+    """The child's story with its decision points (at ``--pause`` dates, else chosen).
+
+    The events name people (teaching/casefile.py), as the chronology does.
+    """
+    events = case_file(model.log, model.cal, child_id, model.cfg.run.seed).events
     findings = findings_and_gaps(events, model.cfg, record_end(model), record_start(model))[0]
     title = f"Child {child_id} in the {args.scenario} scenario"
     return decisions.paused_story(events, findings, model.cfg, title, args.pause)
@@ -437,8 +440,11 @@ def two_systems(
         findings, visit_gaps, review_gaps = findings_and_gaps(
             events, run.cfg, record_end(run), record_start(run)
         )
+        # social workers by number, in the order the child met them (as on the timelines
+        # and in each chronology's list of who's who)
+        shown = numbered(events)
         systems.append(
-            System(label, events, visit_gaps, review_gaps, tally(events, findings), lines)
+            System(label, shown, visit_gaps, review_gaps, tally(events, findings), lines)
         )
     return systems[0], systems[1]
 
