@@ -259,6 +259,15 @@ def test_keys_come_from_python(small_config) -> None:
         explorer.build_data(small_config(), STAFFING, (0.1234561, 0.1234564), replications=1)
 
 
+BAR_LABELS_OVERFLOWING = """
+() => [...document.querySelectorAll('#timeline text[fill="#fff"]')]
+  .filter((t) => t.getComputedTextLength() > +t.previousElementSibling.getAttribute('width'))
+  .map((t) => t.textContent)
+"""
+"""The labels inside the child's timeline bars (white text, drawn just after its bar) that
+are wider than the bar: a worker's name must fit, else its number, else no label."""
+
+
 @pytest.mark.browser
 def test_every_cell_renders_even_without_a_story_or_a_kpi(tmp_path, small_config) -> None:
     sync_api = _chromium_or_skip()
@@ -278,6 +287,7 @@ def test_every_cell_renders_even_without_a_story_or_a_kpi(tmp_path, small_config
     del data["cells"][odd[2]]["kpis"]["drift_share"]
     page = explorer.write_page(data, tmp_path / "page.html")
     shown = {}
+    overflowing: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = _launch(p)
         tab = browser.new_page()
@@ -299,10 +309,12 @@ def test_every_cell_renders_even_without_a_story_or_a_kpi(tmp_path, small_config
                     tab.inner_text("#kpi-cpp_visits_on_time .value"),
                     tab.inner_text("#turnover-out"),
                 )
+                overflowing += tab.evaluate(BAR_LABELS_OVERFLOWING)
         browser.close()
     assert not errors, errors
     assert set(shown) == set(data["cells"])
     assert "not referred" in shown[odd[0]][0]
+    assert not overflowing, f"labels wider than their bars: {overflowing}"
     assert shown[odd[1]][1] == "n/a"
     assert {v[2] for v in shown.values()} == {"12.5% a year", "33.33% a year", "1.235% a year"}
 

@@ -143,7 +143,7 @@ def _status(row: WorkerRow, board: BoardWeek, cal: WorkingCalendar) -> str:
     if row.newly_qualified:
         parts.append("newly qualified")
     if row.away_until is None and row.cap < row.full_cap:
-        parts.append(f"new: cap {row.cap} of {row.full_cap}")
+        parts.append(f"building up: cap {row.cap} of {row.full_cap}")
     return "; ".join(parts)
 
 

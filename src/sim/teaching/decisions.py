@@ -235,7 +235,7 @@ def situation(events: Sequence[CaseEvent], index: int) -> str:
     parts.append(
         f"So far: {_plural(referrals, 'referral')}, "
         f"{_plural(len(dict.fromkeys(workers)), 'social worker')}"
-        + (f" (now {workers[-1]})" if workers and open_case else "")
+        + (f" (now {workers[-1].split(' (')[0]})" if workers and open_case else "")
         + "."
     )
     seen = [e for e in known if e.event == "visit"]
@@ -332,10 +332,12 @@ def _question(events: Sequence[CaseEvent], index: int, kind: str, when: date, ex
             "What do you need to see before you agree? What do you predict happens next?"
         )
     if kind == "handover":
+        # the detail without its reading-in time and the note on the model (the table has it)
+        why = "; ".join(p for p in before.detail.split("; ") if "hours to read" not in p)
+        why = f"{why[:1].upper()}{why[1:]}. " if why else ""
         return (
-            f"You are the new social worker, taking over the case on {_d(before.date)} "
-            f"({before.detail}). What do you do in your first two weeks, and what do you ask "
-            "your manager?"
+            f"You are the new social worker, taking over the case on {_d(before.date)}. "
+            f"{why}What do you do in your first two weeks, and what do you ask your manager?"
         )
     if kind == "review":
         return (

@@ -282,7 +282,9 @@ thead { display: table-header-group; }
 tr, figure, .card { break-inside: avoid; }
 th, td { border: 0.6pt solid #777; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
 th { background: #e8e8e8; }
-td.date, td.who { white-space: nowrap; }
+td.date { white-space: nowrap; }
+td.who { width: 34mm; }
+td.who span { white-space: nowrap; }
 td.blank { width: 30mm; }
 figure { margin: 0 0 3mm; }
 figure img { width: 100%; }
@@ -339,13 +341,22 @@ def _chronology_rows(events: Sequence[CaseEvent], blank: bool) -> list[list[str]
         row = [
             f'<td class="date">{e.date:%d %b %Y}</td>',
             esc(EVENT_LABELS.get(e.event, e.event)),
-            f'<td class="who">{esc(e.worker)}</td>',
+            f'<td class="who">{_who(e.worker)}</td>',
             esc(e.detail),
         ]
         if blank:
             row.append('<td class="blank"></td>')
         rows.append(row)
     return rows
+
+
+def _who(worker: str) -> str:
+    """A name and its role, each kept whole, so the Who column wraps between them.
+
+    A name and role kept on one line squeezed the Details column to a few words a line.
+    """
+    name, sep, role = worker.partition(" (")
+    return " ".join(f"<span>{esc(part)}</span>" for part in (name, sep.strip() + role) if part)
 
 
 def cover_html(pack: Pack) -> str:
