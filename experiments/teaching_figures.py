@@ -36,16 +36,31 @@ def main() -> None:
     REFERENCE.mkdir(parents=True, exist_ok=True)
     shutil.copy(out / "timeline.png", REFERENCE / "story_timeline.png")
     shutil.copy(out / "two_systems.png", REFERENCE / "two_systems.png")
-    lines = (out / "chronology.md").read_text().splitlines()
-    table_start = next(i for i, line in enumerate(lines) if line.startswith("| date"))
-    # without the page's title (the README has its own headings), cut after STORY_ROWS rows
-    excerpt = [*lines[2:table_start], *lines[table_start : table_start + 2 + STORY_ROWS]]
-    (REFERENCE / "story_excerpt.md").write_text("\n".join(excerpt) + "\n")
+    write_excerpt(out / "chronology.md", REFERENCE / "story_excerpt.md")
     folder = ROOT / "results" / "explorer"
     assert explorer.main(["--out", str(folder)]) == 0
     page = folder / explorer.PAGE_NAME
     screenshot(page, REFERENCE / "explorer.png")
     print(f"Written to {REFERENCE}")
+
+
+def write_excerpt(chronology_md: Path, target: Path) -> None:
+    """The chronology's opening for the README: pen picture, notes, the first STORY_ROWS rows.
+
+    Without the page's headings (its title, "Pen picture", "Chronology"): the README has
+    its own, and a heading in the excerpt would become a section of the README.
+    """
+    lines = chronology_md.read_text().splitlines()
+    table_start = next(i for i, line in enumerate(lines) if line.startswith("| date"))
+    kept = [line for line in lines[:table_start] if not line.startswith("#")]
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    prose: list[str] = []
+    for line in kept:  # one blank line between paragraphs, where a heading was
+        if line.strip() or (prose and prose[-1].strip()):
+            prose.append(line)
+    excerpt = [*prose, *lines[table_start : table_start + 2 + STORY_ROWS]]
+    target.write_text("\n".join(excerpt) + "\n")
 
 
 def screenshot(page: Path, png: Path) -> None:
