@@ -34,6 +34,7 @@ from omegaconf.errors import (
 )
 
 from sim import CONF_DIR
+from sim.authorities import LIST_HINT, find
 from sim.config import (
     Config,
     ConfigError,
@@ -45,11 +46,12 @@ from sim.config import (
     unknown_key_error,
     wrong_type_error,
 )
+from sim.localise import authority_nodes
 
 CONFIG_NAME = "config"
 T = TypeVar("T")
 
-register_configs()
+register_configs(authority_nodes())
 
 
 def parse_overrides(overrides: Sequence[str]) -> list[Override]:
@@ -233,7 +235,24 @@ def _missing_option_error(exc: MissingConfigException) -> ConfigError:
     options = exc.options
     if options is None:
         options = GlobalHydra.instance().config_loader().get_group_options(group)
+    if group == "authority":
+        return _unknown_authority(name, options)
     return ConfigError(f"unknown {group} '{name}'; available: {', '.join(options)}")
+
+
+def _unknown_authority(name: str, options: Sequence[str]) -> ConfigError:
+    """``authority=nowhere``: one line saying how to list the 153 (not all of them).
+
+    A code or a name the table knows (``authority=E08000035``, ``authority="Leeds"``) gets
+    the key to use instead.
+    """
+    tables = set(authority_nodes())
+    presets = ", ".join(o for o in options if o not in tables)
+    try:
+        key = find(name).key
+    except ConfigError:
+        return ConfigError(f"unknown authority '{name}': {LIST_HINT}; presets: {presets}")
+    return ConfigError(f"unknown authority '{name}': use authority={key}")
 
 
 def _omegaconf_cause(exc: BaseException) -> OmegaConfBaseException | None:
