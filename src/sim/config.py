@@ -130,6 +130,15 @@ NAME_WHY = (
     "('/', '..') or be too long for a file system"
 )
 DATE_RULE = f"a date YYYY-MM-DD from {START_DATES[0]} to {START_DATES[1]}"
+CODE_RULE = "empty, or a code of 'E' and 8 digits (GSS, e.g. E08000035)"
+LABEL_RULE = "up to 100 characters, no line breaks or control characters"
+MAPPING_RULE = (
+    "keys of this schema (e.g. 'pathway.s47_icpc_prob'), each with a text of up to 1,000 characters"
+)
+_TEXT_RULES = {
+    "code": (CODE_RULE, re.compile(r"(E\d{8})?")),
+    "label": (LABEL_RULE, re.compile(r"[^\x00-\x1f\x7f]{0,100}")),
+}
 
 
 @dataclass
@@ -141,21 +150,24 @@ class AuthorityConfig:
     )
     la_code: str = param(
         "",
-        source="label; src/sim/data/authorities.csv (docs/authorities.md)",
+        source="label (from src/sim/data/authorities.csv; docs/authorities.md)",
+        kind="code",
         why="a table authority's code; empty for the presets in conf/authority/",
         doc="The authority's code (GSS, e.g. E08000035) when it is one of the table's 153; its "
         "run is then compared with its own published figures.",
     )
     la_name: str = param(
         "",
-        source="label; src/sim/data/authorities.csv (docs/authorities.md)",
+        source="label (from src/sim/data/authorities.csv; docs/authorities.md)",
+        kind="label",
         why="a table authority's name as published; empty for the presets",
         doc="The authority's name as the DfE publishes it, when it is a table authority.",
     )
     derived: dict[str, str] = param(
         {},
-        source="src/sim/data/authorities.csv (docs/authorities.md, 'How an authority sets the "
-        "parameters')",
+        source="derived from src/sim/data/authorities.csv (docs/authorities.md, 'How an "
+        "authority sets the parameters')",
+        kind="mapping",
         why="set by a table authority; one entry per parameter it sets",
         doc="For each parameter a table authority sets (e.g. 'pathway.s47_icpc_prob'), the "
         "published figures, years and sources it was derived from; empty for the presets.",
@@ -2190,10 +2202,12 @@ def _range_text(meta: Mapping[str, Any], kind: Any = float) -> str:
         return NAME_RULE
     if meta.get("kind") == "date":
         return DATE_RULE
+    if meta.get("kind") in _TEXT_RULES:
+        return _TEXT_RULES[meta["kind"]][0]
+    if meta.get("kind") == "mapping":
+        return MAPPING_RULE
     if meta.get("choices"):
         return " or ".join(meta["choices"])
-    if typing.get_origin(kind) is dict:
-        return "a mapping of names to texts"
     if kind is bool:
         return "true or false"
     low, high = meta.get("low"), meta.get("high")
@@ -2213,7 +2227,8 @@ def _check_field(key: str, value: Any, meta: Mapping[str, Any], kind: Any) -> No
     allowed = _range_text(meta, kind)
     if typing.get_origin(kind) is dict:
         if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            isinstance(k, str) and _schema_field(k) and isinstance(v, str) and len(v) <= 1000
+            for k, v in value.items()
         ):
             raise ConfigError(f"{key} = {value!r} is not allowed; allowed: {allowed}")
         return
@@ -2228,6 +2243,8 @@ def _check_field(key: str, value: Any, meta: Mapping[str, Any], kind: Any) -> No
             raise ConfigError(f"{key} = {value!r} is not a safe name; allowed: {allowed}")
         if meta.get("kind") == "date":
             _check_date(key, value, allowed)
+        if meta.get("kind") in _TEXT_RULES and not _TEXT_RULES[meta["kind"]][1].fullmatch(value):
+            raise ConfigError(f"{key} = {value!r} is not allowed; allowed: {allowed}")
         if meta.get("choices") and value not in meta["choices"]:
             raise ConfigError(f"{key} = {value!r} is not an option; allowed: {allowed}")
         return
