@@ -193,7 +193,20 @@ CASES: list[tuple[list[str], str]] = [
     (["workforce.dynamics=yes"], "workforce.dynamics = 'yes' is not true or false"),
     (["-m", "policy.not_seen_list=false,1"], "policy.not_seen_list = 1 is not true or false"),
     (["scenario=nonexistent"], "unknown scenario 'nonexistent'; available: agency_reliant,"),
-    (["authority=nowhere"], "unknown authority 'nowhere'; available: average, large_county"),
+    (
+        ["authority=nowhere"],
+        "unknown authority 'nowhere': `python -m sim.authorities` lists their keys, codes and "
+        "names; presets: average, large_county, london_borough",
+    ),
+    (["authority=E08000035"], "unknown authority 'E08000035': use authority=leeds"),
+    (
+        ["authority.social_workers_factor=0"],
+        "authority.social_workers_factor = 0 is out of range; allowed: greater than 0 up to 10",
+    ),
+    (
+        ["workforce.caseload_cap_add=60"],
+        "workforce.caseload_cap_add = 60 is out of range; allowed: -59 to 59",
+    ),
     (["experiment=nope"], "unknown experiment 'nope'; available: caseload_vs_turnover,"),
     (["run=[1"], "cannot read override 'run=[1'"),
     (["workforce.caseload_cap=12,16"], "'workforce.caseload_cap=12,16' gives several values"),

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,11 @@ def test_every_number_has_both_bounds_and_says_why(field):
         assert math.isfinite(meta["high"]), key
         assert meta["unit"] == "probability" or meta["why"], f"{key}: why this range?"
     elif kind is str:
-        assert meta["kind"] in ("name", "date") or meta["choices"], f"{key}: a text with no rule"
+        assert meta["kind"] in ("name", "date", "code", "label") or meta["choices"], (
+            f"{key}: a text with no rule"
+        )
+    elif typing.get_origin(kind) is dict:
+        assert meta["kind"] == "mapping", f"{key}: a mapping with no rule"
     else:
         assert kind is bool, key
 

@@ -38,7 +38,9 @@ def _needed_data() -> set[Path]:
     """The non-Python files cpsim reads at run time."""
     yaml = set(CONF_DIR.rglob("*.yaml"))
     page = PACKAGE / "teaching" / "explorer_page.html"
-    chronologies = {p for p in (PACKAGE / "data").rglob("*") if p.suffix in {".csv", ".yaml", ".json"}}
+    chronologies = {
+        p for p in (PACKAGE / "data").rglob("*") if p.suffix in {".csv", ".yaml", ".json"}
+    }
     return yaml | {page} | chronologies
 
 

@@ -22,6 +22,7 @@ into a typed node and an unknown key or a wrong type fails at composition.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import re
@@ -73,7 +74,7 @@ def param(
     meta = {"source": source, "unit": unit, "low": low, "high": high, "low_open": low_open}
     meta.update(why=why, kind=kind, choices=choices, doc=doc)
     if isinstance(default, list | dict):
-        return field(default_factory=lambda: default, metadata=meta)
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return field(default=default, metadata=meta)
 
 
@@ -129,6 +130,15 @@ NAME_WHY = (
     "('/', '..') or be too long for a file system"
 )
 DATE_RULE = f"a date YYYY-MM-DD from {START_DATES[0]} to {START_DATES[1]}"
+CODE_RULE = "empty, or a code of 'E' and 8 digits (GSS, e.g. E08000035)"
+LABEL_RULE = "up to 100 characters, no line breaks or control characters"
+MAPPING_RULE = (
+    "keys of this schema (e.g. 'pathway.s47_icpc_prob'), each with a text of up to 1,000 characters"
+)
+_TEXT_RULES = {
+    "code": (CODE_RULE, re.compile(r"(E\d{8})?")),
+    "label": (LABEL_RULE, re.compile(r"[^\x00-\x1f\x7f]{0,100}")),
+}
 
 
 @dataclass
@@ -137,6 +147,30 @@ class AuthorityConfig:
 
     name: str = param(
         "average", source="label", kind="name", why=NAME_WHY, doc="Name shown in outputs."
+    )
+    la_code: str = param(
+        "",
+        source="label (from src/sim/data/authorities.csv; docs/authorities.md)",
+        kind="code",
+        why="a table authority's code; empty for the presets in conf/authority/",
+        doc="The authority's code (GSS, e.g. E08000035) when it is one of the table's 153; its "
+        "run is then compared with its own published figures.",
+    )
+    la_name: str = param(
+        "",
+        source="label (from src/sim/data/authorities.csv; docs/authorities.md)",
+        kind="label",
+        why="a table authority's name as published; empty for the presets",
+        doc="The authority's name as the DfE publishes it, when it is a table authority.",
+    )
+    derived: dict[str, str] = param(
+        {},
+        source="derived from src/sim/data/authorities.csv (docs/authorities.md, 'How an "
+        "authority sets the parameters')",
+        kind="mapping",
+        why="set by a table authority; one entry per parameter it sets",
+        doc="For each parameter a table authority sets (e.g. 'pathway.s47_icpc_prob'), the "
+        "published figures, years and sources it was derived from; empty for the presets.",
     )
     referrals_per_year: float = param(
         4140.0,
@@ -181,6 +215,17 @@ class AuthorityConfig:
         why="1 is the smallest authority's case holders (Isles of Scilly, 1 FTE) and 3,000 about "
         "five times the most (Kent, 565 FTE in 2020; DfE CSWW in data/dfe)",
         doc="Funded case-holding social work posts for the cases the model covers.",
+    )
+    social_workers_factor: float = param(
+        1.0,
+        source="label (scenarios: conf/scenario/, relative to the authority)",
+        unit="multiplier",
+        low=0.0,
+        high=10.0,
+        low_open=True,
+        why="a scenario's change of size: from a sliver of the posts to ten times them",
+        doc="Multiplies social_workers once when the configuration is built (rounded, at least "
+        "1), so that a scenario states posts relative to the authority it is applied to.",
     )
     initial_cpp_children: int = param(
         323,
@@ -1092,6 +1137,15 @@ class WorkforceConfig:
         "twice the highest",
         doc="A worker takes no new case at or above this caseload.",
     )
+    caseload_cap_add: int = param(
+        0,
+        source="label (scenarios: conf/scenario/, relative to the authority)",
+        unit="cases",
+        low=-59,
+        high=59,
+        why="a scenario's change of the cap, within the cap's own range of 1 to 60",
+        doc="Added to caseload_cap once when the configuration is built.",
+    )
     casework_hours_per_week: float = param(
         25.0,
         source=f"{ASSUMPTION}: 37 contracted hours less supervision, training, travel and admin; "
@@ -1119,6 +1173,15 @@ class WorkforceConfig:
         why="up to 5 a year (an average stay under three months); the highest authority rates "
         "recorded are about 0.5 a year (DfE CSWW in data/dfe)",
         doc="Leaving hazard of a permanent worker under no pressure.",
+    )
+    turnover_base_factor: float = param(
+        1.0,
+        source="label (scenarios: conf/scenario/, relative to the authority)",
+        unit="multiplier",
+        low=0.0,
+        high=20.0,
+        why="a scenario's change of turnover: none at all up to twenty times the authority's",
+        doc="Multiplies turnover_base once when the configuration is built.",
     )
     turnover_pressure_effect: float = param(
         1.5,
@@ -1179,12 +1242,32 @@ class WorkforceConfig:
         why="up to ten years (the national figures give about 1.5)",
         doc="Mean time to fill a vacant post with a permanent worker (exponential).",
     )
+    recruitment_mean_days_factor: float = param(
+        1.0,
+        source="label (scenarios: conf/scenario/, relative to the authority)",
+        unit="multiplier",
+        low=0.0,
+        high=20.0,
+        low_open=True,
+        why="a scenario's change of the time to fill a post: up to twenty times the authority's",
+        doc="Multiplies recruitment_mean_days once when the configuration is built.",
+    )
     agency_cover_prob: float = prob(
         0.93,
         source=f"derived from {CSWW23}: agency workers are 17.8% of FTE with an 18.9% vacancy rate, "
         "so they number about 93% of vacancies (80.1% of them cover vacancies, the rest add capacity; "
         "the model treats all as vacancy cover)",
         doc="A vacant post is covered by an agency worker (who is replaced if they leave).",
+    )
+    agency_uncovered_factor: float = param(
+        1.0,
+        source="label (scenarios: conf/scenario/, relative to the authority)",
+        unit="multiplier",
+        low=0.0,
+        high=20.0,
+        why="0 covers every vacancy; above 1 leaves more uncovered (agency_cover_prob stops at 0)",
+        doc="Multiplies the share of vacancies left without agency cover (1 - agency_cover_prob) "
+        "once when the configuration is built: 0 = every vacancy covered.",
     )
     agency_start_mean_days: float = param(
         14.0,
@@ -1967,9 +2050,119 @@ GROUPS: tuple[str, ...] = (
 )
 
 
-def register_configs() -> None:
-    """Register the schema so conf/config.yaml can build on it."""
-    ConfigStore.instance().store(name="base_config", node=Config)
+def register_configs(authorities: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    """Register the schema so conf/config.yaml can build on it, and any authority options.
+
+    Args:
+        authorities: Options of the ``authority`` group by name, each a node of the whole
+            configuration (``{"authority": {...}, "pathway": {...}, "workforce": {...}}``,
+            package ``_global_``), beside the YAML presets in conf/authority/
+            (sim.localise.authority_nodes gives one per authority of the packaged table).
+
+    """
+    store = ConfigStore.instance()
+    store.store(name="base_config", node=Config)
+    for name, node in (authorities or {}).items():
+        store.store(group="authority", name=name, node=dict(node), package="_global_")
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A scenario's change relative to the authority: a factor key and the key it changes."""
+
+    key: str
+    """The factor (``workforce.turnover_base_factor``)."""
+    target: str
+    """The parameter it changes (``workforce.turnover_base``)."""
+    how: str
+    """``times`` (target x factor), ``plus`` (target + factor) or ``uncovered`` (the share
+    1 - target is multiplied by the factor)."""
+    neutral: float
+
+
+ADJUSTMENTS: tuple[Adjustment, ...] = (
+    Adjustment("authority.social_workers_factor", "authority.social_workers", "times", 1.0),
+    Adjustment("workforce.turnover_base_factor", "workforce.turnover_base", "times", 1.0),
+    Adjustment(
+        "workforce.recruitment_mean_days_factor", "workforce.recruitment_mean_days", "times", 1.0
+    ),
+    Adjustment(
+        "workforce.agency_uncovered_factor", "workforce.agency_cover_prob", "uncovered", 1.0
+    ),
+    Adjustment("workforce.caseload_cap_add", "workforce.caseload_cap", "plus", 0),
+)
+"""The keys by which a scenario states changes relative to the authority it is applied to
+(docs/authorities.md, "Scenarios relative to the authority"). Each is applied once, when
+the configuration is built (:func:`to_config`), and then set back to its neutral value, so
+the :class:`Config` that runs holds the changed values and building it again changes
+nothing. A product is rounded to 6 decimal places (a whole number of posts, at least 1),
+so that a factor written with ten significant digits gives back exactly the value it
+stands for (0.0825 x 2.0606060606 = 0.17)."""
+
+
+def adjusted(value: Any, factor: float, how: str) -> Any:
+    """``value`` changed by ``factor`` the way ``how`` says (see :data:`ADJUSTMENTS`)."""
+    if how == "plus":
+        return value + factor
+    if how == "uncovered":
+        return round(max(0.0, 1.0 - (1.0 - value) * factor), 6)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return max(1, round(value * factor))
+    return round(value * factor, 6)
+
+
+def _get(node: Any, key: str) -> Any:
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else getattr(node, part, None)
+        if node is None:
+            return None
+    return node
+
+
+def effective_value(config: Mapping[str, Any], key: str) -> Any:
+    """The value of ``key`` a run used, from its composed configuration (config.yaml).
+
+    A key that a scenario changes relative to the authority (:data:`ADJUSTMENTS`) is shown
+    in config.yaml as the authority's value beside the factor; this applies the factor.
+    """
+    value = _get(config, key)
+    for adj in ADJUSTMENTS:
+        factor = _get(config, adj.key)
+        if adj.target == key and value is not None and factor is not None:
+            if factor != adj.neutral:
+                value = adjusted(value, factor, adj.how)
+    return value
+
+
+def apply_adjustments(cfg: Config) -> Config:
+    """Apply each factor of :data:`ADJUSTMENTS` once, then set it back to neutral (in place).
+
+    A changed value stops at the end of its key's range (a scenario applied to an authority
+    near the end already: the Isles of Scilly's 3,650 days to fill a post, doubled).
+
+    Raises:
+        ConfigError: for a factor out of its range.
+
+    """
+    for adj in ADJUSTMENTS:
+        group, _, name = adj.key.partition(".")
+        node = getattr(cfg, group)
+        factor = getattr(node, name)
+        meta = _FIELD_META[type(node)][name]
+        _check_field(adj.key, factor, meta, _FIELD_TYPES[type(node)][name])
+        if factor == adj.neutral:
+            continue
+        target = adj.target.partition(".")[2]
+        before = getattr(node, target)
+        limits = _FIELD_META[type(node)][target]
+        after = adjusted(before, factor, adj.how)
+        if limits["high"] is not None and after > limits["high"]:
+            after = type(before)(limits["high"])
+        if limits["low"] is not None and after < limits["low"]:
+            after = type(before)(limits["low"])
+        setattr(node, target, after)
+        setattr(node, name, type(factor)(adj.neutral))
+    return cfg
 
 
 DECISIONS: dict[str, tuple[str, ...]] = {
@@ -2009,6 +2202,10 @@ def _range_text(meta: Mapping[str, Any], kind: Any = float) -> str:
         return NAME_RULE
     if meta.get("kind") == "date":
         return DATE_RULE
+    if meta.get("kind") in _TEXT_RULES:
+        return _TEXT_RULES[meta["kind"]][0]
+    if meta.get("kind") == "mapping":
+        return MAPPING_RULE
     if meta.get("choices"):
         return " or ".join(meta["choices"])
     if kind is bool:
@@ -2028,6 +2225,13 @@ def _range_text(meta: Mapping[str, Any], kind: Any = float) -> str:
 def _check_field(key: str, value: Any, meta: Mapping[str, Any], kind: Any) -> None:
     """Refuse a value of the wrong type, not finite, out of range, or not a safe text."""
     allowed = _range_text(meta, kind)
+    if typing.get_origin(kind) is dict:
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and _schema_field(k) and isinstance(v, str) and len(v) <= 1000
+            for k, v in value.items()
+        ):
+            raise ConfigError(f"{key} = {value!r} is not allowed; allowed: {allowed}")
+        return
     if kind is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{key} = {value!r} is not true or false")
@@ -2039,6 +2243,8 @@ def _check_field(key: str, value: Any, meta: Mapping[str, Any], kind: Any) -> No
             raise ConfigError(f"{key} = {value!r} is not a safe name; allowed: {allowed}")
         if meta.get("kind") == "date":
             _check_date(key, value, allowed)
+        if meta.get("kind") in _TEXT_RULES and not _TEXT_RULES[meta["kind"]][1].fullmatch(value):
+            raise ConfigError(f"{key} = {value!r} is not allowed; allowed: {allowed}")
         if meta.get("choices") and value not in meta["choices"]:
             raise ConfigError(f"{key} = {value!r} is not an option; allowed: {allowed}")
         return
@@ -2129,6 +2335,9 @@ def validate(cfg: Config) -> Config:
 def to_config(cfg: DictConfig | Config) -> Config:
     """Turn a composed Hydra config into a validated :class:`Config` object.
 
+    A scenario's changes relative to the authority (:data:`ADJUSTMENTS`) are applied here,
+    once; a :class:`Config` given as it is has had them applied already.
+
     Keys the schema does not have are refused here too: Hydra lets ``+group.key=value``
     add one (the ``+`` opens the node), and converting to the dataclass would drop it.
     """
@@ -2144,7 +2353,7 @@ def to_config(cfg: DictConfig | Config) -> Config:
     obj = OmegaConf.to_object(cfg)
     if not isinstance(obj, Config):  # composed without the schema (should not happen)
         obj = Config(**{k: v for k, v in obj.items() if k != "hydra"})  # type: ignore[union-attr,arg-type]
-    return validate(obj)
+    return validate(apply_adjustments(obj))
 
 
 def _field_types(schema: type) -> dict[str, Any]:

@@ -111,7 +111,9 @@ def authority_markdown(directory: Path = AUTHORITY_DIR) -> str:
         "",
         "`python -m sim authority=<name>` picks one of the files in `conf/authority/`; each\n"
         "sets a few `authority.*` values and leaves every other default as listed below\n"
-        "(`average` is the default and repeats the schema defaults so the size is visible).",
+        "(`average` is the default and repeats the schema defaults so the size is visible).\n"
+        "Every authority of the packaged table is an option too (`authority=leeds`; `python -m\n"
+        "sim.authorities` lists them); docs/authorities.md says how each sets the parameters.",
         "",
     ]
     rows = []

@@ -40,6 +40,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim import CONF_DIR
 from sim.analysis import rough_intervals_note, summarize
+from sim.calibration import TARGETS as KPI_TARGETS
+from sim.calibration import Target, targets_for
 from sim.composition import CONFIG_NAME, check_sweep, compose_config
 from sim.config import Config, ConfigError, to_config
 from sim.interrupts import Interrupted, as_interrupted, held, raise_on_signals
@@ -135,12 +137,12 @@ def _write_outputs(
     """Stage the tables, figures and report, move them into place, then say complete."""
     staging = staging_folder(out_dir)
     write_tables(staging, results, summary)
-    title = f"cpsim {cfg.scenario_name} ({cfg.authority.name} authority)"
-    save(
-        overview_figure([row for r in results for row in r.timeseries], title, len(results)),
-        staging / "overview.png",
-    )
-    save(kpi_target_figure(summary, title), staging / "calibration.png")
+    who = cfg.authority.la_name or f"{cfg.authority.name} authority"
+    title = f"cpsim {cfg.scenario_name} ({who})"
+    targets = targets_for(cfg.authority.la_code)
+    rows = [row for r in results for row in r.timeseries]
+    save(overview_figure(rows, title, len(results), targets), staging / "overview.png")
+    save(kpi_target_figure(summary, title, targets), staging / "calibration.png")
     record.close(
         "complete",
         replications=cfg.run.replications,
@@ -176,8 +178,16 @@ def _abandon(out_dir: Path, record: RunRecord | None, exc: BaseException) -> Non
             pass
 
 
-def format_summary(summary: Sequence[dict[str, float | str]]) -> str:
-    """The KPI table for the console: each KPI in its own unit, with the published figure."""
+def format_summary(
+    summary: Sequence[dict[str, float | str]], targets: dict[str, Target] | None = None
+) -> str:
+    """The KPI table for the console: each KPI in its own unit, with the published figure.
+
+    ``targets`` (calibration.targets_for): the authority's own figures for a table authority;
+    England's per average authority by default. A figure that is not the authority's own
+    is marked ``*`` and said below the table.
+    """
+    targets = KPI_TARGETS if targets is None else targets
     lines = [
         f"{'KPI':<30} {'mean':>10} {'95% CI':>23}  {'unit':<20} {'published':>9}",
         "-" * 97,
@@ -186,12 +196,16 @@ def format_summary(summary: Sequence[dict[str, float | str]]) -> str:
         name = str(row["kpi"])
         mean, low, high = (float(row[k]) for k in ("mean", "ci_low", "ci_high"))
         kpi = KPIS.get(name)
-        target = kpi.comparator if kpi else None
+        target = targets.get(name)
         unit = kpi.unit if kpi else ""
         ref = f"{target.value:>9g}" if target else ""
+        mark = " *" if target and target.note else ""
         lines.append(
-            f"{name:<30} {mean:>10.3f}   [{low:>9.3f}, {high:>9.3f}]  {unit:<20} {ref}".rstrip()
+            f"{name:<30} {mean:>10.3f}   [{low:>9.3f}, {high:>9.3f}]  {unit:<20} {ref}{mark}".rstrip()
         )
+    notes = [f"{name}: {t.note}" for name, t in targets.items() if t.note]
+    if notes:
+        lines.append("* not the authority's own figure: " + "; ".join(notes))
     rough = sorted({int(row["n"]) for row in summary if int(row.get("too_few_replications", 0))})
     if rough:
         lines.append(rough_intervals_note(rough[-1]))
@@ -251,7 +265,8 @@ class Task:
             )
         except (ConfigError, OutputError) as exc:
             _error(str(exc))
-        print(format_summary(output.summary))
+        la_code = str(OmegaConf.select(dcfg, "authority.la_code", default="") or "")
+        print(format_summary(output.summary, targets_for(la_code)))
         print(f"\nOutputs: {out_dir}")
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sim.analysis import UNBOUNDED, t_interval
-from sim.calibration import TARGETS
+from sim.calibration import TARGETS, Target
 from sim.metrics import KPIS, over_weeks
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
@@ -114,11 +114,18 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def overview_figure(rows: Sequence[Mapping[str, Any]], title: str, n_reps: int) -> Figure:
+def overview_figure(
+    rows: Sequence[Mapping[str, Any]],
+    title: str,
+    n_reps: int,
+    targets: Mapping[str, Target] = TARGETS,
+) -> Figure:
     """Three panels over time: plan stocks, allocation, and visits and drift.
 
     Lines are means over replications, shaded bands their 95% confidence intervals; the
-    grey span is the warm-up, which KPIs leave out.
+    grey span is the warm-up, which KPIs leave out. The dotted line is the published number
+    of children on a plan at 31 March from ``targets`` (the authority's own, or England's
+    per average authority; calibration.targets_for).
     """
     fig = Figure(figsize=(11, 9), layout="constrained")
     axes = fig.subplots(3, 1, sharex=True)
@@ -158,16 +165,18 @@ def overview_figure(rows: Sequence[Mapping[str, Any]], title: str, n_reps: int) 
         ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
-    target = TARGETS["cpp_open_mean"].value
-    axes[0].axhline(target, color=PALETTE[0], ls=":", lw=1.2)
-    axes[0].annotate(
-        f"national average authority: {target:.0f} on a CPP",
-        (axes[0].get_xlim()[0], target),
-        xytext=(4, 4),
-        textcoords="offset points",
-        fontsize=8,
-        color=PALETTE[0],
-    )
+    cpp = targets.get("cpp_open_mean")
+    if cpp is not None:
+        who = "national average authority" if cpp is TARGETS["cpp_open_mean"] else "published"
+        axes[0].axhline(cpp.value, color=PALETTE[0], ls=":", lw=1.2)
+        axes[0].annotate(
+            f"{who}: {cpp.value:.0f} on a CPP at 31 March",
+            (axes[0].get_xlim()[0], cpp.value),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=8,
+            color=PALETTE[0],
+        )
     axes[2].set_ylim(0, 1.05 * KPIS["visits_on_time"].scale)
     axes[2].set_xlabel("week")
     fig.suptitle(
@@ -177,15 +186,24 @@ def overview_figure(rows: Sequence[Mapping[str, Any]], title: str, n_reps: int) 
     return fig
 
 
-def kpi_target_figure(summary: Sequence[Mapping[str, Any]], title: str) -> Figure:
-    """Simulated calibration KPIs (mean and 95% interval) against the published figures."""
+def kpi_target_figure(
+    summary: Sequence[Mapping[str, Any]],
+    title: str,
+    targets: Mapping[str, Target] = TARGETS,
+) -> Figure:
+    """Simulated calibration KPIs (mean and 95% interval) against the published figures.
+
+    ``targets``: the authority's own figures for a table authority (calibration.targets_for),
+    England's per average authority otherwise; a figure that is not the authority's own
+    (a fallback, or England's) is marked with an asterisk.
+    """
     rows = {str(r["kpi"]): r for r in summary}
-    names = [k for k in TARGETS if k in rows]
+    names = [k for k in targets if k in rows]
     fig = Figure(figsize=(12, 5), layout="constrained")
     axes = fig.subplots(1, 2)
 
     def as_ratio(k: str) -> bool:
-        return TARGETS[k].relative or TARGETS[k].absolute_units
+        return targets[k].relative or targets[k].absolute_units
 
     groups = [
         (
@@ -202,7 +220,7 @@ def kpi_target_figure(summary: Sequence[Mapping[str, Any]], title: str) -> Figur
     for ax, (panel, keys, unit) in zip(axes, groups, strict=True):
         y = np.arange(len(keys))
         for i, k in enumerate(keys):
-            t, r = TARGETS[k], rows[k]
+            t, r = targets[k], rows[k]
             # ratios to the published figure, or the KPI in its display unit (shares in %)
             scale = 1.0 / t.value if as_ratio(k) else KPIS[k].scale
             mean, low, high = (float(r[c]) * scale for c in ("mean", "ci_low", "ci_high"))
@@ -214,7 +232,8 @@ def kpi_target_figure(summary: Sequence[Mapping[str, Any]], title: str) -> Figur
             err = [[max(0.0, mean - low)], [max(0.0, high - mean)]] if np.isfinite(low) else None
             ax.errorbar([mean], [i], xerr=err, fmt="o", color=PALETTE[0], capsize=4)
         ticks = [
-            KPIS[k].label if as_ratio(k) or KPIS[k].display_unit == unit else KPIS[k].axis_label()
+            (KPIS[k].label if as_ratio(k) or KPIS[k].display_unit == unit else KPIS[k].axis_label())
+            + (" *" if targets[k].note else "")
             for k in keys
         ]
         ax.set_yticks(y, ticks)
@@ -223,7 +242,8 @@ def kpi_target_figure(summary: Sequence[Mapping[str, Any]], title: str) -> Figur
         ax.set_xlabel(unit)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(
-        f"{title}: simulated (dot, 95% CI) vs published figure (black line, grey = tolerance)",
+        f"{title}: simulated (dot, 95% CI) vs published figure (black line, grey = tolerance)"
+        + ("; * not the authority's own figure" if any(t.note for t in targets.values()) else ""),
         fontsize=12,
     )
     return fig

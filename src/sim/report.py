@@ -23,6 +23,8 @@ import yaml
 
 from sim import warmup
 from sim.analysis import MIN_REPLICATIONS, rough_intervals_note
+from sim.calibration import Target, targets_for
+from sim.config import effective_value
 from sim.metrics import KPI, KPIS
 from sim.results import read_csv
 
@@ -62,6 +64,15 @@ RUN_CAPTIONS = {
     ),
 }
 
+OWN_CALIBRATION_CAPTION = (
+    "How the run compares with {name}'s own published figures (DfE, as in the packaged "
+    "table; counts and rates as published, not scaled): each dot is the simulated mean with "
+    "its 95% interval, the black line the published figure and the grey band the tolerance "
+    "the national baseline is calibrated to. A KPI marked * is compared with a figure that is "
+    "not the authority's own for the latest year (a fallback, or England's where the table "
+    "has no local figure; the KPI table says which)."
+)
+
 
 SET_BESIDE: dict[str, tuple[str, str, str]] = {
     "turnover_rate": ("workforce.turnover_base", "base rate set", "Social worker turnover"),
@@ -96,11 +107,7 @@ def set_value(config: Mapping[str, Any], name: str) -> str:
     if name not in SET_BESIDE or name not in KPIS:
         return ""
     key, words, _ = SET_BESIDE[name]
-    node: Any = config
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return ""
-        node = node[part]
+    node = effective_value(config, key)  # a scenario's factor applied (config.ADJUSTMENTS)
     if isinstance(node, bool) or not isinstance(node, int | float):
         return ""
     return f"{words}: {KPIS[name].show(float(node))} ({key})"
@@ -157,25 +164,35 @@ def rough_intervals(rows: list[dict[str, str]]) -> str:
     return f"<p><strong>{html.escape(rough_intervals_note(most))}</strong></p>"
 
 
+def _la_code(config: Mapping[str, Any] | None) -> str:
+    """The run's authority code from its config.yaml ("" for a preset)."""
+    authority = (config or {}).get("authority")
+    return str(authority.get("la_code") or "") if isinstance(authority, Mapping) else ""
+
+
 def _kpi_table(summary: list[dict[str, str]], config: Mapping[str, Any] | None = None) -> str:
     """Means, intervals and published figures in each KPI's display unit (shares in %).
 
-    A KPI that shares a name with a setting (:data:`SET_BESIDE`) is labelled "... that
+    The published figures are the authority's own for a table authority, each noting a
+    fallback (calibration.targets_for), England's per average authority otherwise. A KPI
+    that shares a name with a setting (:data:`SET_BESIDE`) is labelled "... that
     resulted", with what was set beside it (from ``config``); an interval too rough to
     trust is marked.
     """
+    targets: Mapping[str, Target] = targets_for(_la_code(config))
     header = ("KPI", "what it measures", "unit", "mean", "95% interval", "n", "published", "set")
     rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"]
     for r in summary:
         kpi = _kpi(r["kpi"])
         rough = _rough(r)
-        target = kpi.comparator if kpi is not None else None
+        target = targets.get(r["kpi"])
         scale = kpi.scale if kpi else 1.0
         decimals = 1 if kpi and kpi.display_unit.startswith("%") else 3
         published = ""
         if target:
             value = kpi.show(target.value) if kpi else f"{target.value:g}"
             published = f"{value} ({target.tolerance_text()})"
+            published += f"; {target.note}" if target.note else ""
         rows.append(
             f"<tr><td>{html.escape(r['kpi'])}</td><td>{_label(r['kpi'])}</td>"
             f"<td>{html.escape(kpi.display_unit if kpi else '')}</td>"
@@ -259,16 +276,21 @@ def write_run_report(
         ),
         "<h2>Figures</h2>",
     ]
-    for name, caption in RUN_CAPTIONS.items():
+    config = yaml.safe_load((out_dir / "config.yaml").read_text())
+    config = config if isinstance(config, Mapping) else {}
+    captions = dict(RUN_CAPTIONS)
+    if _la_code(config):
+        name = str(config["authority"].get("la_name") or _la_code(config))
+        captions["calibration.png"] = OWN_CALIBRATION_CAPTION.format(name=name)
+    for name, caption in captions.items():
         if (folder / name).exists():
             body.append(_figure(folder / name, caption))
     summary = read_csv(folder / "summary.csv")
-    config = yaml.safe_load((out_dir / "config.yaml").read_text())
     body += [
         "<h2>Key performance indicators</h2>",
         f"<p>{html.escape(INTERVALS_TEXT)} {html.escape(SET_TEXT)}</p>",
         rough_intervals(summary),
-        _kpi_table(summary, config if isinstance(config, Mapping) else None),
+        _kpi_table(summary, config),
     ]
     if (folder / "timeseries.csv").exists():
         body += _warmup_section(read_csv(folder / "timeseries.csv"))

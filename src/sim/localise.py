@@ -1,0 +1,329 @@
+"""Every authority of the packaged table as an option of the ``authority`` config group.
+
+``python -m sim authority=leeds`` runs Leeds: :func:`authority_node` turns the authority's
+row of ``sim/data/authorities.csv`` into a configuration node that sets its size (demand,
+posts, starting stocks, front door and conference capacity), its branching shares and its
+workforce rates, and records in ``authority.derived`` where each value came from (the
+table's figures with their years and fallback sources), so a run's config.yaml says it.
+
+The rule (docs/authorities.md, "How an authority sets the parameters"): a size is the
+default of the average authority scaled by the authority's figure against England's per
+authority; a parameter calibrated to a national ratio (section 47s per referral, ICPCs per
+section 47, ...) is its default times the authority's ratio over England's ratio (first
+order), clipped to its allowed range; a published rate with no calibration (sickness
+absence) is taken as it is. A parameter with no local figure keeps its national default.
+The reference figures are those the defaults are calibrated to (:data:`ENGLAND`), so an
+authority whose figures equal them gets the defaults back.
+
+Contains public sector information licensed under the Open Government Licence v3.0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final
+
+from sim.authorities import FIGURES, Authority, authorities
+from sim.config import DECISIONS, Config
+
+ENGLAND: Final[Mapping[str, float]] = {
+    "referrals": 632_830,
+    "rereferral_rate": 22.6,
+    "s47s": 230_590,
+    "icpcs": 72_100,
+    "cpp_starts": 61_840,
+    "cpp_at_31_march": 49_420,
+    "cin_at_31_march": 402_400,
+    "social_workers_fte": 21_105.4,
+    "turnover_rate": 15.9,
+    "vacancy_rate": 18.9,
+    "agency_rate": 17.8,
+}
+"""England's figures the national defaults are calibrated to: the flows of FACTS.md CIN25
+(year to 31 March 2025, the table's year), the workforce rates of FACTS.md CSWW23 (the
+calibration targets of turnover_base, recruitment_mean_days and agency_cover_prob), and
+England's case-holding FTE at 30 September 2025 (data/dfe csww, 21,105.4; 21,111 in 2023)."""
+
+N_AUTHORITIES: Final = 153
+"""England's authorities (FACTS.md CIN25): the average authority is England / 153."""
+
+DEFAULTS: Final = Config()
+"""The national defaults (the average authority)."""
+
+POSTS_PER_FTE: Final = DEFAULTS.authority.social_workers / (
+    ENGLAND["social_workers_fte"] / N_AUTHORITIES
+)
+"""The average authority's 118 posts over England's case-holding FTE per authority
+(21,105.4 / 153 = 137.9): 0.855. The model's posts hold the cases it covers (children in
+need and on plans, not looked-after children), so an authority's posts are its
+case-holding FTE times this factor."""
+
+FIGURE_FILES: Final = {f.name: f.file for f in FIGURES}
+
+
+def _fig(a: Authority, name: str) -> float:
+    return a.figure(name).value
+
+
+def _cite(a: Authority, *names: str) -> str:
+    """``cpp_starts 354 (2025, own, d3)``, for each figure named."""
+    parts = []
+    for name in names:
+        fig = a.figure(name)
+        value = f"{fig.value:,.1f}" if fig.value != int(fig.value) else f"{fig.value:,.0f}"
+        parts.append(f"{name} {value} ({fig.year}, {fig.source}, {FIGURE_FILES[name]})")
+    return "; ".join(parts)
+
+
+def _clip(x: float, low: float, high: float) -> float:
+    return min(high, max(low, x))
+
+
+def _round(x: float) -> float:
+    """Four significant digits: more than any figure it comes from has."""
+    return float(f"{x:.4g}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One parameter an authority sets: its key, value and where the value came from."""
+
+    key: str
+    value: Any
+    derived: str
+
+
+def _ratio_setting(
+    a: Authority,
+    key: str,
+    num: str,
+    den: str,
+    high: float = 1.0,
+    invert: bool = False,
+) -> Setting | None:
+    """A parameter calibrated to England's ``num / den``, times the authority's ratio over it.
+
+    ``invert`` divides instead (a probability of ending a plan, against plans' length).
+    None when the authority's ratio is undefined (a zero count): the default stays.
+    """
+    if _fig(a, den) <= 0 or _fig(a, num) <= 0:
+        return None
+    default = _default(key)
+    england = ENGLAND[num] / ENGLAND[den]
+    k = (_fig(a, num) / _fig(a, den)) / england
+    raw = default / k if invert else default * k
+    value = _round(_clip(raw, 0.0, high))
+    op = "/" if invert else "x"
+    text = f"{default:g} {op} [({num} / {den}) / England's {england:.4g}]"
+    if value != _round(raw):
+        text += f", clipped to {value:g}"
+    return Setting(key, value, f"{text}; {_cite(a, num, den)}")
+
+
+def _default(key: str) -> Any:
+    group, _, name = key.partition(".")
+    return getattr(getattr(DEFAULTS, group), name)
+
+
+def _size(a: Authority, key: str, figure: str, whole: bool, least: float = 0.0) -> Setting:
+    """The average authority's ``key`` scaled by ``figure`` against England's / 153."""
+    default = _default(key)
+    per_authority = ENGLAND[figure] / N_AUTHORITIES
+    raw = default * _fig(a, figure) / per_authority
+    value: float = max(least, round(raw)) if whole else max(least, round(raw, 2))
+    text = f"{default:g} x {figure} / England's {per_authority:,.1f} per authority"
+    return Setting(key, int(value) if whole else value, f"{text}; {_cite(a, figure)}")
+
+
+def _demand(a: Authority) -> list[Setting]:
+    """Demand, posts, starting stocks and the capacity of the front door and conferences."""
+    r = _fig(a, "referrals")
+    by_referrals = r / DEFAULTS.authority.referrals_per_year
+    by_s47s = _fig(a, "s47s") / (ENGLAND["s47s"] / N_AUTHORITIES)
+    referral_text = (
+        f"x referrals / the average authority's {DEFAULTS.authority.referrals_per_year:g}"
+    )
+    cite = _cite(a, "referrals")
+    posts = max(1, round(_fig(a, "social_workers_fte") * POSTS_PER_FTE))
+    d = DEFAULTS.authority
+    return [
+        Setting("authority.referrals_per_year", r, f"referrals; {cite}"),
+        Setting(
+            "authority.social_workers",
+            posts,
+            f"social_workers_fte x {POSTS_PER_FTE:.4f} (118 / England's case-holding FTE per "
+            f"authority {ENGLAND['social_workers_fte'] / N_AUTHORITIES:.1f}), at least 1; "
+            + _cite(a, "social_workers_fte"),
+        ),
+        _size(a, "authority.initial_cpp_children", "cpp_at_31_march", True),
+        _size(a, "authority.initial_cin_children", "cin_at_31_march", True),
+        Setting(
+            "authority.mash_decisions_per_day",
+            max(1.0, round(d.mash_decisions_per_day * by_referrals, 2)),
+            f"{d.mash_decisions_per_day:g} {referral_text}, at least 1; {cite}",
+        ),
+        Setting(
+            "authority.mash_staff",
+            max(1, round(d.mash_staff * by_referrals)),
+            f"{d.mash_staff} {referral_text}, at least 1; {cite}",
+        ),
+        Setting(
+            "authority.conference_slots_per_day",
+            max(1, round(d.conference_slots_per_day * max(by_referrals, by_s47s))),
+            f"{d.conference_slots_per_day} x the larger of referrals / "
+            f"{d.referrals_per_year:g} and s47s / England's {ENGLAND['s47s'] / N_AUTHORITIES:,.1f} "
+            f"per authority (bookings follow section 47s), at least 1; "
+            + _cite(a, "referrals", "s47s"),
+        ),
+    ]
+
+
+def _branching(a: Authority) -> list[Setting]:
+    """The pathway's shares calibrated to national ratios, by the authority's ratios."""
+    p = DEFAULTS.pathway
+    settings = [
+        _ratio_setting(a, "pathway.front_door_strategy_prob", "s47s", "referrals"),
+        _ratio_setting(
+            a,
+            "pathway.assessment_strategy_prob",
+            "s47s",
+            "referrals",
+            high=1.0 - p.assessment_not_in_need_prob - p.assessment_cin_prob,
+        ),
+        _ratio_setting(a, "need.escalation_prob", "s47s", "referrals"),
+        _ratio_setting(a, "pathway.s47_icpc_prob", "icpcs", "s47s"),
+        _ratio_setting(a, "pathway.icpc_cpp_prob", "cpp_starts", "icpcs"),
+        _ratio_setting(
+            a, "pathway.rcpc_first_end_prob", "cpp_at_31_march", "cpp_starts", invert=True
+        ),
+        _ratio_setting(
+            a, "pathway.rcpc_later_end_prob", "cpp_at_31_march", "cpp_starts", invert=True
+        ),
+    ]
+    rate = _fig(a, "rereferral_rate")
+    k = rate / ENGLAND["rereferral_rate"]
+    n = DEFAULTS.need
+    share = DEFAULTS.authority.first_referral_share
+    cite = _cite(a, "rereferral_rate")
+    england = f"England's {ENGLAND['rereferral_rate']:g}%"
+    settings += [
+        Setting(
+            "need.rereferral_prob",
+            _round(_clip(n.rereferral_prob * k, 0.0, 1.0)),
+            f"{n.rereferral_prob:g} x rereferral_rate / {england}, at most 1; {cite}",
+        ),
+        Setting(
+            "authority.first_referral_share",
+            _round(_clip(1.0 - (1.0 - share) * k, 0.05, 1.0)),
+            f"1 - (1 - {share:g}) x rereferral_rate / {england} (re-referrals the model makes "
+            f"itself follow need.rereferral_prob), from 0.05 to 1; {cite}",
+        ),
+    ]
+    return [s for s in settings if s is not None]
+
+
+def _fit_decisions(settings: list[Setting]) -> list[Setting]:
+    """Lower a decision's other outcomes where a derived share leaves them less than 1.
+
+    The outcome probabilities of a decision sum to at most 1 (config.DECISIONS); where an
+    authority's share (``icpc_cpp_prob`` up to 1, say) leaves less, the outcomes it does
+    not set give way, the last first.
+    """
+    values = {s.key: s.value for s in settings}
+    extra = []
+    for names in DECISIONS.values():
+        keys = [f"pathway.{n}" for n in names]
+        current = {k: values.get(k, _default(k)) for k in keys}
+        excess = sum(current.values()) - 1.0
+        for key in reversed(keys):
+            if excess <= 1e-12 or key in values:
+                continue
+            cut = min(current[key], excess)
+            set_by = ", ".join(k for k in keys if k in values)
+            new = _round(current[key] - cut)
+            extra.append(
+                Setting(
+                    key,
+                    new,
+                    f"{_default(key):g} lowered to {new:g} so that the "
+                    f"decision's outcomes sum to at most 1 with {set_by}",
+                )
+            )
+            excess -= cut
+    return settings + extra
+
+
+def _workforce(a: Authority) -> list[Setting]:
+    """Turnover, vacancy and agency rates by the parameters calibrated to them; absence."""
+    w = DEFAULTS.workforce
+    t, v, ag = (_fig(a, n) for n in ("turnover_rate", "vacancy_rate", "agency_rate"))
+    te, ve, ae = (ENGLAND[n] for n in ("turnover_rate", "vacancy_rate", "agency_rate"))
+    settings = [
+        Setting(
+            "workforce.turnover_base",
+            _round(_clip(w.turnover_base * t / te, 0.0, 5.0)),
+            f"{w.turnover_base:g} x turnover_rate / England's {te:g}% (CSWW23, the rate it is "
+            f"calibrated to); {_cite(a, 'turnover_rate')}",
+        )
+    ]
+    # time to fill T from vacancy v and leaving rate t: v / (1 - v) = t x T
+    england_fill = ve / (100 - ve) / te
+    if v >= 100 or (t <= 0 < v):
+        fill = 3650.0
+    else:
+        fill = w.recruitment_mean_days * (v / (100 - v) / t if t > 0 else 0.0) / england_fill
+    settings.append(
+        Setting(
+            "workforce.recruitment_mean_days",
+            _round(_clip(fill, 1.0, 3650.0)),
+            f"{w.recruitment_mean_days:g} x [v / (100 - v) / turnover] / England's "
+            f"{england_fill:.5f} (v = vacancy_rate; a steady post is vacant v / (100 - v) as "
+            f"long as filled), from 1 to 3,650 days; {_cite(a, 'vacancy_rate', 'turnover_rate')}",
+        )
+    )
+    if v > 0:
+        cover = w.agency_cover_prob * (ag / v) / (ae / ve)
+        settings.append(
+            Setting(
+                "workforce.agency_cover_prob",
+                _round(_clip(cover, 0.0, 1.0)),
+                f"{w.agency_cover_prob:g} x (agency_rate / vacancy_rate) / England's "
+                f"{ae / ve:.4f} (CSWW23), at most 1; {_cite(a, 'agency_rate', 'vacancy_rate')}",
+            )
+        )
+    settings.append(
+        Setting(
+            "workforce.sickness_absence",
+            _round(_fig(a, "absence_rate") / 100.0),
+            f"absence_rate as published; {_cite(a, 'absence_rate')}",
+        )
+    )
+    return settings
+
+
+SETTERS: Final[tuple[Callable[[Authority], list[Setting]], ...]] = (_demand, _branching, _workforce)
+
+
+def authority_settings(a: Authority) -> list[Setting]:
+    """Every parameter the authority sets from its row, with where each came from."""
+    return _fit_decisions([s for setter in SETTERS for s in setter(a)])
+
+
+def authority_node(a: Authority) -> dict[str, Any]:
+    """The configuration node of option ``authority=<a.key>`` (package ``_global_``)."""
+    node: dict[str, Any] = {
+        "authority": {"name": a.key, "la_code": a.la_code, "la_name": a.la_name, "derived": {}}
+    }
+    for s in authority_settings(a):
+        group, _, name = s.key.partition(".")
+        node.setdefault(group, {})[name] = s.value
+        node["authority"]["derived"][s.key] = s.derived
+    return node
+
+
+@cache
+def authority_nodes() -> dict[str, dict[str, Any]]:
+    """One node per authority of the packaged table, by key (for config.register_configs)."""
+    return {a.key: authority_node(a) for a in authorities()}
