@@ -22,7 +22,7 @@ from hypothesis import settings
 
 import sim
 from sim import CONF_DIR
-from sim.config import Config, scale_authority, validate
+from sim.config import Config, register_configs, scale_authority, validate
 
 matplotlib.use("Agg")
 
@@ -92,6 +92,7 @@ def compose_cfg():
     """Compose conf/config.yaml with overrides, as the CLI does."""
 
     def _compose(*overrides: str):
+        register_configs()  # the schema conf/config.yaml builds on (sim.composition does it too)
         GlobalHydra.instance().clear()
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
             return compose(config_name="config", overrides=list(overrides))

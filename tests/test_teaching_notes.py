@@ -94,6 +94,26 @@ def test_every_step_of_every_explorer_slider_moves_a_headline_kpi(computed) -> N
 
 
 @pytest.mark.slow
+def test_a_fifth_fewer_posts_miss_more_visits_and_drift_more(computed) -> None:
+    """Same demand, a fifth fewer posts (the explorer's cells, full-size authority, five
+    replications): the 95% intervals do not overlap. Was tests/test_validation.py's check
+    on a half-size authority; these are the cells the notes quote."""
+    cells = computed["cross"]["cells"]
+    turnover0 = explorer.turnover_key(explorer.TURNOVERS[1])
+    base, fewer = cells[f"1|{turnover0}"]["kpis"], cells[f"0.8|{turnover0}"]["kpis"]
+    for kpi, worse_is_higher in (
+        ("visits_on_time", False),
+        ("drift_share", True),
+        ("cpp_unseen_share", True),
+    ):
+        b, f = base[kpi], fewer[kpi]
+        if worse_is_higher:
+            assert f[1] > b[2], f"{kpi}: fewer posts {f} vs the authority's own {b}"
+        else:
+            assert f[2] < b[1], f"{kpi}: fewer posts {f} vs the authority's own {b}"
+
+
+@pytest.mark.slow
 def test_drift_builds_slowly_then_fast_as_posts_fall(computed) -> None:
     """Part 3: "each tenth of the posts lost costs more than the last"."""
     f = computed["facts"]

@@ -38,6 +38,8 @@ SCENARIO_COLORS = {
     "team_vacancies": "#e6550d",  # dark orange: a local version of high caseload
     "split_service": "#3182bd",  # mid blue
     "service_waiting_lists": "#756bb1",  # muted purple
+    "lambeth_2020_fixes": "#41ab5d",  # lambeth_2020 with improvement's fixes: a green
+    "lambeth_2020_stable_staff": "#c994c7",  # lambeth_2020 with national turnover: pale pink
 }
 """One colour per named scenario in conf/scenario/, the same in every figure and sweep."""
 OTHER_COLORS = (

@@ -218,7 +218,7 @@ def disagreements(facts: Mapping[str, float], text: str) -> list[str]:
             problems.append(f"{name}: quoted as {number:g} but no such fact is computed")
             continue
         tolerance = _tolerance(name)
-        if abs(number - facts[name]) > tolerance.amount:
+        if not abs(number - facts[name]) <= tolerance.amount:  # NaN disagrees too
             problems.append(
                 f"{name}: the notes say {number:g}, the tool gives {facts[name]:g} "
                 f"(tolerance {tolerance.amount:g} {tolerance.why.split(':')[0]})"
