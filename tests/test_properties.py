@@ -38,6 +38,7 @@ import contextlib
 import io
 import math
 import tempfile
+import typing
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -93,9 +94,15 @@ def _inside_value(f: SchemaField) -> st.SearchStrategy[Any]:
     """Any value the schema allows for ``f`` alone."""
     if f.kind is bool:
         return st.booleans()
+    if typing.get_origin(f.kind) is dict:  # authority.derived: set only by table authorities
+        return st.just({})
     if f.kind is str:
         if f.meta.get("kind") == "date":
             return st.dates(FIRST, LAST).map(date.isoformat)
+        if f.meta.get("kind") == "code":
+            return st.sampled_from(["", "E08000035", "E06000001"])
+        if f.meta.get("kind") == "label":
+            return st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=100)
         if f.meta.get("choices"):
             return st.sampled_from(f.meta["choices"])
         return NAMES
@@ -167,11 +174,17 @@ def _outside_values(f: SchemaField) -> st.SearchStrategy[Any]:
     """Values just outside what the schema allows for ``f`` alone."""
     if f.kind is bool:
         return st.sampled_from(["maybe", "yes", 1, 2, None])
+    if typing.get_origin(f.kind) is dict:
+        return st.sampled_from([{"no.such_key": "x"}, {"authority.referrals_per_year": 1}, "x"])
     if f.kind is str:
         if f.meta.get("kind") == "date":
             return st.sampled_from(
                 ["1989-12-31", "2101-01-01", "0001-01-01", "9999-12-31", "2021-02-30", "soon"]
             )
+        if f.meta.get("kind") == "code":
+            return st.sampled_from(["0", "E0800003", "X08000035", "E080000351", "e08000035"])
+        if f.meta.get("kind") == "label":
+            return st.sampled_from(["a\nb", "x" * 101, "tab\there", 3])
         return st.sampled_from(["", "../escape", "a/b", "..", "x" * 65, "a b", "a\\b"])
     low, high = f.meta["low"], f.meta["high"]
     if f.kind is int:
