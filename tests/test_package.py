@@ -105,4 +105,46 @@ def test_a_built_wheel_ships_the_config_and_the_page(tmp_path):
     needed = {f"sim/{p.relative_to(PACKAGE).as_posix()}" for p in _needed_data()}
     assert "sim/conf/config.yaml" in needed
     assert "sim/teaching/explorer_page.html" in needed
+    assert "sim/data/authorities.csv" in needed
     assert needed <= names, sorted(needed - names)
+    _an_installed_wheel_runs_an_authority(wheel, tmp_path)
+
+
+INSTALLED_RUN = """
+import sys
+from pathlib import Path
+import sim
+from sim.composition import compose_config
+from sim.runner import run_one
+assert Path(sim.__file__).resolve().is_relative_to(Path(sys.argv[1]).resolve()), sim.__file__
+cfg = compose_config(["authority=rutland", "run.years=0.1", "run.warmup_years=0", "run.replications=1"])
+assert cfg.authority.la_name == "Rutland", cfg.authority.la_name
+result = run_one(cfg, 0).result
+print(cfg.authority.la_code, result.kpis["referrals_per_year"] > 0)
+"""
+
+
+def _an_installed_wheel_runs_an_authority(wheel: Path, tmp_path: Path) -> None:
+    """Issue 16: the installed package runs any authority from its own table, with no
+    ../shared beside it (the run starts in an empty folder outside the checkout)."""
+    target = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target"]
+        + [str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target), "CPSIM_PURE_PYTHON": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", INSTALLED_RUN, str(target)],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["E06000017", "True"]
