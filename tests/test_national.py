@@ -102,7 +102,8 @@ def test_figures_report_and_status_are_written(national):
         assert (national / f"national_{kpi}.png").stat().st_size > 10_000
     assert json.loads((national / "national.json").read_text())["complete"] is True
     report = (national / "report.html").read_text()
-    assert "Within tolerance" in report and "All authorities against England" in report
+    assert "Within tolerance" in report
+    assert "All authorities against England" in report
     assert "PARTIAL" not in report
     assert "Open Government Licence" in report
     assert not list(national.glob("compare_*.png")), "no 153-bar comparisons"
@@ -134,7 +135,8 @@ def test_a_partial_sweep_says_so_everywhere(national, tmp_path, capsys):
     assert main([str(copy)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("PARTIAL: 1 of 3 authorities finished; not finished: ")
-    assert "Rutland (run.json says 'interrupted')" in out and "City of London (no job folder)" in out
+    assert "Rutland (run.json says 'interrupted')" in out
+    assert "City of London (no job folder)" in out
     status = json.loads((copy / "national.json").read_text())
     assert status["complete"] is False
     assert status["not_finished"] == {
@@ -148,11 +150,14 @@ def test_a_partial_sweep_says_so_everywhere(national, tmp_path, capsys):
     totals = read_csv(copy / "national_totals.csv")
     assert all(t["note"].startswith("PARTIAL: 1 of 3") and t["authorities"] == "1" for t in totals)
     report = (copy / "report.html").read_text()
-    assert "cpsim national run: partial (PARTIAL)" in report and "Not finished" in report
+    assert "cpsim national run: partial (PARTIAL)" in report
+    assert "Not finished" in report
 
 
 def _job(summary: dict[str, float]) -> Job:
-    return Job(Path("x"), {}, {k: {"mean": v, "ci_low": v, "ci_high": v} for k, v in summary.items()})
+    return Job(
+        Path("x"), {}, {k: {"mean": v, "ci_low": v, "ci_high": v} for k, v in summary.items()}
+    )
 
 
 def test_shares_within_medians_and_what_is_left_out():
@@ -198,7 +203,8 @@ def test_neighbours_from_a_national_folder(national, tmp_path, capsys):
     per_10k = float(want["simulated"]) / rutland.children_0_17 * 10_000
     assert float(mine["referrals_per_year"]["simulated_per_10k"]) == pytest.approx(per_10k)
     assert all(r["simulated"] == "" for r in rows if r["rank"] != "0"), "not in the folder"
-    assert "Not in " in printed and "Rutland *" in printed
+    assert "Not in " in printed
+    assert "Rutland *" in printed
     assert (out / "neighbours.png").stat().st_size > 10_000
 
 
@@ -211,7 +217,8 @@ def test_neighbours_one_line_errors(national, tmp_path, capsys):
     ]
     assert nb.main(["narnia"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "unknown authority 'narnia'" in err[0]
+    assert len(err) == 1
+    assert "unknown authority 'narnia'" in err[0]
     assert nb.main(["leeds", "--from", str(tmp_path / "nowhere")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
     assert not (tmp_path / "a").exists()
@@ -236,5 +243,6 @@ def test_read_national_needs_a_table_authority(tmp_path, national):
     job = next(p for p in national.iterdir() if p.is_dir())
     shutil.copytree(job, copy)
     n = read_national(copy)  # a single run folder: the authority it ran
-    assert n.complete and n.expected_from == "the job folders (no multirun.yaml)"
+    assert n.complete
+    assert n.expected_from == "the job folders (no multirun.yaml)"
     assert len(n.jobs) == 1
