@@ -490,3 +490,158 @@ def kpi_difference_figure(
         fontsize=11,
     )
     return fig
+
+
+def published_figure(
+    points: Sequence[Mapping[str, Any]],
+    label: str,
+    unit: str,
+    log: bool,
+    tolerance: tuple[bool, float],
+    title: str,
+    most_labels: int = 15,
+) -> Figure:
+    """Simulated against published, one point per authority (national run, issue 16).
+
+    Args:
+        points: One per authority: ``name``, ``published``, ``simulated``, ``ci_low``,
+            ``ci_high`` (in ``unit``) and ``outside`` (beyond the tolerance).
+        label: What is compared (the KPI's label).
+        unit: The display unit of both axes.
+        log: Log axes (counts spanning tens to thousands); a value of 0 cannot be drawn
+            there and is left out, said in the legend.
+        tolerance: ``(relative, width)``: dashed lines at x(1 +- width), or x +- width.
+        title: The figure's title.
+        most_labels: Label at most this many authorities outside, the farthest first.
+
+    """
+    fig = Figure(figsize=(8, 7.5), layout="constrained")
+    ax = fig.subplots()
+    shown = [p for p in points if not log or (p["published"] > 0 and p["simulated"] > 0)]
+    hidden = len(points) - len(shown)
+    for outside, color, name in ((False, PALETTE[0], "within"), (True, PALETTE[1], "outside")):
+        group = [p for p in shown if bool(p["outside"]) == outside]
+        if not group:
+            continue
+        y = np.array([p["simulated"] for p in group])
+        low = np.array([p["ci_low"] for p in group])
+        high = np.array([p["ci_high"] for p in group])
+        err = np.nan_to_num(np.clip(np.vstack([y - low, high - y]), 0.0, None), nan=0.0)
+        ax.errorbar(
+            [p["published"] for p in group],
+            y,
+            yerr=err,
+            fmt="o",
+            ms=4,
+            color=color,
+            ecolor=color,
+            elinewidth=0.8,
+            alpha=0.8,
+            label=f"{name} the tolerance ({len(group)}): mean, 95% interval",
+        )
+    values = [v for p in shown for v in (p["published"], p["simulated"])]
+    if values:
+        lo, hi = min(values), max(values)
+        lo, hi = (lo / 1.3, hi * 1.3) if log else (lo - 0.05 * (hi - lo) - 1, hi * 1.05 + 1)
+        x = np.geomspace(lo, hi, 50) if log else np.linspace(lo, hi, 50)
+        relative, width = tolerance
+        ax.plot(x, x, color="k", lw=1, label="simulated = published")
+        for sign in (-1, 1):
+            band = x * (1 + sign * width) if relative else x + sign * width
+            what = f"±{width:.0%}" if relative else f"±{width:g} {unit}"
+            ax.plot(x, band, "k--", lw=0.7, label=f"tolerance {what}" if sign > 0 else None)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(lo, hi)
+    far = sorted(
+        (p for p in shown if p["outside"]),
+        key=lambda p: (
+            abs(math.log(p["simulated"] / p["published"]))
+            if log
+            else abs(p["simulated"] - p["published"])
+        ),
+        reverse=True,
+    )
+    for p in far[:most_labels]:
+        ax.annotate(
+            p["name"],
+            (p["published"], p["simulated"]),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=7,
+            color=PALETTE[1],
+        )
+    if log:
+        _plain_log_axes(ax, hi / lo if values else 10.0)
+    if hidden:
+        ax.plot([], [], " ", label=f"{hidden} with a 0 not drawn on log axes")
+    ax.set_xlabel(f"published ({unit})")
+    ax.set_ylabel(f"simulated ({unit})")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(title, loc="left", fontsize=11)
+    return fig
+
+
+def _plain_log_axes(ax: Any, span: float) -> None:
+    """Log axes labelled 30, 100, 1,000 (not 3 x 10^1); minor ticks labelled over < 2 decades."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    plain = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if v >= 1 else f"{v:g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(plain)
+        axis.set_minor_formatter(plain if span < 100 else NullFormatter())
+
+
+def neighbours_figure(
+    panels: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
+    names: Sequence[str],
+    title: str,
+) -> Figure:
+    """An authority and its statistical neighbours: published and simulated, per KPI.
+
+    Args:
+        panels: ``(axis label, rows)`` per KPI; each row has ``published``,
+            ``simulated``, ``ci_low``, ``ci_high`` (NaN where there is none), in the
+            order of ``names``.
+        names: The authority first, then its neighbours, closest first.
+        title: The figure's title.
+
+    """
+    cols = 2
+    nrows = math.ceil(len(panels) / cols)
+    fig = Figure(figsize=(13, 2.2 + 2.9 * nrows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, cols)).ravel()
+    y = np.arange(len(names))
+    for ax, (label, rows) in zip(axes, panels, strict=False):
+        pub = np.array([r["published"] for r in rows], dtype=float)
+        sim = np.array([r["simulated"] for r in rows], dtype=float)
+        low = np.array([r["ci_low"] for r in rows], dtype=float)
+        high = np.array([r["ci_high"] for r in rows], dtype=float)
+        colors = [PALETTE[1] if i == 0 else PALETTE[0] for i in range(len(rows))]
+        err = np.nan_to_num(np.clip(np.vstack([sim - low, high - sim]), 0.0, None), nan=0.0)
+        ax.barh(
+            y + 0.2,
+            np.nan_to_num(sim),
+            height=0.4,
+            color=colors,
+            alpha=0.8,
+            xerr=err,
+            capsize=2,
+            label="simulated (95% interval)",
+        )
+        ax.barh(
+            y - 0.2, np.nan_to_num(pub), height=0.4, color="white", edgecolor="k", label="published"
+        )
+        for i in np.flatnonzero(~np.isfinite(sim)):
+            ax.text(0, i + 0.2, " not run", va="center", fontsize=7, color="0.4")
+        ax.set_yticks(y, names, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(label, fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=8, loc="lower right")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12)
+    return fig

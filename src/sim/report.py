@@ -246,6 +246,16 @@ def _page(title: str, body: list[str]) -> str:
     )
 
 
+def html_page(title: str, body: list[str]) -> str:
+    """A self-contained page in the reports' style, for other outputs' reports."""
+    return _page(title, body)
+
+
+def html_figure(path: Path, caption: str) -> str:
+    """A figure embedded with its caption, as the reports draw them."""
+    return _figure(path, caption)
+
+
 def write_run_report(
     out_dir: Path, record: Mapping[str, Any] | None = None, folder: Path | None = None
 ) -> Path:

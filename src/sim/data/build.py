@@ -1,10 +1,11 @@
 """Build the packaged table of every English local authority from the DfE's CSVs (issue 16).
 
-    python -m sim.data.build [--source DIR] [--out DIR]
+    python -m sim.data.build [--source DIR] [--out DIR] [--experiment FILE]
 
 reads the published CSVs (default ``../shared/data/dfe`` beside the repository) and writes
-``authorities.csv`` and ``authorities.meta.json`` into this package's data folder. The
-rules (docs/authorities.md):
+``authorities.csv`` and ``authorities.meta.json`` into this package's data folder, and the
+national run's sweep over every authority of the table, ``conf/experiment/national.yaml``
+(:func:`national_experiment`). The rules (docs/authorities.md):
 
 - **Authorities**: those with a row in the latest year of the children in need file (b1):
   153 for 2025. Authorities whose old code no longer appears (Bournemouth, Poole, Dorset
@@ -55,6 +56,8 @@ ROOT: Final = Path(__file__).resolve().parents[3]
 DEFAULT_SOURCE: Final = ROOT.parent / "shared" / "data" / "dfe"
 """``../shared/data/dfe`` relative to the repository root."""
 DEFAULT_OUT: Final = Path(__file__).resolve().parent
+DEFAULT_EXPERIMENT: Final = DEFAULT_OUT.parent / "conf" / "experiment" / "national.yaml"
+"""The national run's experiment file, written from the table (:func:`national_experiment`)."""
 
 FILES: Final = {
     "b1": "b1_children_in_need_*.csv",
@@ -414,6 +417,44 @@ def write(built: Built, out: Path) -> tuple[Path, Path]:
     return table, meta
 
 
+NATIONAL_HEADER: Final = """\
+# @package _global_
+# The national run (issue 16): every authority of the packaged table, one job each.
+# Written by `python -m sim.data.build` from src/sim/data/authorities.csv: do not edit
+# (tests/test_national.py checks it lists the table's keys). Run with:
+#   python -m sim -m experiment=national                # joblib, all cores; n_jobs=2 here
+#   python -m sim -m experiment=national authority=leeds,kent     # a few authorities
+#   python -m sim -m experiment=national hydra/launcher=submitit_slurm ...  # a cluster
+# Jobs run in parallel (joblib), replications within a job one after another
+# (run.n_jobs=1). The sweep folder gets authorities.csv, national_totals.csv, a figure
+# per KPI and report.html (sim.national; docs/authorities.md, "The national run").
+defaults:
+  - override /hydra/launcher: joblib
+run:
+  n_jobs: 1
+hydra:
+  callbacks:
+    sweep_summary:
+      _target_: sim.national.NationalSummaryCallback
+  sweeper:
+    params:
+"""
+
+
+def national_experiment(keys: Sequence[str]) -> str:
+    """conf/experiment/national.yaml: a sweep over ``keys``, the table's authorities.
+
+    A file written from the table rather than a resolver: Hydra's basic sweeper reads
+    ``hydra.sweeper.params`` as plain text, the list is there to read (``--cfg hydra``),
+    and no resolver needs registering in every process that composes (joblib's workers, a
+    cluster's nodes). The keys are folded six to a line (YAML joins the lines with
+    spaces, which Hydra's sweep syntax allows after a comma).
+    """
+    lines = [", ".join(keys[i : i + 6]) for i in range(0, len(keys), 6)]
+    body = ",\n".join(f"        {line}" for line in lines)
+    return f"{NATIONAL_HEADER}      authority: >-\n{body}\n"
+
+
 def summary(built: Built) -> str:
     """What the build wrote: rows, fallbacks by figure, dropped authorities."""
     meta = built.meta
@@ -435,6 +476,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="DfE CSV folder")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to write into")
+    parser.add_argument(
+        "--experiment",
+        type=Path,
+        default=None,
+        help="the national run's experiment file to write (default: conf/experiment/"
+        "national.yaml, or national.yaml in --out when that is given)",
+    )
     args = parser.parse_args(argv)
     try:
         built = build_table(args.source)
@@ -442,7 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"python -m sim.data.build: {err}", file=sys.stderr)
         return 2
     table, meta = write(built, args.out)
-    print(f"Wrote {table} and {meta.name}.")
+    experiment = args.experiment or (
+        DEFAULT_EXPERIMENT if args.out == DEFAULT_OUT else args.out / "national.yaml"
+    )
+    experiment.parent.mkdir(parents=True, exist_ok=True)
+    experiment.write_text(national_experiment([row["key"] for row in built.rows]), "utf-8")
+    print(f"Wrote {table}, {meta.name} and {experiment}.")
     print(summary(built))
     return 0
 
