@@ -33,6 +33,7 @@ from matplotlib.patches import Patch, Rectangle
 from sim.boardlog import BoardLog, BoardWeek, WorkerRow
 from sim.caselog import worker_name
 from sim.plots import save
+from sim.teaching.casefile import person_name
 
 if TYPE_CHECKING:
     from sim.calendar import WorkingCalendar
@@ -100,6 +101,12 @@ def child_weeks(log: BoardLog, child: int) -> list[BoardWeek]:
     return weeks
 
 
+def person(worker: int | None) -> str:
+    """A social worker as the chronology names them ("Sam Patel"); "" for nobody."""
+    code = worker_name(worker)
+    return person_name(code).removesuffix(" (social worker)") if code else ""
+
+
 def manager_state(status: str) -> str:
     """The manager post as the board shows it: in post, interim (acting, stretched), vacant."""
     return {"in_post": "in_post", "vacant": "vacant"}.get(status, "interim")
@@ -108,7 +115,7 @@ def manager_state(status: str) -> str:
 def manager_text(board: BoardWeek) -> str:
     """The manager post in words."""
     if board.manager == "in_post":
-        return f"TM{board.team + 1} in post"
+        return "in post"
     if board.manager == "acting":
         return "interim: an acting manager from the team"
     if board.manager == "stretched" and board.covered_by is not None:
@@ -150,7 +157,7 @@ def _status(row: WorkerRow, board: BoardWeek, cal: WorkingCalendar) -> str:
 def _row(row: WorkerRow, board: BoardWeek, child: int, cal: WorkingCalendar) -> dict[str, Any]:
     overdue = set(row.overdue)
     return {
-        "name": worker_name(row.worker),
+        "name": person(row.worker),
         "post": row.post,
         "status": _status(row, board, cal),
         "away": row.away_until is not None,
@@ -188,7 +195,7 @@ def _child_line(board: BoardWeek, child: int, cal: WorkingCalendar) -> tuple[str
     if holder is not None:
         stage = next(s for c, s in holder.cases if c == child)
         return "held", (
-            f"{name} ({STAGES[stage][1]}) is with {worker_name(holder.worker)}, "
+            f"{name} ({STAGES[stage][1]}) is with {person(holder.worker)}, "
             f"who holds {len(holder.cases)} cases (cap {holder.cap}){overdue}"
         )
     waiting = board.waiting(child)
@@ -234,7 +241,7 @@ def _week(board: BoardWeek, child: int, cal: WorkingCalendar) -> dict[str, Any]:
                 "name": child_name(n.child),
                 "days": _days(n.due_day, board.day),
                 "plan": "CPP" if n.plan == "cpp" else "CiN",
-                "worker": worker_name(n.worker) or "no worker",
+                "worker": person(n.worker) or "no worker",
                 "story": n.child == child,
             }
             for n in board.not_seen
