@@ -9,14 +9,15 @@ The slow tests run those commands once (about 100 s on two cores).
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pytest
 
+from sim.config import SCHEMA_FIELDS
 from sim.teaching import explorer, facts
+from sim.teaching.settings import differences
 from sim.teaching.story import compose_config
 
 NOTES_TEXT = facts.NOTES.read_text(encoding="utf-8")
+BY_KEY = {f.key: f for f in SCHEMA_FIELDS}
 
 
 @pytest.fixture(scope="module")
@@ -41,23 +42,9 @@ def test_a_quoted_number_that_moves_beyond_its_tolerance_is_reported() -> None:
     assert "no such fact" in facts.disagreements({}, text)[0]
 
 
-def _flat(cfg) -> dict[str, object]:
-    out: dict[str, object] = {}
-
-    def walk(prefix: str, value: object) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(f"{prefix}.{k}" if prefix else k, v)
-        else:
-            out[prefix] = value
-
-    walk("", asdict(cfg))
-    return out
-
-
 def _differing(a: str, b: str) -> set[str]:
-    fa, fb = _flat(compose_config(a, [])), _flat(compose_config(b, []))
-    return {k for k in fa if fa[k] != fb[k]} - {"scenario_name"}
+    """The keys whose values differ between two scenarios (the two-systems figure's rule)."""
+    return {f.key for f in differences(compose_config(a, []), compose_config(b, []))}
 
 
 def test_each_part_4_comparison_changes_one_thing() -> None:
@@ -73,9 +60,9 @@ def test_each_part_4_comparison_changes_one_thing() -> None:
     default = compose_config("baseline", []).workforce.turnover_base
     assert compose_config("lambeth_2020_stable_staff", []).workforce.turnover_base == default
     # the fixes are the improvement scenario's practice changes, exactly
-    improvement = _flat(compose_config("improvement", []))
-    lambeth_fixes = _flat(compose_config("lambeth_2020_fixes", []))
-    assert all(lambeth_fixes[k] == improvement[k] for k in fixes)
+    improvement = compose_config("improvement", [])
+    lambeth_fixes = compose_config("lambeth_2020_fixes", [])
+    assert all(BY_KEY[k].value_in(lambeth_fixes) == BY_KEY[k].value_in(improvement) for k in fixes)
 
 
 @pytest.mark.slow

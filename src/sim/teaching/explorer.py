@@ -274,7 +274,7 @@ def build_data(
         summary = summarize([r.kpis for r in results], list(CHECKED_KPIS))
         data["cells"][cell.key] = {
             "kpis": {
-                str(row["kpi"]): [_shown(row, k) for k in ("mean", "ci_low", "ci_high")]
+                str(row["kpi"]): [display_value(row, k) for k in ("mean", "ci_low", "ci_high")]
                 for row in summary
             },
             "weeks": [row["week_start"] for row in results[0].timeseries],
@@ -356,7 +356,7 @@ def _apart(data: dict[str, Any], a: str, b: str, kpi: str) -> bool:
     return high_a < low_b or high_b < low_a
 
 
-def _shown(row: dict, key: str) -> float:
+def display_value(row: dict, key: str) -> float:
     """A summary value in its KPI's display unit (shares in %), to two decimals (the page shows one)."""
     value = float(row[key])
     if np.isnan(value):

@@ -23,7 +23,6 @@ import numpy as np
 
 from sim.analysis import summarize
 from sim.config import Config
-from sim.metrics import KPIS
 from sim.runner import Job, run_many, run_one
 from sim.teaching import explorer
 from sim.teaching.chronology import chronology
@@ -84,11 +83,6 @@ def _tolerance(name: str) -> Tolerance:
     return SHARE
 
 
-def _shown(kpi: str, value: float) -> float:
-    """A KPI in its display unit (shares in %)."""
-    return float(KPIS[kpi].scale * value)
-
-
 def story_facts(scenario: str = STORY_SCENARIO, overrides: Sequence[str] = ()) -> dict[str, float]:
     """Part 2: what a handover costs, as ``python -m sim.story --scenario ...`` prints it."""
     cfg = compose_config(scenario, list(overrides))
@@ -113,10 +107,7 @@ def _cell_means(
     for i, cell in enumerate(cells):
         rows = summarize([r.kpis for r in results[i * replications : (i + 1) * replications]], kpis)
         out[cell.key] = {
-            str(row["kpi"]): [
-                round(_shown(str(row["kpi"]), float(row[k])), 2)
-                for k in ("mean", "ci_low", "ci_high")
-            ]
+            str(row["kpi"]): [explorer.display_value(row, k) for k in ("mean", "ci_low", "ci_high")]
             for row in rows
         }
     return out
@@ -180,7 +171,7 @@ def part4_facts(
         )
         for row in rows:
             kpi = str(row["kpi"])
-            facts[f"{name}_{kpi}"] = round(_shown(kpi, float(row["mean"])), 2)
+            facts[f"{name}_{kpi}"] = explorer.display_value(row, "mean")
     return facts
 
 

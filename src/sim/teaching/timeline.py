@@ -507,13 +507,20 @@ def _handover_handle() -> Line2D:
     )
 
 
-def legend_handles() -> list:
-    """The full key: every bar, line and mark a timeline can draw (the pack's legend card)."""
+def _pathway_handles() -> list[Patch]:
+    """The pathway lane's bars, first in both legends."""
     return [
         Patch(color=PERIOD_COLORS["assessment"], label="Assessment"),
         Patch(color=PERIOD_COLORS["s47"], label="Section 47 enquiry"),
         Patch(color=PERIOD_COLORS["cpp"], label="Child protection plan"),
         Patch(color=PERIOD_COLORS["cin"], label="Child in need plan"),
+    ]
+
+
+def legend_handles() -> list:
+    """The full key: every bar, line and mark a timeline can draw (the pack's legend card)."""
+    return [
+        *_pathway_handles(),
         Patch(color=GAP_COLOR, alpha=0.25, label="Gap beyond the standard"),
         Patch(color=PERIOD_COLORS["unallocated"], label="No allocated worker"),
         Line2D([], [], color="#555555", ls="--", label="Referral"),
@@ -541,10 +548,7 @@ def short_legend_handles() -> list:
         Line2D([], [], ls="none", marker="x", color=GAP_COLOR, label="No access"),
     ]
     return [
-        Patch(color=PERIOD_COLORS["assessment"], label="Assessment"),
-        Patch(color=PERIOD_COLORS["s47"], label="Section 47 enquiry"),
-        Patch(color=PERIOD_COLORS["cpp"], label="Child protection plan"),
-        Patch(color=PERIOD_COLORS["cin"], label="Child in need plan"),
+        *_pathway_handles(),
         *visits,
         Patch(color=GAP_COLOR, alpha=0.25, label="Gap beyond the standard"),
         Patch(color=PERIOD_COLORS["unallocated"], label="No allocated worker"),
