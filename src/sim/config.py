@@ -54,6 +54,8 @@ def param(
     kind: str = "",
     choices: tuple[str, ...] = (),
     doc: str = "",
+    plausible: tuple[float, float] | None = None,
+    plausible_why: str = "",
 ) -> Any:
     """Declare a configuration field with its source, unit and allowed range.
 
@@ -69,18 +71,39 @@ def param(
             (:data:`DATE_RULE`).
         choices: The only texts allowed, when a text is one of a few options.
         doc: One sentence saying what the parameter means.
+        plausible: For an assumption, the range its true value is believed to lie in
+            (narrower than the allowed range): a sensitivity factor's range
+            (:func:`plausible_factors`, sim.sensitivity).
+        plausible_why: Why the plausible range is what it is.
 
     """
     meta = {"source": source, "unit": unit, "low": low, "high": high, "low_open": low_open}
     meta.update(why=why, kind=kind, choices=choices, doc=doc)
+    meta.update(plausible=plausible, plausible_why=plausible_why)
     if isinstance(default, list | dict):
         return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return field(default=default, metadata=meta)
 
 
-def prob(default: float, *, source: str, doc: str = "") -> Any:
+def prob(
+    default: float,
+    *,
+    source: str,
+    doc: str = "",
+    plausible: tuple[float, float] | None = None,
+    plausible_why: str = "",
+) -> Any:
     """Declare a probability field (allowed range 0 to 1)."""
-    return param(default, source=source, unit="probability", low=0.0, high=1.0, doc=doc)
+    return param(
+        default,
+        source=source,
+        unit="probability",
+        low=0.0,
+        high=1.0,
+        doc=doc,
+        plausible=plausible,
+        plausible_why=plausible_why,
+    )
 
 
 CIN25 = "FACTS.md CIN25"
@@ -2506,3 +2529,32 @@ def scale_authority(cfg: Config, scale: float) -> Config:
     a.mash_staff = max(1, round(a.mash_staff * scale))
     a.conference_slots_per_day = max(1, round(a.conference_slots_per_day * scale))
     return cfg
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A parameter a sensitivity analysis varies: its key, range and why (sim.sensitivity)."""
+
+    key: str
+    low: float
+    high: float
+    default: float
+    whole: bool
+    """Whether the parameter is a whole number (a design's values are then rounded)."""
+    why: str
+
+
+def plausible_factors() -> list[Factor]:
+    """Every parameter with a plausible range in the schema, in schema order."""
+    defaults = Config()
+    return [
+        Factor(
+            f.key,
+            *f.meta["plausible"],
+            f.value_in(defaults),
+            f.kind is int,
+            f.meta.get("plausible_why", ""),
+        )
+        for f in SCHEMA_FIELDS
+        if f.meta.get("plausible") is not None
+    ]
