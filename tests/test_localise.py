@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
@@ -26,7 +27,13 @@ from sim.config import (
     to_config,
     validate,
 )
-from sim.localise import ENGLAND, N_AUTHORITIES, authority_node, authority_settings
+from sim.localise import (
+    ENGLAND,
+    N_AUTHORITIES,
+    PLAN_LENGTH_CURVE,
+    authority_node,
+    authority_settings,
+)
 from sim.metrics import compute_kpis
 from sim.runner import run_one
 
@@ -110,6 +117,41 @@ def test_leeds_values_follow_its_figures(hydra_conf):
     )
     assert cfg.workforce.sickness_absence == pytest.approx(fig["absence_rate"] / 100)
     assert "cpp_starts 829 (2025, own, d3)" in cfg.authority.derived["pathway.icpc_cpp_prob"]
+
+
+def test_plan_length_sets_the_margin_from_the_authoritys_time_on_a_plan():
+    """Stock / starts against England's picks the margin on the measured curve: the curve
+    rises, the authority with the longest plans gets a positive margin and the one with
+    the shortest a negative one, each reading its own target back off the curve."""
+    margins, years = zip(*PLAN_LENGTH_CURVE, strict=True)
+    assert all(b > a for a, b in zip(years, years[1:], strict=False))
+    assert all(b > a for a, b in zip(margins, margins[1:], strict=False))
+    england = 49_420 / 61_840
+    default_years = float(np.interp(0.0, margins, years))
+    for key, sign in (("thurrock", 1), ("north_tyneside", -1)):
+        a = find(key)
+        k = a.figure("cpp_at_31_march").value / a.figure("cpp_starts").value / england
+        (s,) = [s for s in authority_settings(a) if s.key == "policy.end_plan_need_margin"]
+        assert sign * s.value > 0.05, (key, k, s.value)
+        assert float(np.interp(s.value, margins, years)) == pytest.approx(
+            default_years * k, rel=2e-3
+        )
+        assert "cpp_at_31_march" in s.derived
+        assert "PLAN_LENGTH_CURVE" in s.derived
+
+
+@pytest.mark.slow
+def test_long_and_short_plan_authorities_keep_their_stocks():
+    """Thurrock's plans last 1.4 times England's, North Tyneside's 0.69 times: with the
+    margin each holds its own children on a plan (the run starts at the published stock;
+    one replication, two years of warm-up and one measured). Tolerance 20%, the national
+    run's. Measured: 119 against 121 and 148 against 133; without the margin (0) Thurrock's
+    falls to 89 and North Tyneside's rises to 186, both outside."""
+    for key in ("thurrock", "north_tyneside"):
+        cfg = compose_config([f"authority={key}", "run.years=3", "run.warmup_years=2"])
+        kpis = compute_kpis(run_one(validate(cfg), 0).rec)
+        published = find(key).figure("cpp_at_31_march").value
+        assert abs(kpis["cpp_open_mean"] / published - 1) <= 0.20, (key, kpis["cpp_open_mean"])
 
 
 def _average_authority() -> Authority:

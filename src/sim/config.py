@@ -1947,6 +1947,20 @@ class PolicyConfig:
         source="DESIGN.md section 4.8",
         doc="Reviews keep a case open while its need is seen to be high.",
     )
+    end_plan_need_margin: float = param(
+        0.0,
+        source=f"{ASSUMPTION}: none for the average authority (the high-need threshold itself); "
+        "an authority's own is derived from its children on a plan per plan started "
+        "(sim.localise, CIN25 stock and starts)",
+        unit="need score (sd units)",
+        low=-2.0,
+        high=2.0,
+        why="up to 2 sd either way: from ending plans while need is still well into the high "
+        "range to keeping them until it is far below it",
+        doc="With close_only_when_need_low, how far below need.high_threshold the need a "
+        "review sees must be before the plan may end; above 0, conferences wait for more "
+        "improvement (plans last longer), below 0 less.",
+    )
     not_seen_list: bool = param(
         False,
         source="seed 002: the council's later policy to follow up children on a CPP not seen in time",

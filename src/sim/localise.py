@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
+import numpy as np
+
 from sim.authorities import FIGURES, Authority, authorities
 from sim.config import DECISIONS, Config
 
@@ -101,11 +103,9 @@ def _ratio_setting(
     num: str,
     den: str,
     high: float = 1.0,
-    invert: bool = False,
 ) -> Setting | None:
     """A parameter calibrated to England's ``num / den``, times the authority's ratio over it.
 
-    ``invert`` divides instead (a probability of ending a plan, against plans' length).
     None when the authority's ratio is undefined (a zero count): the default stays.
     """
     if _fig(a, den) <= 0 or _fig(a, num) <= 0:
@@ -113,10 +113,9 @@ def _ratio_setting(
     default = _default(key)
     england = ENGLAND[num] / ENGLAND[den]
     k = (_fig(a, num) / _fig(a, den)) / england
-    raw = default / k if invert else default * k
+    raw = default * k
     value = _round(_clip(raw, 0.0, high))
-    op = "/" if invert else "x"
-    text = f"{default:g} {op} [({num} / {den}) / England's {england:.4g}]"
+    text = f"{default:g} x [({num} / {den}) / England's {england:.4g}]"
     if value != _round(raw):
         text += f", clipped to {value:g}"
     return Setting(key, value, f"{text}; {_cite(a, num, den)}")
@@ -180,6 +179,57 @@ def _demand(a: Authority) -> list[Setting]:
     ]
 
 
+PLAN_LENGTH_CURVE: Final[tuple[tuple[float, float], ...]] = (
+    (-1.0, 0.492),  # children on a plan 230 / plans started a year 468
+    (-0.75, 0.515),  # 236 / 458
+    (-0.5, 0.568),  # 252 / 444
+    (-0.25, 0.644),  # 280 / 436
+    (0.0, 0.822),  # 348 / 424: the default
+    (0.25, 1.008),  # 419 / 416
+    (0.5, 1.264),  # 510 / 404
+    (0.75, 1.553),  # 588 / 379
+    (1.0, 1.807),  # 631 / 349
+)
+"""The average authority's mean time on a plan (children on a plan / plans started a year,
+years) at each ``policy.end_plan_need_margin``: experiments/plan_length_curve.py, five
+replications of the default run each (2026-12-01). Plans end at a review once the need the
+conference sees is below the high-need threshold less the margin, so the margin is the
+lever for plan length; the review end probabilities barely move it (their odds x 0.25 to
+x 4 gave 0.93 to 0.77 years), which is why an earlier rule that scaled them left long-plan
+authorities with plans too short and short-plan ones with plans too long."""
+
+
+def _plan_length(a: Authority) -> Setting | None:
+    """The margin whose plans last the authority's stock / starts, relative to England's.
+
+    Little's law: children on a plan over plans started a year is the mean time on a plan.
+    The authority's is taken relative to England's (so the average authority keeps the
+    default, 0) and found on :data:`PLAN_LENGTH_CURVE` by linear interpolation, clipped to
+    the curve's ends. None when a count is zero: the default stays.
+    """
+    stock, starts = _fig(a, "cpp_at_31_march"), _fig(a, "cpp_starts")
+    if stock <= 0 or starts <= 0:
+        return None
+    england = ENGLAND["cpp_at_31_march"] / ENGLAND["cpp_starts"]
+    k = (stock / starts) / england
+    margins, years = zip(*PLAN_LENGTH_CURVE, strict=True)
+    default_years = float(np.interp(0.0, margins, years))
+    target = default_years * k
+    margin = _round(float(np.interp(target, years, margins)))
+    text = (
+        f"the margin whose plans last {default_years:.3f} x {k:.4g} = {target:.3f} years "
+        f"(PLAN_LENGTH_CURVE: the default's years x [(cpp_at_31_march / cpp_starts) / "
+        f"England's {england:.4g}])"
+    )
+    if not years[0] <= target <= years[-1]:
+        text += f", clipped to the curve's end {margin:g}"
+    return Setting(
+        "policy.end_plan_need_margin",
+        margin,
+        f"{text}; {_cite(a, 'cpp_at_31_march', 'cpp_starts')}",
+    )
+
+
 def _branching(a: Authority) -> list[Setting]:
     """The pathway's shares calibrated to national ratios, by the authority's ratios."""
     p = DEFAULTS.pathway
@@ -195,12 +245,7 @@ def _branching(a: Authority) -> list[Setting]:
         _ratio_setting(a, "need.escalation_prob", "s47s", "referrals"),
         _ratio_setting(a, "pathway.s47_icpc_prob", "icpcs", "s47s"),
         _ratio_setting(a, "pathway.icpc_cpp_prob", "cpp_starts", "icpcs"),
-        _ratio_setting(
-            a, "pathway.rcpc_first_end_prob", "cpp_at_31_march", "cpp_starts", invert=True
-        ),
-        _ratio_setting(
-            a, "pathway.rcpc_later_end_prob", "cpp_at_31_march", "cpp_starts", invert=True
-        ),
+        _plan_length(a),
     ]
     rate = _fig(a, "rereferral_rate")
     k = rate / ENGLAND["rereferral_rate"]

@@ -69,10 +69,15 @@ def _end_cin(m: Model, child: Child, outcome: str) -> None:
 
 
 def _may_end(m: Model, child: Child) -> bool:
-    """Whether a review may end the plan: not while need is seen to be high (policy)."""
-    if not m.cfg.policy.close_only_when_need_low:
+    """Whether a review may end the plan: not while need is seen to be high (policy).
+
+    "High" here is ``policy.end_plan_need_margin`` below the high-need threshold: how much
+    improvement the authority's conferences wait for.
+    """
+    policy = m.cfg.policy
+    if not policy.close_only_when_need_low:
         return True
-    return child.perceived_need < m.cfg.need.high_threshold
+    return child.perceived_need < m.cfg.need.high_threshold - policy.end_plan_need_margin
 
 
 REVIEW_OUTCOMES = ("close", "cin", "continue", "legal_planning")
