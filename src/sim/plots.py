@@ -263,6 +263,26 @@ def save(fig: Figure, path: Path, dpi: float = 110) -> Path:
     return path
 
 
+def save_compact(fig: Figure, path: Path, dpi: float = 110) -> Path:
+    """Save a figure as a 256-colour PNG: about a third of :func:`save`'s bytes.
+
+    For figures of many labels and lines (a sensitivity study's, embedded many to a
+    report): quantising the antialiased text and lines to an adaptive palette of 256
+    colours shows no difference at this resolution.
+    """
+    from io import BytesIO
+
+    from PIL import Image  # a dependency of matplotlib
+
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        palette.save(path, format="PNG", optimize=True)
+    return path
+
+
 def turnover_shock_figure(
     series: Mapping[str, tuple[list[str], list[list[float]]]],
     shock_days: tuple[int, int],
@@ -644,4 +664,336 @@ def neighbours_figure(
         ax.set_visible(False)
     axes[0].legend(fontsize=8, loc="lower right")
     fig.suptitle(title, x=0.01, ha="left", fontsize=12)
+    return fig
+
+
+NOISE_COLOR = "0.6"
+"""Factors not distinguishable from noise (sensitivity figures): grey."""
+DUMMY_COLOR = PALETTE[1]
+"""The dummy factor, the noise yardstick (sensitivity figures): red."""
+
+
+def _no_indices(ax: Any, note: str) -> None:
+    """Say across the axes why nothing is drawn (indices that could not be estimated)."""
+    ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center", wrap=True)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+Box = tuple[float, float, float, float]
+"""A rectangle in pixels: left, bottom, right, top."""
+
+
+def _place_labels(
+    ax: Any,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    texts: Sequence[str],
+    colors: Sequence[str],
+    avoid: Sequence[Box] = (),
+) -> None:
+    """Label each point: beside it if there is room, else in a column joined by a line.
+
+    In the order given (the most important first), a label goes just right (or left) of
+    its point, or a line higher or lower, where it covers no other label, point or
+    ``avoid`` box. Labels with no room there (a crowded cluster) are stacked in a column
+    to the right of their points, in the order of their points' heights so that the
+    lines joining them do not cross. Needs the axes' final position and limits (no
+    constrained layout); text sizes are measured with the Agg renderer.
+    """
+    from matplotlib.font_manager import FontProperties
+
+    renderer = _renderer(ax.figure)
+    font = FontProperties(size=7.5)
+    frame = ax.get_window_extent()
+    points = ax.transData.transform(np.column_stack([xs, ys]))
+    placed: list[Box] = [*avoid, *((x - 3, y - 3, x + 3, y + 3) for x, y in points)]
+    measured = [renderer.get_text_width_height_descent(t, font, ismath=False) for t in texts]
+    sizes = [(w + 2, h + 2) for w, h, _ in measured]  # a pixel's margin all round
+    boxes: dict[int, Box] = {}
+    gap = 6.0  # pixels between a point and its label
+    for n, ((px, py), (width, height)) in enumerate(zip(points, sizes, strict=True)):
+        for dy in (0.0, height + 2, -height - 2):
+            for left in (px + gap, px - gap - width):
+                spot = (left, py + dy - height / 2, left + width, py + dy + height / 2)
+                if _inside(spot, frame) and not any(_overlap(spot, o) for o in placed):
+                    boxes[n] = spot
+                    placed.append(spot)
+                    break
+            if n in boxes:
+                break
+    rest = sorted((n for n in range(len(texts)) if n not in boxes), key=lambda n: points[n][1])
+    column = max((points[n][0] for n in rest), default=0.0) + 40 * ax.figure.dpi / 72
+    bottom, widest = frame.y0 + 2, 0.0
+    for n in rest:
+        width, height = sizes[n]
+        spot = _stacked((column, bottom, column + width, bottom + height), placed)
+        if spot[3] > frame.y1:  # this column is full: the next one to its right
+            column, bottom, widest = column + widest + 3 * gap, frame.y0 + 2, 0.0
+            spot = _stacked((column, bottom, column + width, bottom + height), placed)
+        if not _inside(spot, frame):  # no room anywhere: beside the point, overlapping
+            px, py = points[n]
+            spot = (px + gap, py - height / 2, px + gap + width, py + height / 2)
+        boxes[n] = spot
+        placed.append(spot)
+        bottom, widest = spot[3] + 1, max(widest, width)
+    per_point = ax.figure.dpi / 72.0  # pixels per typographic point
+    for n, box in boxes.items():
+        px, py = points[n]
+        ax.annotate(
+            texts[n],
+            (xs[n], ys[n]),
+            xytext=((box[0] - px) / per_point, ((box[1] + box[3]) / 2 - py) / per_point),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontproperties=font,
+            color=colors[n],
+            arrowprops=(  # from the label's left end: the line crosses no label
+                {"arrowstyle": "-", "color": "0.7", "lw": 0.5, "relpos": (0.0, 0.5)}
+                if n in rest
+                else None
+            ),
+        )
+
+
+def _stacked(spot: Box, placed: Sequence[Box], step: float = 2.0) -> Box:
+    """``spot`` moved up in ``step`` pixels until it overlaps none of ``placed``."""
+    while any(_overlap(spot, other) for other in placed):
+        spot = (spot[0], spot[1] + step, spot[2], spot[3] + step)
+    return spot
+
+
+def _inside(box: Box, frame: Any) -> bool:
+    return frame.x0 <= box[0] and box[2] <= frame.x1 and frame.y0 <= box[1] and box[3] <= frame.y1
+
+
+def _box(bbox: Any) -> Box:
+    """A matplotlib Bbox as a :data:`Box`."""
+    return (float(bbox.x0), float(bbox.y0), float(bbox.x1), float(bbox.y1))
+
+
+def _renderer(fig: Figure) -> Any:
+    """An Agg renderer for ``fig``, to measure texts and legends before saving."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return FigureCanvasAgg(fig).get_renderer()
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def morris_figure(
+    names: Sequence[str],
+    mu_star: Sequence[float],
+    sigma: Sequence[float],
+    distinguishable: Sequence[bool],
+    dummy: int | None,
+    noise: float,
+    title: str,
+    unit: str,
+    note: str = "",
+) -> Figure:
+    """A Morris screen of one KPI: mu* against sigma, one labelled point per factor.
+
+    Factors distinguishable from noise are blue, the others grey, the dummy a red
+    diamond; the grey band up to ``noise`` (the dummy's mu* plus its interval) is what
+    replication noise alone gives. A point far right moves the KPI a lot; a point high
+    up moves it by different amounts at different places (non-linear, or interacting).
+
+    Args:
+        names: The factors' labels.
+        mu_star: Mean absolute elementary effect per factor, in ``unit``.
+        sigma: Standard deviation of the elementary effects, in ``unit``.
+        distinguishable: Whether each factor is clearly above the dummy.
+        dummy: The dummy's position in the lists, if it is there.
+        noise: The noise band's upper end, in ``unit`` (NaN: no band).
+        title: The figure's title.
+        unit: The unit of mu* and sigma (the KPI's difference unit).
+        note: Drawn instead of the points when there is nothing to draw.
+
+    """
+    fig = Figure(figsize=(8.5, 6.2))
+    ax = fig.add_axes((0.1, 0.09, 0.86, 0.78))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    x, y = np.asarray(mu_star, dtype=float), np.asarray(sigma, dtype=float)
+    shown = np.isfinite(x) & np.isfinite(y)
+    if note or not shown.any():
+        _no_indices(ax, note or "no indices could be estimated")
+        return fig
+    kind = np.array(
+        [
+            "dummy" if i == dummy else ("signal" if distinguishable[i] else "noise")
+            for i in range(len(names))
+        ]
+    )
+    high_x = max(float(np.nanmax(x[shown])), noise if math.isfinite(noise) else 0.0)
+    ax.set_xlim(0, 1.35 * high_x or 1.0)  # room on the right for labels
+    ax.set_ylim(0, 1.12 * float(np.nanmax(y[shown])) or 1.0)
+    if math.isfinite(noise):
+        ax.axvspan(0, noise, color="0.9", zorder=0, label="noise band (dummy's mu* + its interval)")
+    styles = {
+        "signal": (PALETTE[0], "o", "distinguishable from noise"),
+        "noise": (NOISE_COLOR, "o", "not distinguishable from noise"),
+        "dummy": (DUMMY_COLOR, "D", "dummy (the model ignores it)"),
+    }
+    for what, (color, marker, label) in styles.items():
+        mine = shown & (kind == what)
+        if mine.any():
+            ax.scatter(x[mine], y[mine], color=color, marker=marker, s=30, zorder=3, label=label)
+    ax.set_xlabel(f"mu*: mean absolute effect over the factor's range ({unit})")
+    ax.set_ylabel(f"sigma: spread of the effects ({unit})")
+    ax.grid(alpha=0.3)
+    legend = ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
+    order = sorted(map(int, np.flatnonzero(shown)), key=lambda i: (kind[i] != "signal", -x[i]))
+    colors = {"signal": "k", "noise": "0.45", "dummy": DUMMY_COLOR}
+    _place_labels(
+        ax,
+        x[order],
+        y[order],
+        [names[i] for i in order],
+        [colors[kind[i]] for i in order],
+        avoid=[_box(legend.get_window_extent(_renderer(fig)))],
+    )
+    return fig
+
+
+def _ranked_axes(n: int, title: str) -> tuple[Figure, Any]:
+    """The figure and axes of a ranking of ``n`` factors, one row each."""
+    row = min(0.28, 11.0 / max(n, 1))  # inches a factor; at most about 13 inches in all
+    fig = Figure(figsize=(8.5, 1.6 + row * max(n, 3)), layout="constrained")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    return fig, fig.subplots()
+
+
+def _rank(values: np.ndarray) -> list[int]:
+    """Positions from the largest value to the smallest, NaN last."""
+    return sorted(range(len(values)), key=lambda i: -values[i] if np.isfinite(values[i]) else 1e300)
+
+
+def _bar_colors(order: Sequence[int], distinguishable: Sequence[bool], dummy: int | None) -> list:
+    return [
+        DUMMY_COLOR if i == dummy else (PALETTE[0] if distinguishable[i] else NOISE_COLOR)
+        for i in order
+    ]
+
+
+def _ranking_legend(ax: Any, noise: float, what: str, extra: Sequence[Any] = ()) -> None:
+    """The ranking's legend: what each colour and the noise line mean."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        *extra,
+        Patch(color=PALETTE[0], label="distinguishable from noise"),
+        Patch(color=NOISE_COLOR, label="not distinguishable from noise"),
+        Patch(color=DUMMY_COLOR, label="dummy (the model ignores it)"),
+    ]
+    if math.isfinite(noise):
+        handles.append(Line2D([], [], color=DUMMY_COLOR, ls="--", label=what))
+    ax.legend(handles=handles, fontsize=8, loc="lower right", framealpha=0.9)
+
+
+def morris_ranking_figure(
+    names: Sequence[str],
+    mu_star: Sequence[float],
+    conf: Sequence[float],
+    distinguishable: Sequence[bool],
+    dummy: int | None,
+    noise: float,
+    title: str,
+    unit: str,
+    note: str = "",
+) -> Figure:
+    """Factors ranked by Morris mu* with its bootstrap interval; the dummy's upper bound.
+
+    Arguments as :func:`morris_figure`; ``conf`` is mu*'s interval half-width.
+    """
+    fig, ax = _ranked_axes(len(names), title)
+    values, half = np.asarray(mu_star, dtype=float), np.asarray(conf, dtype=float)
+    if note or not np.isfinite(values).any():
+        _no_indices(ax, note or "no indices could be estimated")
+        return fig
+    order = _rank(values)
+    y = np.arange(len(order))
+    ax.barh(
+        y,
+        np.nan_to_num(values[order]),
+        xerr=np.nan_to_num(half[order]),
+        color=_bar_colors(order, distinguishable, dummy),
+        height=0.7,
+        capsize=2,
+        error_kw={"lw": 0.8},
+    )
+    if math.isfinite(noise):
+        ax.axvline(noise, color=DUMMY_COLOR, ls="--", lw=1)
+    ax.set_yticks(y, [names[i] for i in order], fontsize=8 if len(order) <= 40 else 6.5)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlim(left=0)
+    ax.set_xlabel(f"mu*: mean absolute effect over the factor's range ({unit}), with 95% interval")
+    ax.grid(axis="x", alpha=0.3)
+    _ranking_legend(ax, noise, "dummy's mu* + its interval (noise)")
+    return fig
+
+
+def sobol_ranking_figure(
+    names: Sequence[str],
+    first: tuple[Sequence[float], Sequence[float]],
+    total: tuple[Sequence[float], Sequence[float]],
+    distinguishable: Sequence[bool],
+    dummy: int | None,
+    noise: float,
+    title: str,
+    note: str = "",
+) -> Figure:
+    """Sobol indices per factor, ranked by total index: ST and S1 side by side, in %.
+
+    Args:
+        names: The factors' labels.
+        first: S1 and its interval half-width per factor, in % of the KPI's variance.
+        total: ST and its interval half-width per factor, in %.
+        distinguishable: Whether each factor's ST is clearly above the dummy's.
+        dummy: The dummy's position in the lists, if it is there.
+        noise: The dummy's ST plus its interval, in % (NaN: no line).
+        title: The figure's title.
+        note: Drawn instead of the bars when there is nothing to draw.
+
+    """
+    from matplotlib.patches import Patch
+
+    fig, ax = _ranked_axes(len(names), title)
+    s1, s1_conf = (np.asarray(v, dtype=float) for v in first)
+    st, st_conf = (np.asarray(v, dtype=float) for v in total)
+    if note or not np.isfinite(st).any():
+        _no_indices(ax, note or "no indices could be estimated")
+        return fig
+    order = _rank(st)
+    y = np.arange(len(order))
+    colors = _bar_colors(order, distinguishable, dummy)
+    bars = {"height": 0.38, "capsize": 2, "error_kw": {"lw": 0.8}}
+    ax.barh(
+        y - 0.2, np.nan_to_num(st[order]), xerr=np.nan_to_num(st_conf[order]), color=colors, **bars
+    )
+    ax.barh(
+        y + 0.2,
+        np.nan_to_num(s1[order]),
+        xerr=np.nan_to_num(s1_conf[order]),
+        color=colors,
+        alpha=0.45,
+        hatch="///",
+        **bars,
+    )
+    if math.isfinite(noise):
+        ax.axvline(noise, color=DUMMY_COLOR, ls="--", lw=1)
+    ax.axvline(0, color="k", lw=0.6)
+    ax.set_yticks(y, [names[i] for i in order], fontsize=8 if len(order) <= 40 else 6.5)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlabel("share of the KPI's variance over the design (%), with 95% interval")
+    ax.grid(axis="x", alpha=0.3)
+    kinds = [
+        Patch(facecolor="0.3", label="ST, total: alone and with interactions (upper bar)"),
+        Patch(facecolor="0.3", alpha=0.45, hatch="///", label="S1, first order: alone (lower bar)"),
+    ]
+    _ranking_legend(ax, noise, "dummy's ST + its interval (noise)", kinds)
     return fig
