@@ -1109,6 +1109,9 @@ class NeedConfig:
         high=1.0,
         why="a multiplier: a parent in the room does not help the worker see",
         doc="Detection multiplier for a visit that does not see the child alone.",
+        plausible=(0.5, 0.9),
+        plausible_why="assumption (Working Together: a child seen alone can say what is "
+        "happening): a parent in the room costs a tenth to a half of the chance of seeing need",
     )
     new_worker_detection_factor: float = param(
         0.6,
@@ -1313,9 +1316,6 @@ class WorkforceConfig:
         low_open=True,
         why="up to five years",
         doc="Time constant of sustained overload (exponential moving average of weekly overload).",
-        plausible=(4.0, 26.0),
-        plausible_why="assumption: workers weigh from a month to half a year of overload in "
-        "deciding to leave",
     )
     notice_weeks: int = param(
         4,
