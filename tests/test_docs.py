@@ -13,11 +13,13 @@ from sim.docs import (
     KPI_GROUP_TEXT,
     KPI_OUTPUT,
     OUTPUT,
+    SENSITIVITY_OUTPUT,
     TEAM_COLUMNS,
     TIMESERIES_COLUMNS,
     WORKER_COLUMNS,
     kpis_markdown,
     parameters_markdown,
+    with_factors,
 )
 from sim.metrics import KPIS
 
@@ -31,6 +33,20 @@ def test_parameters_md_is_up_to_date():
     assert OUTPUT.read_text() == parameters_markdown(), (
         "docs/parameters.md is out of date: run `python -m sim.docs`"
     )
+
+
+def test_sensitivity_factors_table_is_up_to_date():
+    assert SENSITIVITY_OUTPUT == DOCS / "sensitivity.md"
+    text = SENSITIVITY_OUTPUT.read_text()
+    assert text == with_factors(text), (
+        "the factors table in docs/sensitivity.md is out of date: run `python -m sim.docs`"
+    )
+
+
+def test_the_parameter_table_shows_plausible_ranges():
+    text = OUTPUT.read_text()
+    assert "| plausible range |" in text
+    assert "| 6 to 20: assumption" in text  # pathway.assessment_hours
 
 
 def _is_label(source: str) -> bool:

@@ -437,6 +437,9 @@ class PathwayConfig:
         high=HALF_YEAR_WD,
         why="up to six months",
         doc="Visit standard for a child on a CiN plan.",
+        plausible=(10, 30),
+        plausible_why="assumption (FACTS.md: no national figure; local standards vary): from "
+        "fortnightly, as the CPP standard (10 WD, seed 002), to six-weekly",
     )
     visit_lead_wd: int = param(
         2,
@@ -525,6 +528,9 @@ class PathwayConfig:
         0.7,
         source=f"{ASSUMPTION}; seed 001 (serious concerns rated low priority)",
         doc="Correlation between a child's latent need and the front-door decision (0 = random).",
+        plausible=(0.5, 0.85),
+        plausible_why="assumption (seed 001: 8 cases with serious concerns all rated low "
+        "priority): the front door's rating correlates 0.5 to 0.85 with need",
     )
     front_door_green_share: float = prob(
         0.5,
@@ -578,6 +584,10 @@ class PathwayConfig:
         high=TASK_HOURS,
         why=TASK_HOURS_WHY,
         doc="Worker time for one assessment.",
+        plausible=(6, 20),
+        plausible_why="assumption (FACTS.md 'Not known': time per task): a quick assessment of a "
+        "family already known (two visits, agency checks, the write-up) about 6 hours; a "
+        "thorough one of a large family about 20",
     )
     assessment_min_wd_median: float = param(
         20.0,
@@ -616,6 +626,9 @@ class PathwayConfig:
         high=TASK_HOURS,
         why=TASK_HOURS_WHY,
         doc="Worker time for a section 47 enquiry, the assessment it is made through included.",
+        plausible=(5, 16),
+        plausible_why="assumption (FACTS.md 'Not known': time per task): one joint visit and a "
+        "short report (5 hours) to several visits, agency checks and a full report (16)",
     )
     s47_min_wd_median: float = param(
         7.0,
@@ -755,12 +768,20 @@ class PathwayConfig:
         0.6,
         source=f"{ASSUMPTION}; seed 001 (seen 60 times without any action taken)",
         doc="Correlation between a child's rank in known need and the section 47 outcome.",
+        plausible=(0.4, 0.8),
+        plausible_why="assumption (seed 001: seen 60 times without any action taken): the "
+        "outcome's rank correlates 0.4 to 0.8 with known need",
     )
     icpc_decision_accuracy: float = prob(
         0.6, source=ASSUMPTION, doc="The same for the initial conference's decision."
     )
     review_decision_accuracy: float = prob(
-        0.6, source=ASSUMPTION, doc="The same for a review conference's decision."
+        0.6,
+        source=ASSUMPTION,
+        doc="The same for a review conference's decision.",
+        plausible=(0.4, 0.8),
+        plausible_why="assumption: as pathway.s47_decision_accuracy, for the decision that ends "
+        "or keeps a plan",
     )
     legal_decision_accuracy: float = prob(
         0.6, source=ASSUMPTION, doc="The same for a legal planning meeting's decision."
@@ -916,6 +937,9 @@ class PathwayConfig:
         0.02,
         source=f"{ASSUMPTION}; seed 002 (pre-arranged visits with nobody at home, refused entry)",
         doc="Weekly chance that a family on a plan starts a spell of not letting the worker in.",
+        plausible=(0.005, 0.04),
+        plausible_why="assumption (seed 002: nobody at home, refused entry): from about one "
+        "spell of refused access in four years to two a year",
     )
     reengage_prob_per_week: float = prob(
         0.2,
@@ -926,6 +950,9 @@ class PathwayConfig:
         0.7,
         source=f"{ASSUMPTION}; seed 002",
         doc="A visit to a disengaged family gets no access (the child is not seen).",
+        plausible=(0.5, 0.9),
+        plausible_why="assumption (seed 002): from half to nine in ten visits to a disengaged "
+        "family find nobody in or are refused",
     )
     cpp_visit_hours: float = param(
         2.5,
@@ -935,6 +962,10 @@ class PathwayConfig:
         high=VISIT_HOURS,
         why=VISIT_HOURS_WHY,
         doc="One CPP visit with travel and recording.",
+        plausible=(1.5, 4.0),
+        plausible_why="assumption (FACTS.md 'Not known': time per task): a 45-minute visit "
+        "nearby, recorded quickly (1.5 hours), to a long visit with an hour's travel each way "
+        "and full recording (4)",
     )
     cin_visit_hours: float = param(
         2.0,
@@ -944,6 +975,9 @@ class PathwayConfig:
         high=VISIT_HOURS,
         why=VISIT_HOURS_WHY,
         doc="One CiN visit with travel and recording.",
+        plausible=(1.25, 3.5),
+        plausible_why="assumption (FACTS.md 'Not known': time per task): as "
+        "pathway.cpp_visit_hours, a little shorter",
     )
     core_group_hours: float = param(
         2.0,
@@ -962,6 +996,9 @@ class PathwayConfig:
         high=CASE_WEEK_HOURS,
         why=CASE_WEEK_HOURS_WHY,
         doc="Plan actions on a CPP.",
+        plausible=(0.75, 3.0),
+        plausible_why="assumption (FACTS.md 'Not known': time per task): half to twice the "
+        "default: calls, referrals to services, multi-agency contact, direct work with the child",
     )
     cin_action_hours_per_week: float = param(
         0.5,
@@ -971,6 +1008,9 @@ class PathwayConfig:
         high=CASE_WEEK_HOURS,
         why=CASE_WEEK_HOURS_WHY,
         doc="Plan actions on a CiN plan.",
+        plausible=(0.25, 1.0),
+        plausible_why="assumption (FACTS.md 'Not known': time per task): half to twice the "
+        "default; a CiN plan asks for less than a CPP",
     )
 
 
@@ -996,6 +1036,9 @@ class NeedConfig:
         high=1.0,
         why="up to one sd a week, the whole spread of need between children at referral",
         doc="Week-to-week change in need.",
+        plausible=(0.04, 0.14),
+        plausible_why="assumption: half to nearly twice the default; need's spread about its "
+        "baseline (noise / sqrt(1 - (1 - reversion)^2)) then runs from about 0.09 to 0.32 sd",
     )
     weekly_reversion: float = param(
         0.1,
@@ -1005,6 +1048,8 @@ class NeedConfig:
         high=1.0,
         why="the share of the gap to the baseline closed in a week",
         doc="Pull of need to the child's baseline.",
+        plausible=(0.05, 0.2),
+        plausible_why="assumption: need returns halfway to its baseline in 3 to 14 weeks",
     )
     progress_effect_per_week: float = param(
         0.05,
@@ -1016,6 +1061,9 @@ class NeedConfig:
         why=NEED_STEP_WHY,
         doc="Fall in baseline need in a week with work on the plan (actions, a core group; not "
         "a visit alone, not while the family refuses access).",
+        plausible=(0.03, 0.08),
+        plausible_why="assumption (re-set in issue 15 to keep the CPP stock near FACTS.md "
+        "CIN25): a year of work on the plan lowers baseline need by 1.5 to 4 sd",
     )
     drift_effect_per_week: float = param(
         0.03,
@@ -1026,6 +1074,9 @@ class NeedConfig:
         why=NEED_STEP_WHY,
         doc="Rise in baseline need in a week in a contact gap (no contact for longer than "
         "pathway.drift_threshold_wd), up to the need the child had at first referral.",
+        plausible=(0.01, 0.06),
+        plausible_why="assumption: a month's contact gap raises baseline need by 0.04 to 0.24 sd "
+        "(never above the need at first referral)",
     )
     detection_prob: float = prob(
         0.95,
@@ -1033,6 +1084,9 @@ class NeedConfig:
         "(from 0.75 for every visit) so that a CPP visit's average, over announced and unannounced "
         "visits and children seen alone or not, stays about 0.76",
         doc="An unannounced visit that sees the child alone sees the child's current need.",
+        plausible=(0.85, 1.0),
+        plausible_why="assumption: the best visit (unannounced, the child seen alone, a settled "
+        "worker with time) sees current need at least 85% of the time",
     )
     announced_detection_factor: float = param(
         0.8,
@@ -1043,6 +1097,9 @@ class NeedConfig:
         high=1.0,
         why="a multiplier: warning the family does not help the worker see",
         doc="Detection multiplier for an announced visit.",
+        plausible=(0.6, 0.95),
+        plausible_why="assumption (DESIGN.md section 5, seed 004: disguised compliance): warning "
+        "the family costs a twentieth to two fifths of the chance of seeing need",
     )
     not_alone_detection_factor: float = param(
         0.7,
@@ -1052,6 +1109,9 @@ class NeedConfig:
         high=1.0,
         why="a multiplier: a parent in the room does not help the worker see",
         doc="Detection multiplier for a visit that does not see the child alone.",
+        plausible=(0.5, 0.9),
+        plausible_why="assumption (Working Together: a child seen alone can say what is "
+        "happening): a parent in the room costs a tenth to a half of the chance of seeing need",
     )
     new_worker_detection_factor: float = param(
         0.6,
@@ -1061,6 +1121,9 @@ class NeedConfig:
         high=1.0,
         why="a multiplier: a new worker sees no more than one who knows the child",
         doc="Detection multiplier while a worker has held the case for under new_worker_weeks.",
+        plausible=(0.4, 0.85),
+        plausible_why="assumption (seed 002: six social workers): a worker who does not yet know "
+        "the child sees need 15% to 60% less often",
     )
     new_worker_weeks: int = param(
         6,
@@ -1070,6 +1133,9 @@ class NeedConfig:
         high=52,
         why="up to a year",
         doc="How long a relationship counts as new.",
+        plausible=(3, 12),
+        plausible_why="assumption (seed 002): a worker takes three weeks (two CPP visits) to "
+        "three months to know a child",
     )
     pressure_detection_factor: float = param(
         0.5,
@@ -1079,6 +1145,9 @@ class NeedConfig:
         high=1.0,
         why="a multiplier: pressure does not help a worker see need",
         doc="Detection multiplier for a worker whose demand is at twice their hours (linear in between).",
+        plausible=(0.3, 0.8),
+        plausible_why="assumption (seed 001: high workloads): at twice their hours a worker sees "
+        "need 20% to 70% less often",
     )
     escalation_prob: float = prob(
         0.5,
@@ -1090,6 +1159,9 @@ class NeedConfig:
         source=f"{ASSUMPTION}; seed 000 (an anonymous call about the mother's partner)",
         doc="Weekly chance that someone outside the family (an anonymous caller, a neighbour, "
         "another agency) tells the service about a child at high need it has not seen.",
+        plausible=(0.005, 0.05),
+        plausible_why="assumption (seed 000: an anonymous call): an unseen child at high need is "
+        "reported from outside within a year with chance 23% to 93%",
     )
     parent_alert_prob_per_week: float = prob(
         0.15,
@@ -1159,6 +1231,9 @@ class WorkforceConfig:
         why="authority averages ranged from 9.7 to 24.9 cases in 2020 (FACTS.md CSWW); up to over "
         "twice the highest",
         doc="A worker takes no new case at or above this caseload.",
+        plausible=(22, 30),
+        plausible_why="assumption: caps sit above the mean of 16; about 12% of FTE carry 25 or "
+        "more cases and authority averages reach 24.9 (FACTS.md CSWW23)",
     )
     caseload_cap_add: int = param(
         0,
@@ -1180,6 +1255,9 @@ class WorkforceConfig:
         low_open=True,
         why=WEEK_HOURS_WHY,
         doc="Time a worker has for case tasks in a full week.",
+        plausible=(21.0, 29.0),
+        plausible_why="assumption (FACTS.md 'Not known'; re-set in issue 14 from 23): of 37 "
+        "contracted hours, 8 to 16 go to supervision, training, meetings, travel and admin",
     )
     dynamics: bool = param(
         True,
@@ -1215,6 +1293,9 @@ class WorkforceConfig:
         why="up to 10: full overload multiplies the leaving hazard by up to 11",
         doc="Leaving hazard = base x (1 + effect x excess), excess = sustained overload above the "
         "tolerance, capped at 1; 0 turns the feedback off.",
+        plausible=(0.5, 4.0),
+        plausible_why="FACTS.md 'Not known': the direction is documented (seeds 001, 002), the "
+        "size is not (assumption): full overload raises the leaving hazard by half to five times",
     )
     pressure_tolerance: float = param(
         0.35,
@@ -1244,6 +1325,9 @@ class WorkforceConfig:
         high=26,
         why="a month is usual; up to six months",
         doc="Notice before a leaver's cases move.",
+        plausible=(2, 8),
+        plausible_why="assumption: a month's notice is usual; two weeks (leave taken against it) "
+        "to two months",
     )
     handover_hours: float = param(
         3.0,
@@ -1253,6 +1337,9 @@ class WorkforceConfig:
         high=CASE_WEEK_HOURS,
         why=CASE_WEEK_HOURS_WHY,
         doc="Time a receiving worker spends taking over a case.",
+        plausible=(1.0, 8.0),
+        plausible_why="assumption (seed 002: the quality of handovers): from reading the file (1 "
+        "hour) to a file read, joint visit and handover meeting (a working day)",
     )
     recruitment_mean_days: float = param(
         536.0,
@@ -1310,6 +1397,9 @@ class WorkforceConfig:
         high=12.0,
         why="up to 12 a year: agency workers staying a month on average",
         doc="Leaving hazard of an agency worker.",
+        plausible=(0.5, 2.0),
+        plausible_why="assumption (DESIGN.md section 6: agency workers stay shorter): an average "
+        "agency stay of six months to two years",
     )
     newly_qualified_share: float = prob(
         0.3,
@@ -1338,6 +1428,8 @@ class WorkforceConfig:
         high=30,
         why="up to 30 workers per manager",
         doc="Social workers per team manager.",
+        plausible=(4, 9),
+        plausible_why="assumption: four to nine case-holding social workers per team manager",
     )
     structure: str = param(
         "single",
@@ -1379,6 +1471,8 @@ class WorkforceConfig:
         why="up to a year; 0 allocates across teams at once",
         doc="A case that has waited this long for a worker in its own team goes to the "
         "least-loaded worker with room in another team (section 47 cases at once).",
+        plausible=(5, 20),
+        plausible_why="assumption: a manager looks to another team after one to four weeks' wait",
     )
     vacant_cluster_posts: int = param(
         0,
@@ -1399,6 +1493,9 @@ class WorkforceConfig:
         high=52,
         why="up to a year",
         doc="A new starter's cap rises in equal steps to the full cap over this many weeks.",
+        plausible=(2, 12),
+        plausible_why="assumption: a new starter's caseload is built up over two weeks to three "
+        "months",
     )
     early_leaving_factor: float = param(
         2.0,
@@ -1469,6 +1566,9 @@ class WorkforceConfig:
         high=WEEK_HOURS,
         why=WEEK_HOURS_WHY,
         doc="A team manager's time for case reviews.",
+        plausible=(6.0, 18.0),
+        plausible_why="assumption (seed 002: four-weekly reviews promised and lapsed): a sixth "
+        "to a half of a team manager's week for case reviews",
     )
     manager_review_hours_per_case: float = param(
         0.5,
@@ -1478,6 +1578,9 @@ class WorkforceConfig:
         high=CASE_WEEK_HOURS,
         why=CASE_WEEK_HOURS_WHY,
         doc="One case review.",
+        plausible=(0.25, 1.0),
+        plausible_why="assumption: a quick check of the record (15 minutes) to an hour's case "
+        "discussion",
     )
     manager_review_interval_wd: int = param(
         20,
@@ -1928,6 +2031,10 @@ class ServicesConfig:
         "up to three times as effective",
         doc="While a family attends its service, a week of plan work lowers need by this "
         "times need.progress_effect_per_week.",
+        plausible=(1.0, 1.5),
+        plausible_why="assumption (seed 003): attending adds nothing "
+        "(need.progress_effect_per_week was set without services) up to half again to a week of "
+        "plan work",
     )
 
 
@@ -1941,6 +2048,9 @@ class PolicyConfig:
         doc="Information from outside the household (need.outside_alert_prob_per_week, "
         "need.parent_alert_prob_per_week) is acted on (need is seen); otherwise it is recorded "
         "and nothing follows.",
+        plausible=(0.3, 0.8),
+        plausible_why="assumption (seed 000: an anonymous call twice not passed on): from under "
+        "a third to four in five reports from outside acted on",
     )
     close_only_when_need_low: bool = param(
         True,
@@ -2509,8 +2619,19 @@ def wrong_type_error(key: str, value: Any) -> ConfigError:
     )
 
 
+def _plausible_text(meta: Mapping[str, Any]) -> str:
+    """A factor's plausible range in words ("6 to 20"), or "" for a parameter with none."""
+    if meta.get("plausible") is None:
+        return ""
+    low, high = meta["plausible"]
+    return f"{_number(low)} to {_number(high)}"
+
+
 def parameter_rows() -> list[dict[str, str]]:
-    """Every parameter with its default, unit, range (and why) and source (docs/parameters.md)."""
+    """Every parameter with its default, unit, ranges (and why) and source (docs/parameters.md).
+
+    The plausible range is empty for a parameter that is not a sensitivity factor.
+    """
     defaults = Config()
     return [
         {
@@ -2519,6 +2640,8 @@ def parameter_rows() -> list[dict[str, str]]:
             "unit": f.meta.get("unit", ""),
             "range": _range_text(f.meta, f.kind),
             "why": f.meta.get("why", ""),
+            "plausible": _plausible_text(f.meta),
+            "plausible_why": f.meta.get("plausible_why", ""),
             "source": f.meta.get("source", ""),
             "meaning": f.meta.get("doc", ""),
         }
