@@ -168,7 +168,7 @@ def compose_config(overrides: Sequence[str] = ()) -> Config:
             )
     check_override_keys(parsed)
     register_authorities(parsed)
-    with _hydra():
+    with initialised():
         return to_config(_compose(list(overrides)))
 
 
@@ -188,7 +188,7 @@ def check_sweep(overrides: Sequence[str]) -> None:
     check_override_keys(parsed)
     register_authorities(parsed)
     command_line = [o for o in parsed if not is_hydra_override(o)]
-    with _hydra():
+    with initialised():
         first = _compose([_values(o)[0] for o in parsed], with_hydra=True)
         params = OmegaConf.select(first, "hydra.sweeper.params") or {}
         from_file = parse_overrides([f"{key}={value}" for key, value in params.items()])
@@ -224,8 +224,11 @@ def _enumerate(override: Override, iterator: Callable[[], Iterator[T]]) -> list[
 
 
 @contextmanager
-def _hydra() -> Iterator[None]:
-    """Hydra initialised on the package's conf/ for the compose API, cleared after."""
+def initialised() -> Iterator[None]:
+    """Hydra initialised on the package's conf/ for the compose API, cleared after.
+
+    Any primary config of conf/ can then be composed (``sim.sensitivity`` composes its own).
+    """
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):

@@ -152,6 +152,7 @@ def run_many(
     n_jobs: int = 0,
     progress: bool | None = None,
     desc: str = "replications",
+    done: Callable[[int, T], None] | None = None,
 ) -> list[T]:
     """Run ``jobs`` in up to ``n_jobs`` processes; ``keep`` of each, in the order of jobs.
 
@@ -163,6 +164,9 @@ def run_many(
         n_jobs: Worker processes (0: one per core); one runs everything in this process.
         progress: Show a progress bar (default: when stderr is a terminal).
         desc: The progress bar's label.
+        done: Called in this process with each job's index and what was kept of it as
+            soon as it finishes (in the order they finish), so that a caller can save
+            finished work before the rest is done (sim.sensitivity keeps each design point).
 
     """
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
@@ -172,18 +176,27 @@ def run_many(
         if n_jobs == 1:
             for i, job in enumerate(jobs):
                 outputs[i] = _run_job(job, keep)
+                _finished(i, outputs[i], done)
                 bar.update()
         else:
             with ProcessPoolExecutor(max_workers=n_jobs, initializer=quiet_worker) as pool:
                 try:
                     futures = {pool.submit(_run_job, job, keep): i for i, job in enumerate(jobs)}
                     for future in as_completed(futures):
-                        outputs[futures[future]] = future.result()
+                        i = futures[future]
+                        outputs[i] = future.result()
+                        _finished(i, outputs[i], done)
                         bar.update()
                 except BaseException:
                     _stop_workers(pool)
                     raise
     return [outputs[i] for i in range(len(jobs))]
+
+
+def _finished(i: int, kept: T, done: Callable[[int, T], None] | None) -> None:
+    """Tell the caller that job ``i`` finished, if it asked to know."""
+    if done is not None:
+        done(i, kept)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

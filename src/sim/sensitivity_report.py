@@ -231,6 +231,7 @@ def read_study(folder: Path) -> Study:
         r["kpi"]: _number(r["noise_share"])
         for r in _csv(folder, "noise.csv", ("kpi", "noise_share", "replications"))
     }
+    meta = {**meta, **_run_time(folder)}
     return Study(
         folder,
         meta,
@@ -239,6 +240,18 @@ def read_study(folder: Path) -> Study:
         indices,
         noise,
     )
+
+
+def _run_time(folder: Path) -> dict[str, Any]:
+    """run_time.json's record (sim.sensitivity_folder.RUN_TIME), or nothing if absent or bad."""
+    path = folder / "run_time.json"
+    if not path.is_file():
+        return {}
+    try:
+        record = json.loads(read_text(path, error=StudyError))
+    except json.JSONDecodeError:
+        return {}
+    return {RUN_TIME_KEY: record.get(RUN_TIME_KEY)} if isinstance(record, dict) else {}
 
 
 def short_names(keys: Sequence[str]) -> dict[str, str]:
