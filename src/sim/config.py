@@ -56,6 +56,7 @@ def param(
     doc: str = "",
     plausible: tuple[float, float] | None = None,
     plausible_why: str = "",
+    screened: bool = True,
 ) -> Any:
     """Declare a configuration field with its source, unit and allowed range.
 
@@ -75,11 +76,14 @@ def param(
             (narrower than the allowed range): a sensitivity factor's range
             (:func:`plausible_factors`, sim.sensitivity).
         plausible_why: Why the plausible range is what it is.
+        screened: Whether a factor with a plausible range is in the default set of a
+            sensitivity study (:func:`plausible_factors`); False for one the baseline screen
+            found at the noise level (docs/sensitivity.md).
 
     """
     meta = {"source": source, "unit": unit, "low": low, "high": high, "low_open": low_open}
     meta.update(why=why, kind=kind, choices=choices, doc=doc)
-    meta.update(plausible=plausible, plausible_why=plausible_why)
+    meta.update(plausible=plausible, plausible_why=plausible_why, screened=screened)
     if isinstance(default, list | dict):
         return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -92,6 +96,7 @@ def prob(
     doc: str = "",
     plausible: tuple[float, float] | None = None,
     plausible_why: str = "",
+    screened: bool = True,
 ) -> Any:
     """Declare a probability field (allowed range 0 to 1)."""
     return param(
@@ -103,6 +108,7 @@ def prob(
         doc=doc,
         plausible=plausible,
         plausible_why=plausible_why,
+        screened=screened,
     )
 
 
@@ -1112,6 +1118,7 @@ class NeedConfig:
         plausible=(0.5, 0.9),
         plausible_why="assumption (Working Together: a child seen alone can say what is "
         "happening): a parent in the room costs a tenth to a half of the chance of seeing need",
+        screened=False,
     )
     new_worker_detection_factor: float = param(
         0.6,
@@ -1124,6 +1131,7 @@ class NeedConfig:
         plausible=(0.4, 0.85),
         plausible_why="assumption (seed 002: six social workers): a worker who does not yet know "
         "the child sees need 15% to 60% less often",
+        screened=False,
     )
     new_worker_weeks: int = param(
         6,
@@ -1136,6 +1144,7 @@ class NeedConfig:
         plausible=(3, 12),
         plausible_why="assumption (seed 002): a worker takes three weeks (two CPP visits) to "
         "three months to know a child",
+        screened=False,
     )
     pressure_detection_factor: float = param(
         0.5,
@@ -1328,6 +1337,7 @@ class WorkforceConfig:
         plausible=(2, 8),
         plausible_why="assumption: a month's notice is usual; two weeks (leave taken against it) "
         "to two months",
+        screened=False,
     )
     handover_hours: float = param(
         3.0,
@@ -1473,6 +1483,7 @@ class WorkforceConfig:
         "least-loaded worker with room in another team (section 47 cases at once).",
         plausible=(5, 20),
         plausible_why="assumption: a manager looks to another team after one to four weeks' wait",
+        screened=False,
     )
     vacant_cluster_posts: int = param(
         0,
@@ -1496,6 +1507,7 @@ class WorkforceConfig:
         plausible=(2, 12),
         plausible_why="assumption: a new starter's caseload is built up over two weeks to three "
         "months",
+        screened=False,
     )
     early_leaving_factor: float = param(
         2.0,
@@ -2035,6 +2047,7 @@ class ServicesConfig:
         plausible_why="assumption (seed 003): attending adds nothing "
         "(need.progress_effect_per_week was set without services) up to half again to a week of "
         "plan work",
+        screened=False,
     )
 
 
@@ -2681,8 +2694,11 @@ class Factor:
     why: str
 
 
-def plausible_factors() -> list[Factor]:
-    """Every parameter with a plausible range in the schema, in schema order."""
+def plausible_factors(screened_only: bool = False) -> list[Factor]:
+    """Every parameter with a plausible range in the schema, in schema order.
+
+    ``screened_only``: only those a sensitivity study varies by default (``screened``).
+    """
     defaults = Config()
     return [
         Factor(
@@ -2694,4 +2710,5 @@ def plausible_factors() -> list[Factor]:
         )
         for f in SCHEMA_FIELDS
         if f.meta.get("plausible") is not None
+        and (f.meta.get("screened", True) or not screened_only)
     ]

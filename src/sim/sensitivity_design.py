@@ -156,7 +156,9 @@ def resolve_factors(
 
     Args:
         keys: Schema keys (``sensitivity.factors``), or None for every parameter with a
-            plausible range (:func:`sim.config.plausible_factors`).
+            plausible range that is screened by default
+            (:func:`sim.config.plausible_factors`); a named factor may be any with a
+            plausible range.
         ranges: ``key -> [low, high]`` (``sensitivity.ranges``) for keys without a
             plausible range or to replace it; inside the key's allowed range.
         base: The base configuration; a factor's ``default`` is its value there.
@@ -169,7 +171,7 @@ def resolve_factors(
     given = _ranges(ranges or {})
     plausible = {f.key: f for f in plausible_factors()}
     if keys is None:
-        keys = list(plausible)
+        keys = [f.key for f in plausible_factors(screened_only=True)]
         if not keys:
             raise ConfigError(
                 "sensitivity.factors: no parameter has a plausible range in the schema; name "
