@@ -10,7 +10,8 @@ The rule (docs/authorities.md, "How an authority sets the parameters"): a size i
 default of the average authority scaled by the authority's figure against England's per
 authority; a parameter calibrated to a national ratio (section 47s per referral, ICPCs per
 section 47, ...) is its default times the authority's ratio over England's ratio (first
-order), clipped to its allowed range; a published rate with no calibration (sickness
+order), clipped to its allowed range, except plan length, which is read off a measured
+curve (:data:`PLAN_LENGTH_CURVE`); a published rate with no calibration (sickness
 absence) is taken as it is. A parameter with no local figure keeps its national default.
 The reference figures are those the defaults are calibrated to (:data:`ENGLAND`), so an
 authority whose figures equal them gets the defaults back.

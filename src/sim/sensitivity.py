@@ -16,7 +16,7 @@ replications. Two methods (the config group ``sensitivity``, conf/sensitivity/):
   ``keep_rule=ranked`` keeps the top ones whatever the dummy says).
 
 Settings (``sensitivity.<name>=...``; docs/sensitivity.md): ``factors`` (schema keys;
-default every parameter with a plausible range), ``ranges`` (``{key:[low,high]}``, inside
+default every parameter with a plausible range that is screened by default), ``ranges`` (``{key:[low,high]}``, inside
 the allowed range), ``kpis`` (default the headline KPIs), ``replications`` (3), ``seed``
 (the design's and the bootstrap's; default ``run.seed``), ``n_jobs`` (processes, 0 = all
 cores), ``out`` (the study folder, default results/sensitivity/<method>), ``stage``

@@ -39,25 +39,11 @@ from sim.config import SCHEMA_FIELDS, ConfigError
 from sim.metrics import KPI, KPIS
 from sim.plots import morris_figure, morris_ranking_figure, save_compact, sobol_ranking_figure
 from sim.report import html_figure, html_page
+from sim.sensitivity_analysis import DUMMY, INDEX_COLUMNS, NOISE_COLUMNS
 from sim.userfiles import InputError, read_text, staged
 
 STUDY_FILES = ("study.json", "design.csv", "outputs.csv", "indices.csv", "noise.csv")
 """The files of a finished study; outputs, indices and noise are written last."""
-INDEX_COLUMNS = (
-    "method",
-    "parameter",
-    "kpi",
-    "mu_star",
-    "mu_star_conf",
-    "sigma",
-    "S1",
-    "S1_conf",
-    "ST",
-    "ST_conf",
-    "distinguishable",
-)
-DUMMY = "dummy"
-"""The factor the model ignores, always last in a study (sim.sensitivity)."""
 RUN_TIME_KEY = "wall_seconds"
 """study.json's key for the study's computing time in seconds, if it records one."""
 TOP = 3
@@ -227,10 +213,7 @@ def read_study(folder: Path) -> Study:
             f"{folder / 'study.json'}: method {meta['method']!r}; allowed: morris, sobol"
         )
     indices = [_index(r) for r in _csv(folder, "indices.csv", INDEX_COLUMNS)]
-    noise = {
-        r["kpi"]: _number(r["noise_share"])
-        for r in _csv(folder, "noise.csv", ("kpi", "noise_share", "replications"))
-    }
+    noise = {r["kpi"]: _number(r["noise_share"]) for r in _csv(folder, "noise.csv", NOISE_COLUMNS)}
     meta = {**meta, **_run_time(folder)}
     return Study(
         folder,

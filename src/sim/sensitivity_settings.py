@@ -45,7 +45,7 @@ class StudySettings:
 
     method: str = "morris"
     factors: list[str] | None = None
-    """Schema keys; None: every parameter with a plausible range."""
+    """Schema keys; None: every parameter with a plausible range screened by default."""
     ranges: Any = None
     """``{key: [low, high]}`` for factors without a plausible range, or to replace it
     (untyped: OmegaConf cannot merge a mapping into a typed empty one under Hydra)."""
