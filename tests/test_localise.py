@@ -28,11 +28,13 @@ from sim.config import (
     validate,
 )
 from sim.localise import (
+    CIN_LENGTH_CURVE,
     ENGLAND,
     N_AUTHORITIES,
     PLAN_LENGTH_CURVE,
     authority_node,
     authority_settings,
+    scale_odds,
 )
 from sim.metrics import compute_kpis
 from sim.runner import run_one
@@ -138,6 +140,33 @@ def test_plan_length_sets_the_margin_from_the_authoritys_time_on_a_plan():
         )
         assert "cpp_at_31_march" in s.derived
         assert "PLAN_LENGTH_CURVE" in s.derived
+
+
+def test_cin_length_sets_the_cin_close_probability_from_children_in_need_per_referral():
+    """(Children in need less those on a plan) per referral against England's picks the
+    odds scale on the measured curve: the curve falls as the odds rise; an authority
+    carrying more children in need per referral than England (Thurrock, 1.22 times) gets a
+    lower close probability and one carrying fewer (Kent, 0.75 times) a higher one, each
+    reading its own multiple back off the curve (linear in the log of the scale)."""
+    scales, stocks = zip(*CIN_LENGTH_CURVE, strict=True)
+    assert all(b > a for a, b in zip(scales, scales[1:], strict=False))
+    assert all(b < a for a, b in zip(stocks, stocks[1:], strict=False))
+    assert dict(CIN_LENGTH_CURVE)[1.0] == 1.0
+    england = (ENGLAND["cin_at_31_march"] - ENGLAND["cpp_at_31_march"]) / ENGLAND["referrals"]
+    default = Config().pathway.cin_review_close_prob
+    for key, sign in (("thurrock", -1), ("kent", 1)):
+        a = find(key)
+        cin, cpp, referrals = (
+            a.figure(n).value for n in ("cin_at_31_march", "cpp_at_31_march", "referrals")
+        )
+        k = (cin - cpp) / referrals / england
+        (s,) = [s for s in authority_settings(a) if s.key == "pathway.cin_review_close_prob"]
+        assert sign * (s.value - default) > 0.05, (key, k, s.value)
+        odds_scale = (s.value / (1 - s.value)) / (default / (1 - default))
+        assert scale_odds(default, odds_scale) == pytest.approx(s.value)
+        read_back = np.interp(np.log(odds_scale), np.log(scales), stocks)
+        assert read_back == pytest.approx(k, rel=2e-3), key
+        assert "CIN_LENGTH_CURVE" in s.derived and "cin_at_31_march" in s.derived
 
 
 @pytest.mark.slow

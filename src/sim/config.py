@@ -2081,7 +2081,8 @@ class PolicyConfig:
         why="up to 2 sd either way: from ending plans while need is still well into the high "
         "range to keeping them until it is far below it",
         doc="With close_only_when_need_low, how far below need.high_threshold the need a "
-        "review sees must be before the plan may end; above 0, conferences wait for more "
+        "review conference sees must be before a protection plan may end (CiN reviews keep "
+        "the threshold itself); above 0, conferences wait for more "
         "improvement (plans last longer), below 0 less.",
     )
     not_seen_list: bool = param(

@@ -181,21 +181,21 @@ def _demand(a: Authority) -> list[Setting]:
 
 
 PLAN_LENGTH_CURVE: Final[tuple[tuple[float, float], ...]] = (
-    (-1.0, 0.492),  # children on a plan 230 / plans started a year 468
-    (-0.75, 0.515),  # 236 / 458
-    (-0.5, 0.568),  # 252 / 444
-    (-0.25, 0.644),  # 280 / 436
+    (-1.0, 0.487),  # children on a plan 241 / plans started a year 493
+    (-0.75, 0.511),  # 246 / 481
+    (-0.5, 0.552),  # 258 / 468
+    (-0.25, 0.646),  # 286 / 443
     (0.0, 0.822),  # 348 / 424: the default
-    (0.25, 1.008),  # 419 / 416
-    (0.5, 1.264),  # 510 / 404
-    (0.75, 1.553),  # 588 / 379
-    (1.0, 1.807),  # 631 / 349
+    (0.25, 1.006),  # 413 / 411
+    (0.5, 1.205),  # 476 / 395
+    (0.75, 1.442),  # 568 / 394
+    (1.0, 1.700),  # 639 / 376
 )
 """The average authority's mean time on a plan (children on a plan / plans started a year,
 years) at each ``policy.end_plan_need_margin``: experiments/plan_length_curve.py, five
-replications of the default run each (2026-12-01). Plans end at a review once the need the
-conference sees is below the high-need threshold less the margin, so the margin is the
-lever for plan length; the review end probabilities barely move it (their odds x 0.25 to
+replications of the default run each (2026-12-01, the margin applying to review
+conferences only). Plans end at a review once the need the conference sees is below the
+high-need threshold less the margin, so the margin is the lever for plan length; the review end probabilities barely move it (their odds x 0.25 to
 x 4 gave 0.93 to 0.77 years), which is why an earlier rule that scaled them left long-plan
 authorities with plans too short and short-plan ones with plans too long."""
 
@@ -231,6 +231,64 @@ def _plan_length(a: Authority) -> Setting | None:
     )
 
 
+CIN_LENGTH_CURVE: Final[tuple[tuple[float, float], ...]] = (
+    (0.2, 2.018),  # 2,421 on a CiN plan
+    (0.3, 1.719),  # 2,062
+    (0.45, 1.427),  # 1,712
+    (0.7, 1.162),  # 1,394
+    (1.0, 1.000),  # 1,199: the default
+    (1.4, 0.879),  # 1,055
+    (2.0, 0.782),  # 938
+    (3.0, 0.701),  # 841
+    (5.0, 0.637),  # 764
+)
+"""The average authority's children on a CiN plan relative to the default's (1,199) with
+the odds of ``pathway.cin_review_close_prob`` times each scale:
+experiments/cin_length_curve.py, five replications of the default run each (2026-12-01).
+A CiN review closes the case only once need is not seen to be high, so the stock falls
+less than in proportion as the odds rise."""
+
+
+def scale_odds(p: float, scale: float) -> float:
+    """``p`` with its odds times ``scale``."""
+    odds = p / (1.0 - p) * scale
+    return odds / (1.0 + odds)
+
+
+def _cin_length(a: Authority) -> Setting | None:
+    """The CiN review's close probability whose CiN plans last as long as the authority's.
+
+    Children in need at 31 March less those on a plan, per referral, is how many children
+    on CiN plans (and looked after: no local figure) the authority carries for each child
+    referred; relative to England's it is how much longer than England's its CiN plans
+    last, and how much of its workers' time they take. The odds scale that gives the
+    average authority that much more CiN stock is read off :data:`CIN_LENGTH_CURVE` (linear
+    in the log of the scale), clipped to the curve's ends. None when a count is zero.
+    """
+    cin, cpp, referrals = (_fig(a, n) for n in ("cin_at_31_march", "cpp_at_31_march", "referrals"))
+    if referrals <= 0 or cin - cpp <= 0:
+        return None
+    england = (ENGLAND["cin_at_31_march"] - ENGLAND["cpp_at_31_march"]) / ENGLAND["referrals"]
+    k = ((cin - cpp) / referrals) / england
+    scales, stocks = zip(*reversed(CIN_LENGTH_CURVE), strict=True)  # stock rising
+    log_scale = float(np.interp(k, stocks, np.log(scales)))
+    default = DEFAULTS.pathway.cin_review_close_prob
+    scale = float(np.exp(log_scale))
+    value = _round(scale_odds(default, scale))
+    text = (
+        f"{default:g} with its odds x {scale:.3g}, the scale at which the average authority "
+        f"carries {k:.3g} times its CiN stock (CIN_LENGTH_CURVE: [(cin_at_31_march - "
+        f"cpp_at_31_march) / referrals] / England's {england:.4g})"
+    )
+    if not stocks[0] <= k <= stocks[-1]:
+        text += ", clipped to the curve's end"
+    return Setting(
+        "pathway.cin_review_close_prob",
+        value,
+        f"{text}; {_cite(a, 'cin_at_31_march', 'cpp_at_31_march', 'referrals')}",
+    )
+
+
 def _branching(a: Authority) -> list[Setting]:
     """The pathway's shares calibrated to national ratios, by the authority's ratios."""
     p = DEFAULTS.pathway
@@ -247,6 +305,7 @@ def _branching(a: Authority) -> list[Setting]:
         _ratio_setting(a, "pathway.s47_icpc_prob", "icpcs", "s47s"),
         _ratio_setting(a, "pathway.icpc_cpp_prob", "cpp_starts", "icpcs"),
         _plan_length(a),
+        _cin_length(a),
     ]
     rate = _fig(a, "rereferral_rate")
     k = rate / ENGLAND["rereferral_rate"]

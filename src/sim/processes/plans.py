@@ -68,16 +68,16 @@ def _end_cin(m: Model, child: Child, outcome: str) -> None:
     m.events.cancel_planned(child.id, (ev.VisitMade, ev.VisitNoAccess, ev.CoreGroupHeld), m.env.now)
 
 
-def _may_end(m: Model, child: Child) -> bool:
+def _may_end(m: Model, child: Child, margin: float = 0.0) -> bool:
     """Whether a review may end the plan: not while need is seen to be high (policy).
 
-    "High" here is ``policy.end_plan_need_margin`` below the high-need threshold: how much
-    improvement the authority's conferences wait for.
+    "High" here is ``margin`` below the high-need threshold: for a review conference,
+    ``policy.end_plan_need_margin``, how much improvement the authority's conferences wait
+    for before ending a child protection plan.
     """
-    policy = m.cfg.policy
-    if not policy.close_only_when_need_low:
+    if not m.cfg.policy.close_only_when_need_low:
         return True
-    return child.perceived_need < m.cfg.need.high_threshold - policy.end_plan_need_margin
+    return child.perceived_need < m.cfg.need.high_threshold - margin
 
 
 REVIEW_OUTCOMES = ("close", "cin", "continue", "legal_planning")
@@ -103,7 +103,7 @@ def review_decision(m: Model, child: Child, first: bool) -> str:
     )
     accuracy = accuracy_for(m, child, p.review_decision_accuracy)
     outcome = REVIEW_OUTCOMES[known_need_decision(child, m.ranker("review"), probs, accuracy)]
-    if outcome in ("close", "cin") and not _may_end(m, child):
+    if outcome in ("close", "cin") and not _may_end(m, child, m.cfg.policy.end_plan_need_margin):
         return "continue"
     return outcome
 
