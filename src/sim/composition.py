@@ -15,7 +15,9 @@ override Hydra could not parse) and from the schema, never by reading Hydra's wo
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -287,3 +289,66 @@ def _omegaconf_cause(exc: BaseException) -> OmegaConfBaseException | None:
     while cause is not None and not isinstance(cause, OmegaConfBaseException):
         cause = cause.__cause__ or cause.__context__
     return cause
+
+
+KIND_WORDS: dict[Any, str] = {
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    str: "text",
+    int | None: "a whole number or null",
+    float | None: "a number or null",
+    str | None: "text or null",
+    list[str] | None: "a list [a,b,...] or null",
+}
+"""A tool setting's type in words, for one-line errors."""
+
+
+def compose_tool(
+    config_name: str,
+    overrides: Sequence[str],
+    group: str,
+    schema: type,
+    where: str,
+    options: Sequence[str],
+) -> DictConfig:
+    """Compose a tool's primary config (conf/<config_name>.yaml) with ``overrides``.
+
+    The tool's settings are the config group ``group`` (typed by the dataclass ``schema``;
+    ``options`` are its files); ``where`` names them in errors (``sensitivity (morris)``).
+
+    Raises:
+        ConfigError: one line for a bad option, key or value of ``group``.
+
+    """
+    try:
+        with initialised():
+            return compose(
+                config_name=config_name, overrides=list(overrides), return_hydra_config=True
+            )
+    except MissingConfigException as exc:
+        missing_group, _, name = (exc.missing_cfg_file or "").rpartition("/")
+        if missing_group == group:
+            raise ConfigError(
+                f"unknown {group} '{name}'; available: {', '.join(options)}"
+            ) from None
+        raise ConfigError(" ".join(str(exc).split())) from None
+    except Exception as exc:  # Hydra wraps OmegaConf's errors in its own
+        raise setting_error(exc, group, schema, where) from None
+
+
+def setting_error(exc: Exception, group: str, schema: type, where: str) -> ConfigError:
+    """A composition error as one line naming the setting (Hydra's words if not a setting's)."""
+    cause = _omegaconf_cause(exc)
+    key = str(getattr(cause, "full_key", "") or "")
+    names = [f.name for f in dataclasses.fields(schema)]
+    if isinstance(cause, ConfigKeyError | ConfigAttributeError) and key.startswith(f"{group}."):
+        return ConfigError(f"unknown key '{key}'; allowed keys in {where}: {', '.join(names)}")
+    name = key.removeprefix(f"{group}.")
+    if isinstance(cause, ValidationError) and name in names:
+        kind = typing.get_type_hints(schema)[name]
+        value = getattr(cause, "value", None)
+        return ConfigError(
+            f"{key} = {value!r} is not allowed; allowed: {KIND_WORDS.get(kind, kind)}"
+        )
+    return ConfigError(" ".join(str(exc).split()))

@@ -150,7 +150,11 @@ def _factor_json(f: Factor) -> dict[str, Any]:
 
 
 def resolve_factors(
-    keys: Sequence[str] | None, ranges: Mapping[str, Any] | None, base: Config
+    keys: Sequence[str] | None,
+    ranges: Mapping[str, Any] | None,
+    base: Config,
+    setting: str = "sensitivity.factors",
+    dummy: bool = True,
 ) -> list[Factor]:
     """The factors of a study, the dummy last, with their ranges and why.
 
@@ -162,90 +166,93 @@ def resolve_factors(
         ranges: ``key -> [low, high]`` (``sensitivity.ranges``) for keys without a
             plausible range or to replace it; inside the key's allowed range.
         base: The base configuration; a factor's ``default`` is its value there.
+        setting: The list of keys, as errors name it (``calibration.parameters`` for a
+            calibration, whose ranges are then ``calibration.ranges``).
+        dummy: Add the dummy factor last.
 
     Raises:
         ConfigError: one line naming the key: unknown, not a number, no range, a range
             out of the allowed one, given twice.
 
     """
-    given = _ranges(ranges or {})
+    group = setting.partition(".")[0]
+    given = _ranges(ranges or {}, f"{group}.ranges")
     plausible = {f.key: f for f in plausible_factors()}
     if keys is None:
         keys = [f.key for f in plausible_factors(screened_only=True)]
         if not keys:
             raise ConfigError(
-                "sensitivity.factors: no parameter has a plausible range in the schema; name "
-                "the factors (sensitivity.factors=[key,...]) and their ranges "
-                "(sensitivity.ranges={key:[low,high]})"
+                f"{setting}: no parameter has a plausible range in the schema; name "
+                f"the factors ({setting}=[key,...]) and their ranges "
+                f"({group}.ranges={{key:[low,high]}})"
             )
     seen: set[str] = set()
     factors = []
     for key in keys:
-        _check_key(key, seen)
+        _check_key(key, seen, setting)
         seen.add(key)
         kind = _FIELDS[key].kind
         default = _FIELDS[key].value_in(base)
         if key in given:
             low, high = given[key]
-            why = "range given in sensitivity.ranges"
+            why = f"range given in {group}.ranges"
         elif key in plausible:
             low, high, why = plausible[key].low, plausible[key].high, plausible[key].why
         else:
             raise ConfigError(
-                f"sensitivity.factors: {key} has no plausible range in the schema; give one "
-                f"with sensitivity.ranges={{{key}:[low,high]}}"
+                f"{setting}: {key} has no plausible range in the schema; give one "
+                f"with {group}.ranges={{{key}:[low,high]}}"
             )
         factors.append(Factor(key, float(low), float(high), default, kind is int, why))
     for key in given:
         if key not in seen:
             raise ConfigError(
-                f"sensitivity.ranges: {key} is not a factor of this study; allowed: the keys "
-                "of sensitivity.factors"
+                f"{group}.ranges: {key} is not a factor of this study; allowed: the keys "
+                f"of {setting}"
             )
-    return [*factors, DUMMY_FACTOR]
+    return [*factors, DUMMY_FACTOR] if dummy else factors
 
 
-def _check_key(key: str, seen: set[str]) -> None:
+def _check_key(key: str, seen: set[str], setting: str) -> None:
     """Refuse a factor key that is not a number of the schema, the dummy, or a repeat."""
     if key == DUMMY:
-        raise ConfigError("sensitivity.factors: 'dummy' is added to every study; leave it out")
+        raise ConfigError(f"{setting}: 'dummy' is added to every study; leave it out")
     if key in seen:
-        raise ConfigError(f"sensitivity.factors: {key} is given twice; allowed: once")
+        raise ConfigError(f"{setting}: {key} is given twice; allowed: once")
     if key not in _FIELDS or "." not in key:
-        raise ConfigError(f"sensitivity.factors: {unknown_key_error(key)}")
+        raise ConfigError(f"{setting}: {unknown_key_error(key)}")
     if key.startswith("run."):
         raise ConfigError(
-            f"sensitivity.factors: {key} says how runs are made, not what the model assumes; "
+            f"{setting}: {key} says how runs are made, not what the model assumes; "
             "allowed: a parameter of authority, pathway, need, workforce, complaints, policy "
             "or services"
         )
     if _FIELDS[key].kind not in (int, float):
-        raise ConfigError(f"sensitivity.factors: {key} is not a number; a factor must be one")
+        raise ConfigError(f"{setting}: {key} is not a number; a factor must be one")
 
 
-def _ranges(ranges: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
-    """``sensitivity.ranges`` checked: a known numeric key, two numbers low < high, allowed."""
+def _ranges(ranges: Mapping[str, Any], setting: str) -> dict[str, tuple[float, float]]:
+    """``sensitivity.ranges`` (``setting``) checked: a known numeric key, two numbers low < high, allowed."""
     if not isinstance(ranges, Mapping):
         raise ConfigError(
-            f"sensitivity.ranges = {ranges!r} is not allowed; allowed: a mapping "
-            "{key:[low,high],...}"
+            f"{setting} = {ranges!r} is not allowed; allowed: a mapping {{key:[low,high],...}}"
         )
     checked = {}
     for key, pair in ranges.items():
         key = str(key)
         if key not in _FIELDS or "." not in key:
-            raise ConfigError(f"sensitivity.ranges: {unknown_key_error(key)}")
+            raise ConfigError(f"{setting}: {unknown_key_error(key)}")
         numbers = list(pair) if isinstance(pair, Sequence) and not isinstance(pair, str) else []
         if len(numbers) != 2 or not all(_is_number(x) for x in numbers) or numbers[0] >= numbers[1]:
             raise ConfigError(
-                f"sensitivity.ranges: {key} = {pair!r} is not allowed; allowed: [low, high], "
+                f"{setting}: {key} = {pair!r} is not allowed; allowed: [low, high], "
                 "two numbers with low below high"
             )
         for end in numbers:
             try:
                 validate_value(key, float(end))
             except ConfigError as exc:
-                raise ConfigError(f"sensitivity.ranges: {exc}") from None
+                raise ConfigError(f"{setting}: {exc}") from None
         checked[key] = (float(numbers[0]), float(numbers[1]))
     return checked
 

@@ -10,23 +10,13 @@ The settings are documented in sim/sensitivity.py's docstring and docs/sensitivi
 
 from __future__ import annotations
 
-import dataclasses
-import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hydra import compose
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.types import Override
-from hydra.errors import MissingConfigException
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import (
-    ConfigAttributeError,
-    ConfigKeyError,
-    OmegaConfBaseException,
-    ValidationError,
-)
 
 from sim import composition
 from sim.config import MAX_SEED, ConfigError
@@ -221,48 +211,7 @@ def compose_study(overrides: Sequence[str], method: str = "morris") -> DictConfi
         ConfigError: one line for a bad ``sensitivity`` option, key or value.
 
     """
-    try:
-        with composition.initialised():
-            return compose(
-                config_name=STUDY_CONFIG, overrides=list(overrides), return_hydra_config=True
-            )
-    except MissingConfigException as exc:
-        group, _, name = (exc.missing_cfg_file or "").rpartition("/")
-        if group == "sensitivity":
-            raise ConfigError(
-                f"unknown sensitivity '{name}'; available: {', '.join(METHODS)}"
-            ) from None
-        raise ConfigError(" ".join(str(exc).split())) from None
-    except Exception as exc:  # Hydra wraps OmegaConf's errors in its own
-        raise _setting_error(exc, SCHEMAS.get(method, MorrisSettings)) from None
-
-
-_KIND_WORDS: dict[Any, str] = {
-    int: "a whole number",
-    str: "text",
-    int | None: "a whole number or null",
-    str | None: "text or null",
-    list[str] | None: "a list [a,b,...] or null",
-}
-
-
-def _setting_error(exc: Exception, schema: type[StudySettings]) -> ConfigError:
-    """A composition error as one line naming the setting (Hydra's words if not a setting's)."""
-    cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, OmegaConfBaseException):
-        cause = cause.__cause__ or cause.__context__
-    key = str(getattr(cause, "full_key", "") or "")
-    names = [f.name for f in dataclasses.fields(schema)]
-    if isinstance(cause, ConfigKeyError | ConfigAttributeError) and key.startswith("sensitivity."):
-        return ConfigError(
-            f"unknown key '{key}'; allowed keys in sensitivity ({schema().method}): "
-            f"{', '.join(names)}"
-        )
-    name = key.removeprefix("sensitivity.")
-    if isinstance(cause, ValidationError) and name in names:
-        kind = typing.get_type_hints(schema)[name]
-        value = getattr(cause, "value", None)
-        return ConfigError(
-            f"{key} = {value!r} is not allowed; allowed: {_KIND_WORDS.get(kind, kind)}"
-        )
-    return ConfigError(" ".join(str(exc).split()))
+    schema = SCHEMAS.get(method, MorrisSettings)
+    return composition.compose_tool(
+        STUDY_CONFIG, overrides, "sensitivity", schema, f"sensitivity ({schema().method})", METHODS
+    )
