@@ -164,7 +164,7 @@ def _england_target(kpi: str, target: Target) -> Observed:
         s = england_series()[figure]
         per = 1.0 / N_AUTHORITIES if s.kind == "count" else 1.0
         years = f"{min(s.values)}-{max(s.values)}"
-        scaled = " / 153" if per != 1.0 else ""
+        scaled = f" / {N_AUTHORITIES}" if per != 1.0 else ""
         sd = s.sd * scale * per
         how = (
             f"sd: England's {s.column} ({s.file}), sample sd over {years} = {s.sd:g}{scaled}"
@@ -185,12 +185,14 @@ def _england_target(kpi: str, target: Target) -> Observed:
 
 def england() -> TargetSet:
     """England's average authority: every figure of :data:`sim.calibration.TARGETS`."""
+    years = england_series()["referrals"].values
     return TargetSet(
         name="england",
         la_code="",
         targets=tuple(_england_target(k, t) for k, t in TARGETS.items()),
-        note="England per average authority (FACTS.md; counts / 153); sd: England's "
-        "year-to-year spread over 2021-2025 (data/dfe), half the tolerance where none",
+        note=f"England per average authority (FACTS.md; counts / {N_AUTHORITIES}); sd: "
+        f"England's year-to-year spread over {min(years)}-{max(years)} (data/dfe), half the "
+        "FACTS.md tolerance where the files have no series",
     )
 
 
