@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import statistics
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ FILE_COLUMNS = {
     ],
     # A stand-in for the kept-back duration columns: the build must never read it.
     "c4_section_47s_and_icpcs_counts_2013_to_2025.csv": ["Section47", "ICPC", "kept_back_days"],
-    "d3_cpps_subsequent_plan_2013_to_2025.csv": ["CPP_start"],
+    "d3_cpps_subsequent_plan_2013_to_2025.csv": ["CPP_start", "CPP_subsequent_percent"],
     "d5_cpps_at31march_counts_2013_to_2025.csv": ["CPP_At31"],
     "csww_indicators_2017_to_2025.csv": [
         "inpost_fte",
@@ -56,8 +57,14 @@ CIN = {
     "ICPC": 100,
     "kept_back_days": 99,
     "CPP_start": 90,
+    "CPP_subsequent_percent": 20.0,
     "CPP_At31": 80,
 }
+EARLIER = (2021, 2022, 2023)
+"""Years before 2024 in the children in need files: England, the regions, Alpha and Gamma
+(Beta has 2024 and 2025 only), for the spreads."""
+ALPHA_REFERRALS = {2021: 400, 2022: "c", 2023: 600, 2024: 500, 2025: "c"}
+ENGLAND_REFERRALS = {2021: 900, 2022: 1000, 2023: 1100, 2024: 1000, 2025: 1000}
 WORKFORCE = {
     "inpost_fte": 120.0,
     "case_holders_fte": 80.0,
@@ -91,25 +98,29 @@ def _write(path: Path, header, rows) -> None:
 def make_dfe(folder: Path) -> Path:
     """A small DfE folder: England, two regions, three current authorities and one gone.
 
-    Alpha: referrals suppressed (``c``) in 2025, 500 in 2024; its 2025 workforce row has a
-    newer code (an alias). Beta: no workforce row of its own, only a joint return with
-    another authority. Gamma: section 47s missing in both years and suppressed in its
+    Alpha: referrals suppressed (``c``) in 2025, 500 in 2024 (and 400, ``c``, 600 in 2021 to
+    2023); its 2025 workforce row has a newer code (an alias). Beta: no workforce row of
+    its own, only a joint return with another authority; in the children in need files
+    only in 2024 and 2025. Gamma: section 47s missing in every year and suppressed in its
     region (falls back to England); its re-referral rate ``low`` and its region's blank.
-    Delta: only in 2024 (dropped).
+    Delta: only in 2024 (dropped). The children in need files run from 2021, the workforce
+    file from 2024.
     """
     folder.mkdir()
     cin_files = [n for n in FILE_COLUMNS if n[:2] in {"b1", "c1", "c4", "d3", "d5"}]
     for name in cin_files:
         columns = FILE_COLUMNS[name]
         rows = []
-        for year in (2024, 2025):
-            rows.append(_row(columns, year, "National", CIN | {"Section47": 5000}))
+        for year in (*EARLIER, 2024, 2025):
+            national = CIN | {"Section47": 5000, "referral_count": ENGLAND_REFERRALS[year]}
+            rows.append(_row(columns, year, "National", national))
             rows.append(_row(columns, year, "Regional", CIN, region=R1))
             region2 = CIN | {"Section47": "c", "rereferral_percent": ""}
             rows.append(_row(columns, year, "Regional", region2, region=R2))
-            alpha = CIN | ({"referral_count": "c"} if year == 2025 else {"referral_count": 500})
+            alpha = CIN | {"referral_count": ALPHA_REFERRALS[year]}
             rows.append(_row(columns, year, "Local authority", alpha, la=ALPHA))
-            rows.append(_row(columns, year, "Local authority", CIN, la=BETA))
+            if year not in EARLIER:
+                rows.append(_row(columns, year, "Local authority", CIN, la=BETA))
             gamma = CIN | {"Section47": "x" if year == 2025 else "z", "rereferral_percent": "low"}
             rows.append(_row(columns, year, "Local authority", gamma, la=GAMMA))
             if year == 2024:
@@ -232,6 +243,47 @@ def test_a_region_gap_falls_back_to_england(built):
     assert gamma.figure("rereferral_rate") == au.Figure(20.5, 2025, "england")
 
 
+def test_an_authoritys_spread_skips_suppressed_years(built):
+    rows, meta, _ = built
+    # Alpha's referrals 2021-2025: 400, c, 600, 500, c: the sample sd of the three numbers.
+    assert rows["alpha"].sd("referrals") == pytest.approx(statistics.stdev([400, 600, 500]))
+    assert "alpha" not in meta["spread"]["fallbacks"]["referrals"]
+    assert meta["spread"]["years"][
+        "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+    ] == [2021, 2025]
+
+
+def test_too_few_years_take_the_regions_median_relative_spread(built):
+    rows, meta, _ = built
+    # Beta (region R1) has two years: R1's only authority with enough, Alpha, spreads by
+    # 100 / 500 = 20% of its mean; Beta's 1,000 referrals get 200.
+    assert rows["beta_on_sea"].sd("referrals") == pytest.approx(200.0)
+    assert meta["spread"]["fallbacks"]["referrals"] == {"E06000002": "region"}
+
+
+def test_a_spread_is_never_below_half_the_published_unit(built):
+    rows, meta, _ = built
+    # Gamma's referrals are 1,000 every year (sd 0): held to half a referral.
+    assert rows["gamma_city_of"].sd("referrals") == 0.5
+    # The workforce file has two years: no authority has three, so every spread is the
+    # floor, half of the last published decimal.
+    assert rows["beta_on_sea"].sd("turnover_rate") == 0.05
+    assert set(meta["spread"]["fallbacks"]["turnover_rate"].values()) == {"floor"}
+
+
+def test_englands_series_and_spread(tmp_path):
+    source = make_dfe(tmp_path / "dfe")
+    build.write(build.build_table(source, today="2026-01-01"), tmp_path / "out")
+    series = au.parse_england((tmp_path / "out" / au.ENGLAND_TABLE).read_text())
+    referrals = series["referrals"]
+    assert referrals.values == {y: float(v) for y, v in ENGLAND_REFERRALS.items()}
+    assert referrals.sd == pytest.approx(statistics.stdev(ENGLAND_REFERRALS.values()), abs=0.05)
+    # England's section 47s are 5,000 every year: at least half the rounding to 10.
+    assert series["s47s"].sd == 5.0
+    assert series["cpp_subsequent_rate"].latest == 20.0
+    assert set(series) == {*FIGURE_NAMES, "cpp_subsequent_rate"}
+
+
 def test_codes_keys_and_neighbours_are_unique_and_known(built):
     rows, _, table = built
     authorities = list(rows.values())
@@ -294,6 +346,7 @@ def test_the_packaged_table_has_every_authority_and_no_gaps():
             assert row[f"{name}_source"] in SOURCES
             assert 2013 <= int(row[f"{name}_year"]) <= 2025
             assert float(row[name]) >= 0
+            assert float(row[f"{name}_sd"]) > 0
     authorities = au.authorities()
     assert len(authorities) == 153
     codes = {a.la_code for a in authorities}
@@ -337,6 +390,12 @@ def test_leeds_row_by_hand():
     assert {name: leeds.figure(name).value for name in expected} == expected
     assert {leeds.figure(name).source for name in expected} == {"own"}
     assert {leeds.figure(name).year for name in expected} == {2025}
+    # c1 referral_count for Leeds, 2021-2025: 9495, 12577, 10950, 9914, 10304; csww
+    # turnover_rate_fte (30 Sep 2021-2025): 10.1, 9.6, 13.1, 9, 7.
+    assert leeds.sd("referrals") == round(statistics.stdev([9495, 12577, 10950, 9914, 10304]), 1)
+    assert leeds.sd("turnover_rate") == round(statistics.stdev([10.1, 9.6, 13.1, 9, 7]), 2)
+    # City of London's c4 Section47, 2021-2025: c, 21, 11, 9, c (suppressed years skipped).
+    assert find("city_of_london").sd("s47s") == round(statistics.stdev([21, 11, 9]), 1)
     assert [find(code).la_name for code in leeds.neighbours] == [
         "Portsmouth",
         "Southend-on-Sea",
@@ -355,6 +414,8 @@ def test_leeds_row_by_hand():
 def test_the_packaged_table_rebuilds_identically(tmp_path):
     table, meta = build.write(build.build_table(DFE), tmp_path)
     assert table.read_text() == PACKAGED_TEXT
+    packaged_england = (Path(build.__file__).parent / au.ENGLAND_TABLE).read_text()
+    assert (tmp_path / au.ENGLAND_TABLE).read_text() == packaged_england
     packaged = json.loads((Path(build.__file__).parent / au.META).read_text())
     rebuilt = json.loads(meta.read_text())
     assert {k: v for k, v in rebuilt.items() if k != "built"} == {

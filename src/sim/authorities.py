@@ -4,8 +4,10 @@ The table (``sim/data/authorities.csv``, schema :data:`SCHEMA_VERSION`) is built
 Department for Education's CSVs by ``python -m sim.data.build`` and shipped inside the
 package, so reading it needs no ``../shared``. One row per current authority: codes, name,
 a snake-case key, region, ten statistical neighbours, children aged 0-17 and, for each
-figure in :data:`FIGURES`, the value, the year it comes from and which fallback gave it
-(:data:`SOURCES`). docs/authorities.md describes every column.
+figure in :data:`FIGURES`, the value, the year it comes from, which fallback gave it
+(:data:`SOURCES`) and its year-to-year spread (``<figure>_sd``). A second small file,
+``england.csv`` (:data:`ENGLAND_COLUMNS`, :func:`england_series`), holds England's own
+series of the same figures and their spread. docs/authorities.md describes every column.
 
 ``python -m sim.authorities`` lists key, code, name and region; ``--show KEY`` prints one
 authority's row with the year and source of each figure.
@@ -23,14 +25,14 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 
 from sim.config import ConfigError
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """Version of the table's columns; raised whenever a column is added, removed or redefined."""
 
 ATTRIBUTION: Final = (
@@ -40,6 +42,8 @@ ATTRIBUTION: Final = (
 
 TABLE: Final = "authorities.csv"
 META: Final = "authorities.meta.json"
+ENGLAND_TABLE: Final = "england.csv"
+"""England's series of each figure over the spread's years, and its standard deviation."""
 
 SOURCES: Final = ("own", "own_previous_year", "region", "england")
 """Where a figure came from: the authority's latest year, an earlier year of its own, its
@@ -91,9 +95,28 @@ IDENTITY_COLUMNS: Final = (
     "children_0_17_year",
 )
 COLUMNS: Final = IDENTITY_COLUMNS + tuple(
-    column for f in FIGURES for column in (f.name, f"{f.name}_year", f"{f.name}_source")
+    column
+    for f in FIGURES
+    for column in (f.name, f"{f.name}_year", f"{f.name}_source", f"{f.name}_sd")
 )
 """The table's columns, in order."""
+
+ENGLAND_COLUMNS: Final = (
+    "figure",
+    "file",
+    "column",
+    "kind",
+    "unit",
+    "years",
+    "values",
+    "latest",
+    "latest_year",
+    "sd",
+    "floor",
+)
+"""england.csv's columns: a figure's source, its published years and values (``;``-joined,
+England's totals as published), the latest, the sample standard deviation over the years
+and the rounding floor it was held to (docs/authorities.md, "Year-to-year spread")."""
 
 
 def make_key(name: str) -> str:
@@ -131,10 +154,16 @@ class Authority:
     children_0_17: int
     children_0_17_year: int
     figures: Mapping[str, Figure]
+    spreads: Mapping[str, float] = field(default_factory=dict)
+    """Each figure's year-to-year standard deviation (``<figure>_sd``), in its own unit."""
 
     def figure(self, name: str) -> Figure:
         """The figure called ``name`` (one of :data:`FIGURE_NAMES`)."""
         return self.figures[name]
+
+    def sd(self, name: str) -> float:
+        """The year-to-year standard deviation of figure ``name`` (docs/authorities.md)."""
+        return self.spreads[name]
 
 
 def _row_to_authority(row: Mapping[str, str]) -> Authority:
@@ -153,6 +182,7 @@ def _row_to_authority(row: Mapping[str, str]) -> Authority:
         children_0_17=int(row["children_0_17"]),
         children_0_17_year=int(row["children_0_17_year"]),
         figures=figures,
+        spreads={f.name: float(row[f"{f.name}_sd"]) for f in FIGURES},
     )
 
 
@@ -182,6 +212,55 @@ def table_meta() -> dict[str, Any]:
     """The packaged table's sidecar: build date, sources and years, schema, attribution."""
     meta: dict[str, Any] = json.loads(_packaged(META))
     return meta
+
+
+@dataclass(frozen=True)
+class Series:
+    """England's published values of one figure over the spread's years (england.csv)."""
+
+    figure: str
+    file: str
+    column: str
+    kind: str
+    unit: str
+    values: Mapping[int, float]
+    latest: float
+    latest_year: int
+    sd: float
+    floor: float
+
+
+def parse_england(text: str) -> dict[str, Series]:
+    """England's series by figure name, from england.csv's text (:data:`ENGLAND_COLUMNS`)."""
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != ENGLAND_COLUMNS:
+        raise ConfigError(
+            f"{ENGLAND_TABLE}'s columns are not schema {SCHEMA_VERSION}'s: rebuild it "
+            "with `python -m sim.data.build`"
+        )
+    series = {}
+    for row in reader:
+        years = [int(y) for y in row["years"].split(";")]
+        values = [float(v) for v in row["values"].split(";")]
+        series[row["figure"]] = Series(
+            figure=row["figure"],
+            file=row["file"],
+            column=row["column"],
+            kind=row["kind"],
+            unit=row["unit"],
+            values=dict(zip(years, values, strict=True)),
+            latest=float(row["latest"]),
+            latest_year=int(row["latest_year"]),
+            sd=float(row["sd"]),
+            floor=float(row["floor"]),
+        )
+    return series
+
+
+@cache
+def england_series() -> dict[str, Series]:
+    """England's packaged series and spreads, by figure (read once)."""
+    return parse_england(_packaged(ENGLAND_TABLE))
 
 
 def _index(rows: Iterable[Authority], aliases: Mapping[str, str]) -> dict[str, Authority]:
@@ -248,12 +327,15 @@ def describe(a: Authority, rows: Sequence[Authority]) -> str:
         f"statistical neighbours: {neighbours}",
         f"children aged 0-17: {a.children_0_17:,} (ONS mid-{a.children_0_17_year})",
         "",
-        f"{'figure':<20}{'value':>12}  {'year':<6}{'source':<19}unit",
+        f"{'figure':<20}{'value':>12}{'sd':>10}  {'year':<6}{'source':<19}unit",
     ]
     for spec in FIGURES:
         fig = a.figure(spec.name)
         value = _number(fig.value, spec.decimals)
-        lines.append(f"{spec.name:<20}{value:>12}  {fig.year:<6}{fig.source:<19}{spec.unit}")
+        sd = _number(a.sd(spec.name), spec.decimals + 1)
+        lines.append(
+            f"{spec.name:<20}{value:>12}{sd:>10}  {fig.year:<6}{fig.source:<19}{spec.unit}"
+        )
     lines += ["", ATTRIBUTION]
     return "\n".join(lines)
 

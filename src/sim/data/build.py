@@ -3,9 +3,10 @@
     python -m sim.data.build [--source DIR] [--out DIR] [--experiment FILE]
 
 reads the published CSVs (default ``../shared/data/dfe`` beside the repository) and writes
-``authorities.csv`` and ``authorities.meta.json`` into this package's data folder, and the
-national run's sweep over every authority of the table, ``conf/experiment/national.yaml``
-(:func:`national_experiment`). The rules (docs/authorities.md):
+``authorities.csv``, ``authorities.meta.json`` and ``england.csv`` into this package's data
+folder, and the national run's sweep over every authority of the table,
+``conf/experiment/national.yaml`` (:func:`national_experiment`). The rules
+(docs/authorities.md):
 
 - **Authorities**: those with a row in the latest year of the children in need file (b1):
   153 for 2025. Authorities whose old code no longer appears (Bournemouth, Poole, Dorset
@@ -19,6 +20,19 @@ national run's sweep over every authority of the table, ``conf/experiment/nation
   not the authority's own row) falls back to the authority's earlier years, most recent
   first; then to its region in the latest year (a rate as published; a count as the
   region's count per child aged 0-17 times the authority's children); then to England.
+- **Each figure's spread** (``<figure>_sd``, issue 18: the observation uncertainty of a
+  calibration target) is the sample standard deviation (n - 1) of the authority's own
+  published values over its file's latest :data:`SPREAD_YEARS` years (2021 to 2025 for
+  every file of the 2025 build), whatever the figure's own fallback. A suppressed or
+  missing cell (and a joint workforce return) is skipped, not filled. With fewer than
+  :data:`MIN_SPREAD_YEARS` years left, the spread is the figure's value times the median
+  relative spread (sd / mean) of the authorities of its region that have enough years;
+  with none there, of all authorities. Every spread is held to at least half the unit the
+  figure is published in (:func:`rounding_floor`: 0.5 for whole counts, 0.05 for rates,
+  caseloads and FTE to one decimal), the most rounding can move it, so none is 0.
+  ``england.csv`` (:func:`england_rows`) gives England's own series of the same years for
+  each figure, and the share of plans that are second or subsequent (d3), with England's
+  counts held to half their rounding to the nearest 10.
 - Only the columns the table needs are read: the kept-back duration columns of c4 and d5
   are never read (the DfE data README).
 
@@ -32,17 +46,20 @@ import csv
 import hashlib
 import json
 import math
+import statistics
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from sim.authorities import (
     ATTRIBUTION,
     COLUMNS,
+    ENGLAND_COLUMNS,
+    ENGLAND_TABLE,
     FIGURES,
     META,
     SCHEMA_VERSION,
@@ -85,6 +102,24 @@ NEIGHBOURS: Final = tuple(f"SN_{i}" for i in range(1, 11))
 MISSING_MARKS: Final = ("c", "x", "z", "low", "u", "")
 """Cells that hold no usable number: ``c`` suppressed (1-5), ``x`` not available, ``z`` not
 applicable, ``low`` rounds to zero, ``u`` low reliability, blank."""
+
+
+SPREAD_YEARS: Final = 5
+"""A figure's spread is over its file's latest five years: recent enough that the long
+trends since 2013 (England's section 47s up 81%, plan starts' second-plan share from 15% to
+25%) do not count as year-to-year noise, and enough years for a standard deviation."""
+MIN_SPREAD_YEARS: Final = 3
+"""An authority with fewer years than this (with a number) in the window takes its
+region's median relative spread times its value."""
+ENGLAND_EXTRA: Final = (
+    FigureSpec(
+        "cpp_subsequent_rate", "d3", "CPP_subsequent_percent", "rate", 1, "% of plans started"
+    ),
+)
+"""Figures read for England's series only (england.csv), not columns of the table: the
+share of plans started that are a second or subsequent plan (a calibration target)."""
+ENGLAND_COUNT_ROUNDING: Final = 10.0
+"""England's counts in the children in need files are published rounded to the nearest 10."""
 
 
 class BuildError(Exception):
@@ -244,6 +279,109 @@ def resolve(spec: FigureSpec, place: Place, published: Published) -> tuple[float
     )
 
 
+def spread_years(published: Published) -> list[int]:
+    """The years a spread is taken over: the file's latest :data:`SPREAD_YEARS`."""
+    return list(range(published.latest - SPREAD_YEARS + 1, published.latest + 1))
+
+
+def numbers(
+    rows: Mapping[int, Mapping[str, str]], column: str, years: Sequence[int]
+) -> list[float]:
+    """The values of ``column`` in ``years`` that hold a number (suppressed cells skipped)."""
+    found = (parse_number(rows[y].get(column, "")) for y in years if y in rows)
+    return [v for v in found if v is not None]
+
+
+def rounding_floor(unit: float) -> float:
+    """The least spread a figure published to ``unit`` is given: half the unit."""
+    return unit / 2
+
+
+def authority_floor(spec: FigureSpec) -> float:
+    """An authority's floor: half its published unit (whole counts, or one decimal)."""
+    return rounding_floor(10.0**-spec.decimals)
+
+
+def relative_spread(values: Sequence[float]) -> float | None:
+    """Sample sd over mean, or None if the mean is not positive."""
+    mean = statistics.fmean(values)
+    return statistics.stdev(values) / mean if mean > 0 else None
+
+
+def spreads(
+    spec: FigureSpec, rows: Sequence[Place], published: Published, values: Mapping[str, float]
+) -> dict[str, tuple[float, str]]:
+    """Each authority's spread of ``spec`` and where it came from, by la_code.
+
+    The rules of the module docstring; the origin is ``own``, ``region`` (its region's
+    median relative spread), ``england`` (all authorities' median) or ``floor`` (no
+    authority has enough years). ``values`` are the table's figures, which a borrowed
+    relative spread multiplies.
+    """
+    years = spread_years(published)
+    own = {
+        p.la_code: numbers(published.la.get(p.old_la_code, {}), spec.column, years) for p in rows
+    }
+    enough = {code: v for code, v in own.items() if len(v) >= MIN_SPREAD_YEARS}
+    relative: dict[str, list[float]] = defaultdict(list)
+    for p in rows:
+        rel = relative_spread(enough[p.la_code]) if p.la_code in enough else None
+        if rel is not None:
+            relative[p.region_code].append(rel)
+    everyone = [r for rels in relative.values() for r in rels]
+    floor = authority_floor(spec)
+    result = {}
+    for p in rows:
+        if p.la_code in enough:
+            sd, origin = statistics.stdev(enough[p.la_code]), "own"
+        elif relative.get(p.region_code):
+            sd, origin = statistics.median(relative[p.region_code]) * values[p.la_code], "region"
+        elif everyone:
+            sd, origin = statistics.median(everyone) * values[p.la_code], "england"
+        else:
+            sd, origin = floor, "floor"
+        result[p.la_code] = (max(sd, floor), origin)
+    return result
+
+
+def england_rows(files: Mapping[str, Published]) -> list[dict[str, str]]:
+    """england.csv: England's series of each figure over its file's spread years.
+
+    Values as published (England's totals, rates in %); the sd is the sample standard
+    deviation of the years with a number, at least :func:`rounding_floor` of the unit
+    England's figure is published in (counts of the children in need files to the nearest
+    10, the rest to their decimals).
+    """
+    result = []
+    for spec in (*FIGURES, *ENGLAND_EXTRA):
+        published = files[spec.file]
+        years = [y for y in spread_years(published) if y in published.england]
+        values = {y: parse_number(published.england[y][spec.column]) for y in years}
+        kept = {y: v for y, v in values.items() if v is not None}
+        if len(kept) < 2:
+            raise BuildError(f"{published.name}: England has fewer than two years of {spec.column}")
+        whole_count = spec.kind == "count" and spec.decimals == 0
+        unit = ENGLAND_COUNT_ROUNDING if whole_count else 10.0**-spec.decimals
+        floor = rounding_floor(unit)
+        latest = max(kept)
+        result.append(
+            {
+                "figure": spec.name,
+                "file": published.name,
+                "column": spec.column,
+                "kind": spec.kind,
+                "unit": spec.unit,
+                "years": ";".join(str(y) for y in kept),
+                "values": ";".join(format_value(v, spec.decimals) for v in kept.values()),
+                "latest": format_value(kept[latest], spec.decimals),
+                "latest_year": str(latest),
+                "sd": format_value(max(statistics.stdev(kept.values()), floor), spec.decimals + 1),
+                "floor": format_value(floor, spec.decimals + 1),
+            }
+        )
+    return result
+
+
 def format_value(value: float, decimals: int) -> str:
     """A number as the table writes it: ``decimals`` places, no thousands separator."""
     return f"{round(value, decimals):.{decimals}f}" if decimals else str(round(value))
@@ -334,13 +472,14 @@ class Built:
 
     rows: list[dict[str, str]]
     meta: dict[str, object]
+    england: list[dict[str, str]] = field(default_factory=list)
 
 
 def build_table(source: Path, today: str | None = None) -> Built:
     """Read the DfE CSVs in ``source`` and make the table and its sidecar."""
     paths = find_sources(source)
     wanted: dict[str, list[str]] = defaultdict(list)
-    for spec in FIGURES:
+    for spec in (*FIGURES, *ENGLAND_EXTRA):
         wanted[spec.file].append(spec.column)
     wanted["ons"].append(POPULATION)
     files = {
@@ -351,6 +490,15 @@ def build_table(source: Path, today: str | None = None) -> Built:
     neighbours = neighbours_of(paths["sn"], rows)
     table = []
     tally: dict[str, Counter[str]] = {spec.name: Counter() for spec in FIGURES}
+    resolved = {
+        spec.name: {p.la_code: resolve(spec, p, files[spec.file]) for p in rows} for spec in FIGURES
+    }
+    spread = {
+        spec.name: spreads(
+            spec, rows, files[spec.file], {c: v[0] for c, v in resolved[spec.name].items()}
+        )
+        for spec in FIGURES
+    }
     for p in sorted(rows, key=lambda p: keys[p.la_code]):
         out = {
             "la_code": p.la_code,
@@ -364,11 +512,12 @@ def build_table(source: Path, today: str | None = None) -> Built:
             "children_0_17_year": str(p.children_year),
         }
         for spec in FIGURES:
-            value, year, origin = resolve(spec, p, files[spec.file])
+            value, year, origin = resolved[spec.name][p.la_code]
             out |= {
                 spec.name: format_value(value, spec.decimals),
                 f"{spec.name}_year": str(year),
                 f"{spec.name}_source": origin,
+                f"{spec.name}_sd": format_value(spread[spec.name][p.la_code][0], spec.decimals + 1),
             }
             tally[spec.name][origin] += 1
         table.append(out)
@@ -398,21 +547,38 @@ def build_table(source: Path, today: str | None = None) -> Built:
         ],
         "missing_marks": list(MISSING_MARKS),
         "fallbacks": {name: {s: tally[name][s] for s in SOURCES} for name in tally},
+        "spread": {
+            "years": {
+                files[k].name: [spread_years(files[k])[0], files[k].latest]
+                for k in dict.fromkeys(s.file for s in FIGURES)
+            },
+            "min_years": MIN_SPREAD_YEARS,
+            "floor": "half the published unit: 0.5 for whole counts, 0.05 for one decimal",
+            "england": ENGLAND_TABLE,
+            "fallbacks": {
+                name: {code: o for code, (_, o) in sorted(by.items()) if o != "own"}
+                for name, by in spread.items()
+            },
+        },
         "code_aliases": aliases,
         "dropped": dropped(files, rows),
         "joint_workforce_returns": joint_returns(files["csww"]),
     }
-    return Built(table, meta)
+    return Built(table, meta, england_rows(files))
 
 
 def write(built: Built, out: Path) -> tuple[Path, Path]:
-    """Write the table and its sidecar into ``out``."""
+    """Write the table, its sidecar and England's series (england.csv) into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     table, meta = out / TABLE, out / META
-    with table.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(built.rows)
+    for path, columns, rows in (
+        (table, COLUMNS, built.rows),
+        (out / ENGLAND_TABLE, ENGLAND_COLUMNS, built.england),
+    ):
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
     meta.write_text(json.dumps(built.meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return table, meta
 
@@ -462,6 +628,11 @@ def summary(built: Built) -> str:
     fallbacks: dict[str, dict[str, int]] = meta["fallbacks"]  # type: ignore[assignment]
     for name, counts in fallbacks.items():
         lines.append(f"  {name}: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+    spread: dict[str, Any] = meta["spread"]  # type: ignore[assignment]
+    borrowed = {name: Counter(by.values()) for name, by in spread["fallbacks"].items()}
+    lines.append(f"Spreads borrowed (fewer than {MIN_SPREAD_YEARS} own years):")
+    for name, counts in borrowed.items():
+        lines.append(f"  {name}: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "none"))
     dropped_rows: list[dict[str, str]] = meta["dropped"]  # type: ignore[assignment]
     names = ", ".join(f"{d['la_name']} ({d['la_code']}, to {d['last_year']})" for d in dropped_rows)
     lines.append(f"Dropped: {names or 'none'}.")
@@ -495,7 +666,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     experiment.parent.mkdir(parents=True, exist_ok=True)
     experiment.write_text(national_experiment([row["key"] for row in built.rows]), "utf-8")
-    print(f"Wrote {table}, {meta.name} and {experiment}.")
+    print(f"Wrote {table}, {meta.name}, {ENGLAND_TABLE} and {experiment}.")
     print(summary(built))
     return 0
 
