@@ -22,7 +22,8 @@ pyABC's sequential Monte Carlo ABC (Toni et al. 2009; Beaumont et al. 2009):
 ends. :func:`run` runs one generation per call of pyABC's ``ABCSMC.run`` (loading the
 run from the file each time, ``ABCSMC.load``), so a run stopped after 2 generations and
 run again asking for 4 runs 2 more, and gives what an uninterrupted run of 4 gives (with
-the single-core sampler). A rerun with other targets is refused in one line.
+the single-core sampler). An interrupted generation is not in the file: a rerun runs it
+again. A rerun with other targets or parameters is refused in one line.
 
 **Determinism.** pyABC draws every random number (prior, perturbation kernel, sampler)
 from numpy's global generator. :func:`run` seeds it before each generation from
@@ -342,6 +343,7 @@ def run(
     if set(observed) != set(sds):
         raise ConfigError("observed figures and uncertainties must name the same KPIs")
     observed = {k: float(v) for k, v in observed.items()}
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{Path(db).resolve()}"
     names = list(prior.keys())
     run_id = _resumed_id(url, observed, names) if resume and Path(db).is_file() else None

@@ -49,6 +49,7 @@ import numpy as np
 import yaml
 from matplotlib.figure import Figure
 
+from sim import CONF_DIR
 from sim.abc_fit import Posterior
 from sim.calibration_model import FitModel
 from sim.config import SCHEMA_FIELDS, ConfigError
@@ -181,7 +182,7 @@ def _unit(key: str) -> str:
 
 def _axis_label(key: str) -> str:
     unit = _unit(key)
-    return f"{key} ({unit})" if unit else key
+    return f"{key}\n({unit})" if unit else key
 
 
 def predictive_figure(rows: Sequence[Mapping[str, Any]], title: str = "") -> Figure:
@@ -212,13 +213,14 @@ def predictive_figure(rows: Sequence[Mapping[str, Any]], title: str = "") -> Fig
         )
         ax.set_yticks([])
         ax.set_ylim(-0.6, 0.6)
+        ax.margins(x=0.04)
         name = kpi.label if kpi is not None else str(row["target"])
         status = "" if row["within"] else "  (outside the band)"
         ax.set_title(f"{name}{status}", loc="left", fontsize=10)
         ax.set_xlabel(kpi.display_unit if kpi is not None else "", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper right", ncols=3, fontsize=9)
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=9)
     fig.suptitle(title or "Posterior-predictive check: published figures against the model")
     return fig
 
@@ -232,7 +234,7 @@ def pairs_figure(posterior: Posterior, bounds: np.ndarray, bins: int = 20) -> Fi
     d = len(posterior.names)
     box = np.asarray(bounds, dtype=float)
     w = posterior.weights / posterior.weights.sum()
-    size = max(3.0, 2.2 * d)
+    size = max(4.5, 2.6 * d)
     fig = Figure(figsize=(size, size), layout="constrained")
     axes = fig.subplots(d, d, squeeze=False)
     alpha = np.clip(0.15 + 0.85 * w / w.max(), 0.0, 1.0)
@@ -245,7 +247,7 @@ def pairs_figure(posterior: Posterior, bounds: np.ndarray, bins: int = 20) -> Fi
             if i == j:
                 ax.hist(
                     posterior.samples[:, j],
-                    bins=np.linspace(*box[j], bins + 1),
+                    bins=np.linspace(box[j, 0], box[j, 1], bins + 1),
                     weights=w,
                     color=PALETTE[0],
                 )
@@ -263,7 +265,7 @@ def pairs_figure(posterior: Posterior, bounds: np.ndarray, bins: int = 20) -> Fi
             if i == d - 1:
                 ax.set_xlabel(_axis_label(posterior.names[j]), fontsize=8)
     fig.suptitle(
-        "Posterior of the fitted parameters (weighted particles; axes span the prior box)",
+        "Posterior of the fitted parameters\n(weighted particles; axes span the prior box)",
         fontsize=10,
     )
     return fig
@@ -296,6 +298,9 @@ def calibrated_yaml(
     """
     if not _NAME.match(name):
         raise ConfigError(f"scenario name {name!r}; allowed: lower case letters, digits and _")
+    if (CONF_DIR / "scenario" / f"{name}.yaml").exists():
+        # Hydra would find the package's scenario of that name before the folder's
+        raise ConfigError(f"scenario name {name!r} is a scenario of conf/; choose another")
     values: dict[str, Any] = {"scenario_name": name}
     for f, value in zip(model.factors, posterior.median().tolist(), strict=True):
         *groups, leaf = f.key.split(".")
