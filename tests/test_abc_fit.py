@@ -62,6 +62,13 @@ class RefusesNegative(GaussianToy):
         return super().__call__(params)
 
 
+class NeverFits(GaussianToy):
+    """NaN outputs everywhere: no particle is ever accepted."""
+
+    def __call__(self, params):
+        return dict.fromkeys(OBSERVED, math.nan)
+
+
 def below_diagonal(x):
     """History matching's test stand-in: a + b < 0.5 is not ruled out."""
     return x[:, 0] + x[:, 1] < 0.5
@@ -217,6 +224,13 @@ def test_nan_outputs_are_infinitely_far_and_never_accepted(tmp_path):
     assert d({"m1": math.nan, "m2": -0.6}, OBSERVED, 0) == math.inf
     post = _fit(tmp_path, model=RefusesNegative())
     assert np.all(post.samples[:, 0] >= 0)
+
+
+def test_a_first_generation_below_the_acceptance_rate_is_one_line(tmp_path):
+    # Every particle is refused (NaN), so generation 0 stops after population / rate
+    # evaluations with nothing accepted.
+    with pytest.raises(ConfigError, match="accepted no generation"):
+        _fit(tmp_path, model=NeverFits(), population=5, min_acceptance_rate=0.2)
 
 
 def test_a_target_without_a_positive_uncertainty_is_refused():

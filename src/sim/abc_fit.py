@@ -10,13 +10,15 @@ pyABC's sequential Monte Carlo ABC (Toni et al. 2009; Beaumont et al. 2009):
   (:func:`param_name`), since pyABC reads parameters as attributes and stores them by name.
 - **distance** (:class:`TargetDistance`): pyABC's weighted 2-norm with fixed weights
   1/sd per target, so each target's error counts in units of its uncertainty; a NaN KPI
-  (a point the schema refuses) is infinitely far.
+  (a point the schema refuses) is infinitely far, and never accepted
+  (:class:`FiniteAcceptor`).
 - **epsilon**: pyABC's quantile epsilon at the median (alpha 0.5), the first one from a
   calibration sample of the prior (pyABC's default, ``from_sample``); each generation
   accepts particles within the median distance of the previous one.
 - **stopping**: ``generations`` populations in total, or sooner when epsilon reaches
-  ``min_epsilon`` or a generation's acceptance rate would fall below
-  ``min_acceptance_rate`` (pyABC stops it after population / rate evaluations).
+  ``min_epsilon`` or a generation's acceptance rate falls below ``min_acceptance_rate``
+  (the single-core and multicore samplers cut such a generation at population / rate
+  evaluations and it is not kept; the dask and redis samplers finish it, then stop).
 
 **Resume.** The history is a SQLite file (``db``) that pyABC writes as each generation
 ends. :func:`run` runs one generation per call of pyABC's ``ABCSMC.run`` (loading the
@@ -61,6 +63,7 @@ from typing import Any
 
 import numpy as np
 import pyabc
+from pyabc.acceptor import AcceptorResult
 from pyabc.weighted_statistics import effective_sample_size
 
 from sim.config import ConfigError
@@ -252,6 +255,23 @@ class TargetDistance(pyabc.PNormDistance):
         return d if math.isfinite(d) else math.inf
 
 
+class FiniteAcceptor(pyabc.UniformAcceptor):
+    """pyABC's uniform acceptor (distance at most epsilon) that never accepts an infinite one.
+
+    When more than half of a generation's distances are infinite (points the schema
+    refuses), the median epsilon is infinite too, and ``inf <= inf`` would let them in.
+    """
+
+    def __call__(
+        self, distance_function: Any, eps: Any, x: dict, x_0: dict, t: int, par: Any
+    ) -> AcceptorResult:
+        """Accept as pyABC does, unless the distance is infinite."""
+        result = super().__call__(distance_function, eps, x, x_0, t, par)
+        if math.isfinite(result.distance):
+            return result
+        return AcceptorResult(result.distance, False, result.weight)
+
+
 # --- the posterior ------------------------------------------------------------------------
 
 
@@ -360,6 +380,7 @@ def run(
                 TargetDistance(sds),
                 population_size=settings.population,
                 eps=pyabc.QuantileEpsilon(alpha=EPSILON_ALPHA),
+                acceptor=FiniteAcceptor(),
                 sampler=make_sampler(),
             )
             if run_id is None:
@@ -381,13 +402,14 @@ def run(
 
 
 def _finished(history: pyabc.History, settings: AbcSettings, done: int) -> bool:
-    """Whether a run needs no more generations: enough, or epsilon down to its minimum."""
+    """Whether a run needs no more generations: enough, epsilon or acceptance too low."""
     if done >= settings.generations:
         return True
     if done == 0:
         return False
-    eps = history.get_all_populations().set_index("t")["epsilon"]
-    return bool(eps.loc[done - 1] <= settings.min_epsilon)
+    last = history.get_all_populations().set_index("t").loc[done - 1]
+    rate = float(last["particles"]) / max(float(last["samples"]), 1.0)
+    return bool(last["epsilon"] <= settings.min_epsilon or rate < settings.min_acceptance_rate)
 
 
 def _resumed_id(url: str, observed: Mapping[str, float], names: Sequence[str]) -> int | None:
@@ -435,7 +457,17 @@ def _progress_line(history: pyabc.History, settings: AbcSettings) -> str:
 
 
 def posterior_of(history: pyabc.History, keys: Sequence[str]) -> Posterior:
-    """The last generation of ``history`` as a Posterior over ``keys`` (schema keys)."""
+    """The last generation of ``history`` as a Posterior over ``keys`` (schema keys).
+
+    Raises:
+        ConfigError: the history has no generation (the first stopped on the acceptance rate).
+
+    """
+    if history.max_t < 0:
+        raise ConfigError(
+            "ABC-SMC accepted no generation: the first stopped below min_acceptance_rate; "
+            "lower it or widen the targets' uncertainties"
+        )
     df, w = history.get_distribution(m=0, t=history.max_t)
     pops = history.get_all_populations()
     eps = pops[pops["t"] >= 0].sort_values("t")["epsilon"]
@@ -480,10 +512,10 @@ def _quiet(verbose: bool) -> Iterator[None]:
 def _sampler_factory(settings: AbcSettings) -> Iterator[Callable[[], Any]]:
     """A maker of the settings' pyABC sampler (one a generation); a dask client closed after."""
     if settings.sampler == "single":
-        yield pyabc.SingleCoreSampler
+        yield lambda: pyabc.SingleCoreSampler(check_max_eval=True)
     elif settings.sampler == "multicore":
         n = settings.n_procs or None
-        yield lambda: pyabc.MulticoreEvalParallelSampler(n_procs=n)
+        yield lambda: pyabc.MulticoreEvalParallelSampler(n_procs=n, check_max_eval=True)
     elif settings.sampler == "dask":
         from distributed import Client
 
