@@ -1,0 +1,408 @@
+"""What a calibration leaves in its folder: the posterior, the fit, figures and a scenario.
+
+:func:`write_outputs` writes, all together (staged, then moved into place by
+:func:`sim.userfiles.staged`, so the folder holds all of them or none of the new ones):
+
+- ``posterior.csv``: ``sample, weight`` and one column per fitted parameter (schema
+  keys): the last ABC-SMC generation's particles, weights summing to 1, values as
+  proposed (a whole-number parameter is rounded when it runs).
+- ``fit.csv``: ``target, published, uncertainty, simulated_mean, band_low, band_high,
+  within``: a posterior-predictive check (:func:`fit_rows`). The model runs once at each
+  of M draws from the weighted posterior, draw i with replication R + i (its own random
+  numbers, none of those the fit compared), so the band holds parameter and replication
+  uncertainty together: band = the draws' 5th and 95th percentiles, ``within`` = the
+  published figure lies in the band. FACTS.md's tolerances are not checked here (the
+  calibration command adds them as ``within_tolerance`` from sim.calibration.TARGETS).
+- ``parameters.csv``: ``parameter, prior_low, prior_high, median, low_90, high_90,
+  shrinkage, pinned`` (:func:`parameter_rows`): shrinkage = 1 - (posterior 90% width /
+  prior width), the prior being the box of the parameter's range; ``pinned`` is
+  shrinkage >= :data:`PINNED_SHRINKAGE`. A flat posterior over the box has shrinkage 0.1
+  (its 90% interval spans 90% of it), so ``pinned`` false means the data narrowed the
+  parameter to no less than three quarters of its range: the data cannot pin it down.
+- ``posterior_predictive.png``: each target's published figure with its uncertainty
+  against the simulated band; ``pairs.png``: the weighted posterior of each pair of
+  fitted parameters on axes spanning the prior box.
+- ``calibrated.yaml`` and ``scenario/calibrated.yaml`` (the same text): a Hydra scenario
+  (``# @package _global_``, as conf/scenario/*.yaml) setting each fitted parameter to its
+  posterior median. A scenario is a file of the config group ``scenario``; Hydra finds
+  group files in the folders of its search path, so the copy under ``scenario/`` lets the
+  calibration folder itself be added to it (:func:`run_command`)::
+
+      python -m sim scenario=calibrated 'hydra.searchpath=["file:///abs/folder"]'
+
+  or copy calibrated.yaml to conf/scenario/<name>.yaml and run ``python -m sim
+  scenario=<name>``. The base configuration's own overrides (``authority=leeds``,
+  ``run.years=...``) go on the same command line; the header says which.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from matplotlib.figure import Figure
+
+from sim import CONF_DIR
+from sim.abc_fit import Posterior
+from sim.calibration_model import FitModel
+from sim.config import SCHEMA_FIELDS, ConfigError
+from sim.metrics import KPIS
+from sim.plots import PALETTE, save
+from sim.sensitivity_folder import csv_text
+from sim.userfiles import staged
+
+PINNED_SHRINKAGE = 0.25
+"""A parameter is pinned down by the data when its posterior 90% interval is at most
+three quarters of its prior range (shrinkage at least 0.25; a flat posterior has 0.1)."""
+BAND = (5.0, 95.0)
+"""The percentiles of the posterior-predictive draws that bound a target's band."""
+PREDICTIVE_STREAM = 2
+"""The spawn key of the draws' random numbers (the calibration seed's own stream)."""
+FIT_COLUMNS = (
+    "target",
+    "published",
+    "uncertainty",
+    "simulated_mean",
+    "band_low",
+    "band_high",
+    "within",
+)
+PARAMETER_COLUMNS = (
+    "parameter",
+    "prior_low",
+    "prior_high",
+    "median",
+    "low_90",
+    "high_90",
+    "shrinkage",
+    "pinned",
+)
+SCENARIO = "calibrated"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_FIELDS = {f.key: f for f in SCHEMA_FIELDS}
+
+
+@dataclass
+class CalibrationOutputs:
+    """What :func:`write_outputs` wrote: the folder, the fit's and the parameters' rows."""
+
+    folder: Path
+    fit: list[dict[str, Any]]
+    parameters: list[dict[str, Any]]
+    draws: np.ndarray
+    """The posterior-predictive draws' KPIs (M x targets)."""
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def posterior_text(posterior: Posterior) -> str:
+    """posterior.csv: ``sample, weight`` and the parameters (weights summing to 1)."""
+    weights = posterior.weights / posterior.weights.sum()
+    rows = [
+        [i, float(w), *(float(v) for v in row)]
+        for i, (w, row) in enumerate(zip(weights, posterior.samples, strict=True))
+    ]
+    return csv_text(["sample", "weight", *posterior.names], rows)
+
+
+def fit_rows(
+    kpis: Sequence[str],
+    observed: Mapping[str, float],
+    sds: Mapping[str, float],
+    draws: np.ndarray,
+) -> list[dict[str, Any]]:
+    """fit.csv's rows: each target's published figure against its simulated band.
+
+    ``draws`` is posterior-predictive draws x ``kpis``. NaN draws (a refused point) are
+    left out; a target with none has NaN figures and is not ``within``.
+    """
+    rows = []
+    for j, kpi in enumerate(kpis):
+        values = draws[:, j][np.isfinite(draws[:, j])]
+        low, high = np.percentile(values, BAND) if values.size else (math.nan, math.nan)
+        mean = float(values.mean()) if values.size else math.nan
+        published = float(observed[kpi])
+        rows.append(
+            {
+                "target": kpi,
+                "published": published,
+                "uncertainty": float(sds[kpi]),
+                "simulated_mean": mean,
+                "band_low": float(low),
+                "band_high": float(high),
+                "within": bool(low <= published <= high),
+            }
+        )
+    return rows
+
+
+def parameter_rows(posterior: Posterior, bounds: np.ndarray) -> list[dict[str, Any]]:
+    """parameters.csv's rows: prior box, posterior median and 90% interval, shrinkage, pinned."""
+    box = np.asarray(bounds, dtype=float)
+    median = posterior.median()
+    interval = posterior.interval(0.9)
+    rows = []
+    for j, key in enumerate(posterior.names):
+        low, high = box[j]
+        shrinkage = 1.0 - (interval[j, 1] - interval[j, 0]) / (high - low)
+        rows.append(
+            {
+                "parameter": key,
+                "prior_low": float(low),
+                "prior_high": float(high),
+                "median": float(median[j]),
+                "low_90": float(interval[j, 0]),
+                "high_90": float(interval[j, 1]),
+                "shrinkage": float(shrinkage),
+                "pinned": bool(shrinkage >= PINNED_SHRINKAGE),
+            }
+        )
+    return rows
+
+
+def _table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
+    return csv_text(columns, [[r[c] for c in columns] for r in rows])
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def _unit(key: str) -> str:
+    field = _FIELDS.get(key)
+    return str(field.meta.get("unit", "")) if field is not None else ""
+
+
+def _axis_label(key: str) -> str:
+    unit = _unit(key)
+    return f"{key}\n({unit})" if unit else key
+
+
+def predictive_figure(rows: Sequence[Mapping[str, Any]], title: str = "") -> Figure:
+    """Each target: the published figure with its uncertainty against the simulated band.
+
+    One row per target in the KPI's display unit (shares in %): the grey bar is the
+    posterior-predictive 5-95% band, the blue diamond its mean, the black dot the
+    published figure with a bar of one uncertainty either side.
+    """
+    n = len(rows)
+    fig = Figure(figsize=(9, 1.0 + 0.85 * n), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(n, 1, squeeze=False)[:, 0])
+    for ax, row in zip(axes, rows, strict=True):
+        kpi = KPIS.get(str(row["target"]))
+        scale = kpi.scale if kpi is not None else 1.0
+        low, high = row["band_low"] * scale, row["band_high"] * scale
+        if math.isfinite(low) and math.isfinite(high):
+            ax.barh(0, high - low, left=low, height=0.5, color="0.8", label="simulated 5-95%")
+        ax.plot([row["simulated_mean"] * scale], [0], "D", color=PALETTE[0], label="simulated mean")
+        ax.errorbar(
+            [row["published"] * scale],
+            [0],
+            xerr=[[row["uncertainty"] * scale]],
+            fmt="o",
+            color="k",
+            capsize=4,
+            label="published ± uncertainty",
+        )
+        ax.set_yticks([])
+        ax.set_ylim(-0.6, 0.6)
+        ax.margins(x=0.04)
+        name = kpi.label if kpi is not None else str(row["target"])
+        status = "" if row["within"] else "  (outside the band)"
+        ax.set_title(f"{name}{status}", loc="left", fontsize=10)
+        ax.set_xlabel(kpi.display_unit if kpi is not None else "", fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=9)
+    fig.suptitle(title or "Posterior-predictive check: published figures against the model")
+    return fig
+
+
+def pairs_figure(posterior: Posterior, bounds: np.ndarray, bins: int = 20) -> Figure:
+    """A pair plot of the weighted posterior, each axis spanning the parameter's prior box.
+
+    Diagonal: each parameter's weighted histogram; below it: the particles of each pair,
+    darker for a heavier weight. Axes are labelled with the parameters' units.
+    """
+    d = len(posterior.names)
+    box = np.asarray(bounds, dtype=float)
+    w = posterior.weights / posterior.weights.sum()
+    size = max(4.5, 2.6 * d)
+    fig = Figure(figsize=(size, size), layout="constrained")
+    axes = fig.subplots(d, d, squeeze=False)
+    alpha = np.clip(0.15 + 0.85 * w / w.max(), 0.0, 1.0)
+    for i in range(d):
+        for j in range(d):
+            ax = axes[i, j]
+            if j > i:
+                ax.set_axis_off()
+                continue
+            if i == j:
+                ax.hist(
+                    posterior.samples[:, j],
+                    bins=np.linspace(box[j, 0], box[j, 1], bins + 1),
+                    weights=w,
+                    color=PALETTE[0],
+                )
+                ax.set_yticks([])
+            else:
+                colors = np.zeros((len(w), 4))
+                colors[:, 2] = 0.5
+                colors[:, 3] = alpha
+                ax.scatter(posterior.samples[:, j], posterior.samples[:, i], s=8, c=colors)
+                ax.set_ylim(*box[i])
+                if j == 0:
+                    ax.set_ylabel(_axis_label(posterior.names[i]), fontsize=8)
+            ax.set_xlim(*box[j])
+            ax.tick_params(labelsize=7)
+            if i == d - 1:
+                ax.set_xlabel(_axis_label(posterior.names[j]), fontsize=8)
+    fig.suptitle(
+        "Posterior of the fitted parameters\n(weighted particles; axes span the prior box)",
+        fontsize=10,
+    )
+    return fig
+
+
+# --- the calibrated scenario --------------------------------------------------------------
+
+
+def run_command(folder: Path, name: str = SCENARIO, overrides: Sequence[str] = ()) -> str:
+    """The command that runs the calibrated scenario from its folder (Hydra's search path)."""
+    extra = [o for o in overrides if not o.startswith("scenario=")]
+    path = Path(folder).resolve()
+    parts = ["python -m sim", f"scenario={name}", f"'hydra.searchpath=[\"file://{path}\"]'"]
+    return " ".join([*parts, *extra])
+
+
+def calibrated_yaml(
+    posterior: Posterior,
+    model: FitModel,
+    observed: Mapping[str, float],
+    sds: Mapping[str, float],
+    folder: Path,
+    name: str = SCENARIO,
+    overrides: Sequence[str] = (),
+    when: date | None = None,
+) -> str:
+    """The scenario file: each fitted parameter at its posterior median, with a header.
+
+    Whole-number parameters are rounded; others keep six significant figures.
+    """
+    if not _NAME.match(name):
+        raise ConfigError(f"scenario name {name!r}; allowed: lower case letters, digits and _")
+    if (CONF_DIR / "scenario" / f"{name}.yaml").exists():
+        # Hydra would find the package's scenario of that name before the folder's
+        raise ConfigError(f"scenario name {name!r} is a scenario of conf/; choose another")
+    values: dict[str, Any] = {"scenario_name": name}
+    for f, value in zip(model.factors, posterior.median().tolist(), strict=True):
+        *groups, leaf = f.key.split(".")
+        node = values
+        for group in groups:
+            node = node.setdefault(group, {})
+        node[leaf] = int(round(value)) if f.whole else float(f"{value:.6g}")
+    targets = ", ".join(f"{k} {observed[k]:g} ± {sds[k]:g}" for k in model.kpis)
+    scenario_overrides = [o for o in overrides if o.startswith("scenario=")]
+    header = [
+        "# @package _global_",
+        f"# Calibrated by ABC-SMC on {(when or date.today()).isoformat()}: each fitted parameter "
+        "at its posterior median",
+        "# (posterior.csv holds the weighted samples, parameters.csv the 90% intervals).",
+        f"# Targets (published ± uncertainty): {targets}.",
+        f"# Folder: {Path(folder).resolve()}",
+        "# Run it (Hydra finds scenario/<name>.yaml in the folder on its search path):",
+        f"#   {run_command(folder, name, overrides)}",
+        f"# or copy this file to conf/scenario/{name}.yaml and run python -m sim scenario={name}.",
+    ]
+    if scenario_overrides:
+        header.append(
+            f"# The base was {scenario_overrides[0]}; this file sets only the fitted parameters, "
+            "so that scenario's other values are not in it."
+        )
+    body = yaml.safe_dump(values, sort_keys=False, default_flow_style=False)
+    return "\n".join(header) + "\n" + body
+
+
+# --- everything ---------------------------------------------------------------------------
+
+
+def predictive_draws(
+    model: FitModel,
+    posterior: Posterior,
+    draws: int,
+    seed: int,
+    n_jobs: int = 1,
+    progress: bool | None = None,
+) -> np.ndarray:
+    """The targets' KPIs at ``draws`` weighted posterior draws, one replication each."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_STREAM,)))
+    return model.predictive(posterior.resample(draws, rng), n_jobs, progress)
+
+
+def write_outputs(
+    folder: Path,
+    model: FitModel,
+    posterior: Posterior,
+    observed: Mapping[str, float],
+    sds: Mapping[str, float],
+    *,
+    draws: int = 100,
+    seed: int = 0,
+    n_jobs: int = 1,
+    progress: bool | None = None,
+    overrides: Sequence[str] = (),
+    name: str = SCENARIO,
+    when: date | None = None,
+) -> CalibrationOutputs:
+    """Run the posterior-predictive check and write every output file into ``folder``.
+
+    Args:
+        folder: The calibration's folder.
+        model: The fitted model (its factors' ranges are the prior box).
+        posterior: ABC-SMC's posterior over ``model``'s factors, in their order.
+        observed: The published figures by KPI.
+        sds: Their uncertainties by KPI.
+        draws: M, the posterior-predictive draws (one model run each).
+        seed: Chooses the draws.
+        n_jobs: Processes for the draws' runs.
+        progress: A progress bar for the draws (default: when stderr is a terminal).
+        overrides: The base configuration's overrides, for calibrated.yaml's command.
+        name: The scenario's name.
+        when: The date in calibrated.yaml's header (default today).
+
+    Raises:
+        ConfigError: the posterior is not over the model's factors, or a bad name.
+        OutputError: the folder cannot be written (nothing of this call is left).
+
+    """
+    if tuple(posterior.names) != tuple(model.keys):
+        raise ConfigError(
+            f"the posterior's parameters ({', '.join(posterior.names)}) are not the model's "
+            f"({', '.join(model.keys)})"
+        )
+    bounds = np.array([[f.low, f.high] for f in model.factors])
+    predicted = predictive_draws(model, posterior, draws, seed, n_jobs, progress)
+    fit = fit_rows(model.kpis, observed, sds, predicted)
+    params = parameter_rows(posterior, bounds)
+    scenario = calibrated_yaml(posterior, model, observed, sds, folder, name, overrides, when)
+    texts = {
+        "posterior.csv": posterior_text(posterior),
+        "fit.csv": _table(FIT_COLUMNS, fit),
+        "parameters.csv": _table(PARAMETER_COLUMNS, params),
+        "calibrated.yaml": scenario,
+        f"scenario/{name}.yaml": scenario,
+    }
+    with staged(Path(folder)) as staging:
+        for file, text in texts.items():
+            (staging / file).parent.mkdir(parents=True, exist_ok=True)
+            (staging / file).write_text(text, encoding="utf-8")
+        save(predictive_figure(fit), staging / "posterior_predictive.png")
+        save(pairs_figure(posterior, bounds), staging / "pairs.png")
+    return CalibrationOutputs(Path(folder), fit, params, predicted)
