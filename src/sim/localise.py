@@ -49,6 +49,9 @@ ENGLAND: Final[Mapping[str, float]] = {
 calibration targets of turnover_base, recruitment_mean_days and agency_cover_prob), and
 England's case-holding FTE at 30 September 2025 (data/dfe csww, 21,105.4; 21,111 in 2023)."""
 
+ENGLAND_CASELOAD: Final = 16.0
+"""England's cases per case-holding FTE (FACTS.md CSWW23), the national defaults' target."""
+
 N_AUTHORITIES: Final = 153
 """England's authorities (FACTS.md CIN25): the average authority is England / 153."""
 
@@ -137,6 +140,78 @@ def _size(a: Authority, key: str, figure: str, whole: bool, least: float = 0.0) 
     return Setting(key, int(value) if whole else value, f"{text}; {_cite(a, figure)}")
 
 
+HELD: Final[Mapping[str, float]] = {"held": 2047, "cin": 1205, "cpp": 348, "other": 494}
+"""The average authority's open cases held by its workers in the default run (caseload x
+workers in post, 17.8 x 115.1 of 118 posts), the children on CiN plans and on protection
+plans among them, and the rest (assessments and enquiries under way): six replications
+(experiments/cin_length_curve.py, 2026-12-01)."""
+
+
+def _posts(a: Authority) -> Setting:
+    """The posts that hold the authority's cases at its published caseload.
+
+    The model's posts hold children on CiN plans, on protection plans and under
+    assessment or enquiry: the average authority's :data:`HELD`, the first scaled by the
+    authority's referrals and its CiN multiple (:func:`_cin_multiple`, as far as the CiN
+    curve reaches), the second by its children on a plan, the third by its referrals.
+    Its posts are the default's 118 x those cases / the default's x England's caseload
+    (16.0) / the authority's. Case-holding FTE is not used for this: the published
+    caseload and FTE count looked-after children, whom the model does not have, and
+    their share of an authority's work varies, so FTE x 0.8554 (the cases the model covers
+    at England's share) over- or under-staffs an authority whose share differs (with FTE,
+    simulated caseloads ran 10.4-24.5 from the 10th to the 90th percentile against
+    12.4-18.1 published, and followed FTE per referral). With no caseload, the FTE rule.
+    """
+    d = DEFAULTS.authority
+    fte_posts = max(1, round(_fig(a, "social_workers_fte") * POSTS_PER_FTE))
+    fte_text = (
+        f"social_workers_fte x {POSTS_PER_FTE:.4f} (118 / England's case-holding FTE per "
+        f"authority {ENGLAND['social_workers_fte'] / N_AUTHORITIES:.1f})"
+    )
+    caseload = _fig(a, "caseload")
+    if caseload <= 0:
+        return Setting(
+            "authority.social_workers",
+            fte_posts,
+            f"{fte_text}, at least 1 (no caseload); {_cite(a, 'social_workers_fte')}",
+        )
+    by_referrals = _fig(a, "referrals") / d.referrals_per_year
+    multiple = _cin_multiple(a)
+    carried = 1.0 if multiple is None else _on_cin_curve(multiple[0])[1]
+    cpp = _fig(a, "cpp_at_31_march") / (ENGLAND["cpp_at_31_march"] / N_AUTHORITIES)
+    held = HELD["cin"] * by_referrals * carried + HELD["cpp"] * cpp + HELD["other"] * by_referrals
+    posts = max(1, round(d.social_workers * held / HELD["held"] * ENGLAND_CASELOAD / caseload))
+    return Setting(
+        "authority.social_workers",
+        posts,
+        f"{d.social_workers} x cases held / the default's {HELD['held']:g} x England's caseload "
+        f"{ENGLAND_CASELOAD:g} / caseload, at least 1; cases held {held:,.0f} = "
+        f"{HELD['cin']:g} on CiN plans x referrals / {d.referrals_per_year:g} x the CiN "
+        f"multiple {carried:.3g} + {HELD['cpp']:g} on a plan x cpp_at_31_march / England's "
+        f"{ENGLAND['cpp_at_31_march'] / N_AUTHORITIES:,.1f} + {HELD['other']:g} other x "
+        f"referrals / {d.referrals_per_year:g} (by {fte_text}: {fte_posts}); "
+        + _cite(a, "caseload", "referrals", "cpp_at_31_march", "cin_at_31_march"),
+    )
+
+
+def _initial_cin(a: Authority) -> Setting:
+    """Children on a CiN plan on day 0, near the stock its CiN plans settle at.
+
+    The default's at the authority's referrals and CiN multiple (as far as the CiN curve
+    reaches).
+    """
+    d = DEFAULTS.authority
+    by_referrals = _fig(a, "referrals") / d.referrals_per_year
+    multiple = _cin_multiple(a)
+    carried = 1.0 if multiple is None else _on_cin_curve(multiple[0])[1]
+    return Setting(
+        "authority.initial_cin_children",
+        round(d.initial_cin_children * by_referrals * carried),
+        f"{d.initial_cin_children} x referrals / {d.referrals_per_year:g} x the CiN multiple "
+        f"{carried:.3g}; " + _cite(a, "referrals", "cin_at_31_march", "cpp_at_31_march"),
+    )
+
+
 def _demand(a: Authority) -> list[Setting]:
     """Demand, posts, starting stocks and the capacity of the front door and conferences."""
     r = _fig(a, "referrals")
@@ -146,19 +221,12 @@ def _demand(a: Authority) -> list[Setting]:
         f"x referrals / the average authority's {DEFAULTS.authority.referrals_per_year:g}"
     )
     cite = _cite(a, "referrals")
-    posts = max(1, round(_fig(a, "social_workers_fte") * POSTS_PER_FTE))
     d = DEFAULTS.authority
     return [
         Setting("authority.referrals_per_year", r, f"referrals; {cite}"),
-        Setting(
-            "authority.social_workers",
-            posts,
-            f"social_workers_fte x {POSTS_PER_FTE:.4f} (118 / England's case-holding FTE per "
-            f"authority {ENGLAND['social_workers_fte'] / N_AUTHORITIES:.1f}), at least 1; "
-            + _cite(a, "social_workers_fte"),
-        ),
+        _posts(a),
         _size(a, "authority.initial_cpp_children", "cpp_at_31_march", True),
-        _size(a, "authority.initial_cin_children", "cin_at_31_march", True),
+        _initial_cin(a),
         Setting(
             "authority.mash_decisions_per_day",
             max(1.0, round(d.mash_decisions_per_day * by_referrals, 2)),
@@ -255,36 +323,56 @@ def scale_odds(p: float, scale: float) -> float:
     return odds / (1.0 + odds)
 
 
-def _cin_length(a: Authority) -> Setting | None:
-    """The CiN review's close probability whose CiN plans last as long as the authority's.
+def _cin_multiple(a: Authority) -> tuple[float, str] | None:
+    """How many times the average authority's CiN stock, at its referrals, it carries.
 
-    Children in need at 31 March less those on a plan, per referral, is how many children
-    on CiN plans (and looked after: no local figure) the authority carries for each child
-    referred; relative to England's it is how much longer than England's its CiN plans
-    last, and how much of its workers' time they take. The odds scale that gives the
-    average authority that much more CiN stock is read off :data:`CIN_LENGTH_CURVE` (linear
-    in the log of the scale), clipped to the curve's ends. None when a count is zero.
+    [(cin_at_31_march - cpp_at_31_march) / referrals] over England's, and the words of
+    that derivation. None when a count is zero or the difference is not positive.
     """
     cin, cpp, referrals = (_fig(a, n) for n in ("cin_at_31_march", "cpp_at_31_march", "referrals"))
     if referrals <= 0 or cin - cpp <= 0:
         return None
     england = (ENGLAND["cin_at_31_march"] - ENGLAND["cpp_at_31_march"]) / ENGLAND["referrals"]
     k = ((cin - cpp) / referrals) / england
+    text = f"[(cin_at_31_march - cpp_at_31_march) / referrals] / England's {england:.4g}"
+    return k, text
+
+
+def _on_cin_curve(k: float) -> tuple[float, float]:
+    """The odds scale at which the average authority carries ``k`` times its CiN stock.
+
+    And the multiple it then carries: ``k`` clipped to :data:`CIN_LENGTH_CURVE`'s ends.
+    """
     scales, stocks = zip(*reversed(CIN_LENGTH_CURVE), strict=True)  # stock rising
-    log_scale = float(np.interp(k, stocks, np.log(scales)))
+    carried = float(np.clip(k, stocks[0], stocks[-1]))
+    return float(np.exp(np.interp(carried, stocks, np.log(scales)))), carried
+
+
+def _cin_length(a: Authority) -> Setting | None:
+    """The CiN review's close probability whose CiN plans last as long as the authority's.
+
+    Children in need at 31 March less those on a plan, per referral, is how many children
+    on CiN plans (and looked after: no local figure) the authority carries for each child
+    referred; relative to England's (:func:`_cin_multiple`) it is how much longer than
+    England's its CiN plans last. The odds scale that gives the average authority that
+    much more CiN stock is read off :data:`CIN_LENGTH_CURVE` (linear in the log of the
+    scale), clipped to the curve's ends. None when a count is zero.
+    """
+    multiple = _cin_multiple(a)
+    if multiple is None:
+        return None
+    k, ratio = multiple
+    scale, carried = _on_cin_curve(k)
     default = DEFAULTS.pathway.cin_review_close_prob
-    scale = float(np.exp(log_scale))
-    value = _round(scale_odds(default, scale))
     text = (
         f"{default:g} with its odds x {scale:.3g}, the scale at which the average authority "
-        f"carries {k:.3g} times its CiN stock (CIN_LENGTH_CURVE: [(cin_at_31_march - "
-        f"cpp_at_31_march) / referrals] / England's {england:.4g})"
+        f"carries {k:.3g} times its CiN stock (CIN_LENGTH_CURVE: {ratio})"
     )
-    if not stocks[0] <= k <= stocks[-1]:
-        text += ", clipped to the curve's end"
+    if carried != k:
+        text += f", clipped to the curve's end {carried:.3g}"
     return Setting(
         "pathway.cin_review_close_prob",
-        value,
+        _round(scale_odds(default, scale)),
         f"{text}; {_cite(a, 'cin_at_31_march', 'cpp_at_31_march', 'referrals')}",
     )
 
