@@ -208,6 +208,41 @@ def test_the_documented_command_runs_the_calibrated_values(written, tmp_path):
     assert hours != 25.0  # not the default
 
 
+def test_the_posterior_draws_run_as_a_sweep_of_scenarios(written, tmp_path):
+    """Each posterior-predictive draw is a scenario file; the sweep calibrated.yaml names
+    runs them all, each with its draw's values (parameter uncertainty carried)."""
+    folder, _, _ = written
+    files = sorted((folder / "scenario").glob("calibrated_draw_*.yaml"))
+    assert len(files) == 6
+    header = (folder / "calibrated.yaml").read_text(encoding="utf-8")
+    (line,) = [x for x in header.splitlines() if "python -m sim -m" in x]
+    command = shlex.split(line.lstrip("# "))
+    names = [a for a in command if a.startswith("scenario=")][0]
+    assert names == "scenario=" + ",".join(f.stem for f in files)
+    command[command.index(names)] = "scenario=calibrated_draw_000,calibrated_draw_001"
+    sweep = tmp_path / "sweep"
+    done = subprocess.run(
+        [
+            sys.executable,
+            *command[1:],  # the calibration's own overrides (run.years=0.2) included
+            "run.warmup_years=0.1",
+            "run.replications=1",
+            f"hydra.sweep.dir={sweep}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for f in files[:2]:
+        drawn = yaml.safe_load(f.read_text(encoding="utf-8"))
+        (job,) = [d for d in sweep.iterdir() if f.stem in d.name]
+        ran = yaml.safe_load((job / "config.yaml").read_text(encoding="utf-8"))
+        hours = drawn["workforce"]["casework_hours_per_week"]
+        assert ran["workforce"]["casework_hours_per_week"] == hours
+
+
 def test_a_scenario_name_of_conf_is_refused(written, model, tmp_path):
     _, post, _ = written
     with pytest.raises(ConfigError, match="'baseline' is a scenario of conf/"):
@@ -238,3 +273,18 @@ def test_a_posterior_of_other_parameters_is_refused(model, tmp_path):
     with pytest.raises(ConfigError, match="not the model's"):
         write_outputs(tmp_path, model, post, OBSERVED, SDS, draws=2, progress=False)
     assert not any(tmp_path.iterdir())
+
+
+def test_within_tolerance_reads_the_targets_tolerance():
+    """fit.csv's within_tolerance: the draws' mean against each target's tolerance test;
+    empty where the test has none for the target or no test is given."""
+    draws = np.array([[100.0, 0.5], [110.0, 0.7]])  # means 105 and 0.6
+
+    def tolerance(kpi: str, simulated: float) -> bool | None:
+        return abs(simulated / 100 - 1) <= 0.10 if kpi == "a" else None
+
+    rows = fit_rows(["a", "b"], {"a": 100.0, "b": 0.6}, {"a": 5.0, "b": 0.1}, draws, tolerance)
+    assert [r["within_tolerance"] for r in rows] == [True, ""]
+    far = fit_rows(["a"], {"a": 100.0}, {"a": 5.0}, draws[:, :1] * 2, tolerance)
+    assert far[0]["within_tolerance"] is False
+    assert fit_rows(["a"], {"a": 100.0}, {"a": 5.0}, draws[:, :1])[0]["within_tolerance"] == ""

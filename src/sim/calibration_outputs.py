@@ -11,8 +11,8 @@
   of M draws from the weighted posterior, draw i with replication R + i (its own random
   numbers, none of those the fit compared), so the band holds parameter and replication
   uncertainty together: band = the draws' 5th and 95th percentiles, ``within`` = the
-  published figure lies in the band. FACTS.md's tolerances are not checked here (the
-  calibration command adds them as ``within_tolerance`` from sim.calibration.TARGETS).
+  published figure lies in the band; ``within_tolerance``: the simulated mean is within
+  the target's FACTS.md tolerance (``tolerance``; empty for a target without one).
 - ``parameters.csv``: ``parameter, prior_low, prior_high, median, low_90, high_90,
   shrinkage, pinned`` (:func:`parameter_rows`): shrinkage = 1 - (posterior 90% width /
   prior width), the prior being the box of the parameter's range; ``pinned`` is
@@ -26,7 +26,10 @@
   (``# @package _global_``, as conf/scenario/*.yaml) setting each fitted parameter to its
   posterior median. A scenario is a file of the config group ``scenario``; Hydra finds
   group files in the folders of its search path, so the copy under ``scenario/`` lets the
-  calibration folder itself be added to it (:func:`run_command`)::
+  calibration folder itself be added to it (:func:`run_command`). Beside it,
+  ``scenario/calibrated_draw_<i>.yaml`` for each posterior-predictive draw: a sweep over
+  them (``-m 'scenario=glob(calibrated_draw_*)'``) carries the posterior's spread into a
+  run (:func:`draw_scenario`)::
 
       python -m sim scenario=calibrated 'hydra.searchpath=["file:///abs/folder"]'
 
@@ -39,7 +42,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -52,7 +55,7 @@ from matplotlib.figure import Figure
 from sim import CONF_DIR
 from sim.abc_fit import Posterior
 from sim.calibration_model import FitModel
-from sim.config import SCHEMA_FIELDS, ConfigError
+from sim.config import SCHEMA_FIELDS, ConfigError, Factor
 from sim.metrics import KPIS
 from sim.plots import PALETTE, save
 from sim.sensitivity_folder import csv_text
@@ -73,6 +76,7 @@ FIT_COLUMNS = (
     "band_low",
     "band_high",
     "within",
+    "within_tolerance",
 )
 PARAMETER_COLUMNS = (
     "parameter",
@@ -113,16 +117,24 @@ def posterior_text(posterior: Posterior) -> str:
     return csv_text(["sample", "weight", *posterior.names], rows)
 
 
+Tolerance = Callable[[str, float], bool | None]
+"""``tolerance(kpi, simulated)``: whether a simulated figure is within the target's
+FACTS.md tolerance (None: the target has none); sim.calibration_targets.TargetSet.within."""
+
+
 def fit_rows(
     kpis: Sequence[str],
     observed: Mapping[str, float],
     sds: Mapping[str, float],
     draws: np.ndarray,
+    tolerance: Tolerance | None = None,
 ) -> list[dict[str, Any]]:
     """fit.csv's rows: each target's published figure against its simulated band.
 
     ``draws`` is posterior-predictive draws x ``kpis``. NaN draws (a refused point) are
-    left out; a target with none has NaN figures and is not ``within``.
+    left out; a target with none has NaN figures and is not ``within``. With
+    ``tolerance``, ``within_tolerance`` says whether the draws' mean is within the
+    target's tolerance (None, an empty cell, without one).
     """
     rows = []
     for j, kpi in enumerate(kpis):
@@ -139,9 +151,18 @@ def fit_rows(
                 "band_low": float(low),
                 "band_high": float(high),
                 "within": bool(low <= published <= high),
+                "within_tolerance": _tolerance_cell(tolerance, kpi, mean),
             }
         )
     return rows
+
+
+def _tolerance_cell(tolerance: Tolerance | None, kpi: str, mean: float) -> bool | str:
+    """``within_tolerance``'s cell: true/false, or empty (no test, no tolerance, no mean)."""
+    if tolerance is None or not math.isfinite(mean):
+        return ""
+    within = tolerance(kpi, mean)
+    return "" if within is None else within
 
 
 def parameter_rows(posterior: Posterior, bounds: np.ndarray) -> list[dict[str, Any]]:
@@ -282,6 +303,12 @@ def run_command(folder: Path, name: str = SCENARIO, overrides: Sequence[str] = (
     return " ".join([*parts, *extra])
 
 
+def draws_command(folder: Path, name: str, draws: int, overrides: Sequence[str] = ()) -> str:
+    """The sweep that runs every posterior draw's scenario (parameter uncertainty)."""
+    names = ",".join(f"{name}_draw_{i:03d}" for i in range(draws))
+    return run_command(folder, names, overrides).replace("python -m sim", "python -m sim -m", 1)
+
+
 def calibrated_yaml(
     posterior: Posterior,
     model: FitModel,
@@ -291,6 +318,7 @@ def calibrated_yaml(
     name: str = SCENARIO,
     overrides: Sequence[str] = (),
     when: date | None = None,
+    draws: int = 0,
 ) -> str:
     """The scenario file: each fitted parameter at its posterior median, with a header.
 
@@ -301,13 +329,7 @@ def calibrated_yaml(
     if (CONF_DIR / "scenario" / f"{name}.yaml").exists():
         # Hydra would find the package's scenario of that name before the folder's
         raise ConfigError(f"scenario name {name!r} is a scenario of conf/; choose another")
-    values: dict[str, Any] = {"scenario_name": name}
-    for f, value in zip(model.factors, posterior.median().tolist(), strict=True):
-        *groups, leaf = f.key.split(".")
-        node = values
-        for group in groups:
-            node = node.setdefault(group, {})
-        node[leaf] = int(round(value)) if f.whole else float(f"{value:.6g}")
+    values = _scenario_values(model.factors, posterior.median().tolist(), name)
     targets = ", ".join(f"{k} {observed[k]:g} ± {sds[k]:g}" for k in model.kpis)
     scenario_overrides = [o for o in overrides if o.startswith("scenario=")]
     header = [
@@ -321,6 +343,12 @@ def calibrated_yaml(
         f"#   {run_command(folder, name, overrides)}",
         f"# or copy this file to conf/scenario/{name}.yaml and run python -m sim scenario={name}.",
     ]
+    if draws:
+        header += [
+            f"# With the posterior's spread: scenario/{name}_draw_<i>.yaml are {draws} posterior "
+            "draws; run them all:",
+            f"#   {draws_command(folder, name, draws, overrides)}",
+        ]
     if scenario_overrides:
         header.append(
             f"# The base was {scenario_overrides[0]}; this file sets only the fitted parameters, "
@@ -333,6 +361,12 @@ def calibrated_yaml(
 # --- everything ---------------------------------------------------------------------------
 
 
+def posterior_draws(posterior: Posterior, draws: int, seed: int) -> np.ndarray:
+    """``draws`` weighted draws from the posterior (draws x parameters), seeded."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_STREAM,)))
+    return posterior.resample(draws, rng)
+
+
 def predictive_draws(
     model: FitModel,
     posterior: Posterior,
@@ -342,8 +376,40 @@ def predictive_draws(
     progress: bool | None = None,
 ) -> np.ndarray:
     """The targets' KPIs at ``draws`` weighted posterior draws, one replication each."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_STREAM,)))
-    return model.predictive(posterior.resample(draws, rng), n_jobs, progress)
+    return model.predictive(posterior_draws(posterior, draws, seed), n_jobs, progress)
+
+
+def draw_scenario(factors: Sequence[Factor], values: Sequence[float], name: str, i: int) -> str:
+    """``scenario/<name>_draw_<i>.yaml``: the fitted parameters at posterior draw ``i``.
+
+    The draws together carry the posterior's spread into any run: a sweep over them
+    (``-m 'scenario=glob(<name>_draw_*)'``) propagates parameter uncertainty.
+    """
+    header = [
+        "# @package _global_",
+        f"# Posterior draw {i} of a calibration (the posterior-predictive check's draw {i}); "
+        f"{name}.yaml has the medians.",
+    ]
+    body = yaml.safe_dump(
+        _scenario_values(factors, values, f"{name}_draw_{i:03d}"),
+        sort_keys=False,
+        default_flow_style=False,
+    )
+    return "\n".join(header) + "\n" + body
+
+
+def _scenario_values(
+    factors: Sequence[Factor], values: Sequence[float], name: str
+) -> dict[str, Any]:
+    """A scenario's nested values: its name and each factor (whole numbers rounded)."""
+    out: dict[str, Any] = {"scenario_name": name}
+    for f, value in zip(factors, values, strict=True):
+        *groups, leaf = f.key.split(".")
+        node = out
+        for group in groups:
+            node = node.setdefault(group, {})
+        node[leaf] = int(round(value)) if f.whole else float(f"{value:.6g}")
+    return out
 
 
 def write_outputs(
@@ -360,6 +426,7 @@ def write_outputs(
     overrides: Sequence[str] = (),
     name: str = SCENARIO,
     when: date | None = None,
+    tolerance: Tolerance | None = None,
 ) -> CalibrationOutputs:
     """Run the posterior-predictive check and write every output file into ``folder``.
 
@@ -376,6 +443,7 @@ def write_outputs(
         overrides: The base configuration's overrides, for calibrated.yaml's command.
         name: The scenario's name.
         when: The date in calibrated.yaml's header (default today).
+        tolerance: The targets' FACTS.md tolerance test, for fit.csv's ``within_tolerance``.
 
     Raises:
         ConfigError: the posterior is not over the model's factors, or a bad name.
@@ -388,16 +456,23 @@ def write_outputs(
             f"({', '.join(model.keys)})"
         )
     bounds = np.array([[f.low, f.high] for f in model.factors])
-    predicted = predictive_draws(model, posterior, draws, seed, n_jobs, progress)
-    fit = fit_rows(model.kpis, observed, sds, predicted)
+    x = posterior_draws(posterior, draws, seed)
+    predicted = model.predictive(x, n_jobs, progress)
+    fit = fit_rows(model.kpis, observed, sds, predicted, tolerance)
     params = parameter_rows(posterior, bounds)
-    scenario = calibrated_yaml(posterior, model, observed, sds, folder, name, overrides, when)
+    scenario = calibrated_yaml(
+        posterior, model, observed, sds, folder, name, overrides, when, len(x)
+    )
     texts = {
         "posterior.csv": posterior_text(posterior),
         "fit.csv": _table(FIT_COLUMNS, fit),
         "parameters.csv": _table(PARAMETER_COLUMNS, params),
         "calibrated.yaml": scenario,
         f"scenario/{name}.yaml": scenario,
+        **{
+            f"scenario/{name}_draw_{i:03d}.yaml": draw_scenario(model.factors, row, name, i)
+            for i, row in enumerate(x.tolist())
+        },
     }
     with staged(Path(folder)) as staging:
         for file, text in texts.items():

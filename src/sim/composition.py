@@ -190,6 +190,8 @@ def check_sweep(overrides: Sequence[str]) -> None:
     check_override_keys(parsed)
     register_authorities(parsed)
     command_line = [o for o in parsed if not is_hydra_override(o)]
+    # Hydra's own overrides (hydra.searchpath: a calibration's scenarios) go with every set
+    hydra_texts = [o.input_line for o in parsed if is_hydra_override(o) and o.input_line]
     with initialised():
         first = _compose([_values(o)[0] for o in parsed], with_hydra=True)
         params = OmegaConf.select(first, "hydra.sweeper.params") or {}
@@ -202,7 +204,7 @@ def check_sweep(overrides: Sequence[str]) -> None:
         sets = [list(base.values())]
         sets += [list({**base, key: v}.values()) for key, vs in swept.items() for v in vs[1:]]
         for override_set in sets:
-            to_config(_compose(override_set))
+            to_config(_compose([*override_set, *hydra_texts]))
 
 
 def _values(override: Override) -> list[str]:
