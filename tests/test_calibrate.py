@@ -9,8 +9,12 @@ the parameter the targets speak to most narrower than its prior range).
 from __future__ import annotations
 
 import csv
+import os
+import pickle
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,7 @@ import pytest
 from sim.calibrate import fit_factors, open_folder, prepare, run_calibration
 from sim.calibration_settings import DEFAULT_PARAMETERS, CalibrationSettings
 from sim.config import ConfigError, plausible_factors
+from sim.interrupts import Interrupted
 
 SMALL_RUN = ["run.years=1.25", "run.warmup_years=0.25"]
 """A short run: a quarter of a year to settle, one measured year (the recovery test's
@@ -137,3 +142,42 @@ def test_recovery_of_known_parameters(tmp_path: Path) -> None:
         low, high = float(rows[key]["low_90"]), float(rows[key]["high_90"])
         assert low <= value <= high, (key, value, low, high)
     assert rows["pathway.assessment_hours"]["pinned"] == "true", rows
+
+
+def test_an_interrupted_calibration_says_so_in_one_line(tmp_path: Path) -> None:
+    """SIGTERM (a cluster's time limit) during ABC-SMC on the multicore sampler: one line,
+    status 143, no traceback from pyABC's worker processes (they end quietly)."""
+    folder = tmp_path / "cal"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim.calibrate",
+            "calibration=quick",
+            "calibration.targets=rutland",
+            "calibration.waves=0",
+            "calibration.n_jobs=2",
+            f"calibration.out={folder}",
+            *SMALL_RUN,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group, as a terminal's or a SLURM job's
+    )
+    deadline = time.monotonic() + 120
+    while not (folder / "abc.db").exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(3)  # the workers are running the model
+    os.killpg(process.pid, signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert stderr.strip().splitlines() == [
+        "sim.calibrate: interrupted (SIGTERM); finished waves and generations are kept: run "
+        "the same command again to resume"
+    ], stderr
+
+
+def test_interrupted_pickles_by_signal_number() -> None:
+    stop = pickle.loads(pickle.dumps(Interrupted(signal.SIGTERM, Path("x"))))
+    assert (stop.name, stop.signum, stop.folder) == ("SIGTERM", signal.SIGTERM, Path("x"))

@@ -24,6 +24,7 @@ so it pickles (pyABC's multicore sampler sends it to its workers).
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -32,6 +33,7 @@ import numpy as np
 
 from sim.abc_fit import param_name
 from sim.config import Config, ConfigError, Factor
+from sim.interrupts import quiet_worker
 from sim.metrics import KPIS
 from sim.runner import Job, Run, run_many, run_one
 from sim.sensitivity_design import point_config
@@ -101,8 +103,12 @@ class FitModel:
     def __call__(self, params: Mapping[str, float]) -> dict[str, float]:
         """The pyABC model: the KPIs' means over the R replications, run in this process.
 
-        Every KPI is NaN when the schema refuses the parameters.
+        Every KPI is NaN when the schema refuses the parameters. In a worker process of
+        pyABC's multicore sampler, SIGINT and SIGTERM end it silently (the calibrating
+        process says it was interrupted, once).
         """
+        if multiprocessing.parent_process() is not None:
+            quiet_worker()
         try:
             cfg = self.config(self.values_of(params))
         except ConfigError:

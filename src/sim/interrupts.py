@@ -41,6 +41,10 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
         self.folder = folder
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by signal number (a worker process may send it to its parent)."""
+        return (Interrupted, (self.signum, self.folder))
+
     @property
     def name(self) -> str:
         """The signal's name (``SIGINT``, ``SIGTERM``)."""
