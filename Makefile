@@ -36,8 +36,12 @@ build: $(BUILT)
 run: build
 	$(BIN)/python -m sim $(ARGS)
 
+# The suite runs in two pytest-xdist worker processes (the machine's two cores); set
+# PYTEST_WORKERS=0 to run it in one process (e.g. with -x or a debugger).
+PYTEST_WORKERS ?= 2
+
 test: build chromium
-	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The explorer page's browser test needs Debian's chromium: install it when missing
 # (as root, as on CI); otherwise say so, and that one test is skipped.
