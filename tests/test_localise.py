@@ -32,6 +32,7 @@ from sim.localise import (
     ENGLAND,
     N_AUTHORITIES,
     PLAN_LENGTH_CURVE,
+    SECOND_ORDER,
     authority_node,
     authority_settings,
     scale_odds,
@@ -137,7 +138,8 @@ def test_leeds_values_follow_its_figures(hydra_conf):
 def test_plan_length_sets_the_margin_from_the_authoritys_time_on_a_plan():
     """Stock / starts against England's picks the margin on the measured curve: the curve
     rises, the authority with the longest plans gets a positive margin and the one with
-    the shortest a negative one, each reading its own target back off the curve."""
+    the shortest a negative one, each reading its own target back off the curve (times
+    its CiN multiple ^ SECOND_ORDER["plan_cin"])."""
     margins, years = zip(*PLAN_LENGTH_CURVE, strict=True)
     assert all(b > a for a, b in zip(years, years[1:], strict=False))
     assert all(b > a for a, b in zip(margins, margins[1:], strict=False))
@@ -145,14 +147,40 @@ def test_plan_length_sets_the_margin_from_the_authoritys_time_on_a_plan():
     default_years = float(np.interp(0.0, margins, years))
     for key, sign in (("thurrock", 1), ("north_tyneside", -1)):
         a = find(key)
-        k = a.figure("cpp_at_31_march").value / a.figure("cpp_starts").value / england
+        fig = {name: f.value for name, f in a.figures.items()}
+        k = fig["cpp_at_31_march"] / fig["cpp_starts"] / england
+        multiple = ((fig["cin_at_31_march"] - fig["cpp_at_31_march"]) / fig["referrals"]) / (
+            (ENGLAND["cin_at_31_march"] - ENGLAND["cpp_at_31_march"]) / ENGLAND["referrals"]
+        )
         (s,) = [s for s in authority_settings(a) if s.key == "policy.end_plan_need_margin"]
         assert sign * s.value > 0.05, (key, k, s.value)
         assert float(np.interp(s.value, margins, years)) == pytest.approx(
-            default_years * k, rel=2e-3
+            default_years * k * multiple ** SECOND_ORDER["plan_cin"], rel=2e-3
         )
         assert "cpp_at_31_march" in s.derived
         assert "PLAN_LENGTH_CURVE" in s.derived
+
+
+def test_second_order_scales_the_routes_into_a_section_47():
+    """The three routes into a section 47 are the default x the authority's s47s per
+    referral over England's x CiN multiple ^ c x that ratio ^ r (SECOND_ORDER), below
+    their caps: Leeds and Hampshire read back."""
+    defaults = Config()
+    england = ENGLAND["s47s"] / ENGLAND["referrals"]
+    cin_england = (ENGLAND["cin_at_31_march"] - ENGLAND["cpp_at_31_march"]) / ENGLAND["referrals"]
+    for key in ("leeds", "hampshire"):
+        a = find(key)
+        fig = {name: f.value for name, f in a.figures.items()}
+        ratio = fig["s47s"] / fig["referrals"] / england
+        multiple = (
+            (fig["cin_at_31_march"] - fig["cpp_at_31_march"]) / fig["referrals"] / cin_england
+        )
+        factor = multiple ** SECOND_ORDER["s47_cin"] * ratio ** SECOND_ORDER["s47_ratio"]
+        settings = {s.key: s for s in authority_settings(a)}
+        for route in ("pathway.front_door_strategy_prob", "need.escalation_prob"):
+            expected = _get(defaults, route) * ratio * factor
+            assert settings[route].value == pytest.approx(expected, rel=1e-3), (key, route)
+            assert "SECOND_ORDER" in settings[route].derived
 
 
 def test_posts_hold_the_authoritys_cases_at_its_caseload():
