@@ -53,6 +53,11 @@ def _error(*args: str) -> str:
         (["calibration.sampler=gpu"], "calibration.sampler = 'gpu' is not an option"),
         (["calibration.sampler=dask"], "calibration.address is empty"),
         (["calibration.population=2"], "calibration.population = 2 is out of range"),
+        (["calibration.wave_points=5"], "calibration.wave_points = 5 is out of range"),
+        (
+            ["calibration.candidates=100", "calibration.wave_points=200"],
+            "calibration.candidates = 100 is out of range",
+        ),
         (["calibration.replications=zero"], "calibration.replications = 'zero' is not allowed"),
         (["calibration.truth={pathway.assessment_hours:12}"], "calibration.truth is for"),
         (["calibration.parameters=[pathway.nowhere]"], "calibration.parameters: unknown key"),

@@ -47,7 +47,6 @@ from sim.calibration_model import FitModel
 from sim.calibration_settings import (
     DEFAULT_PARAMETERS,
     CalibrationSettings,
-    check_settings,
     compose_calibration,
     settings_of,
 )
@@ -125,7 +124,8 @@ def synthetic_targets(
     """Targets simulated at ``truth``: England's KPIs, each the mean of some runs.
 
     :data:`SYNTHETIC_REPLICATIONS` runs with other random numbers than the fit's; the
-    uncertainty is their run-to-run sd (at least 1% of the value, or 0.005 for a share).
+    uncertainty is their run-to-run sd, at least 1% of the value for a target with a
+    relative tolerance (the counts) and 0.005 for the others (the shares and the caseload).
     """
     seeded = replace(base, run=replace(base.run, seed=base.run.seed + SYNTHETIC_SEED_OFFSET))
     model = FitModel(seeded, tuple(factors), tuple(TARGETS), SYNTHETIC_REPLICATIONS)
@@ -136,8 +136,8 @@ def synthetic_targets(
         value, sd = float(means[0, j]), math.sqrt(max(float(variances[0, j]), 0.0))
         if not math.isfinite(value) or value == 0:
             continue
-        floor = 0.01 * abs(value) if TARGETS[kpi].relative else 0.005
         target = TARGETS[kpi]
+        floor = 0.01 * abs(value) if target.relative else 0.005
         targets.append(
             Observed(
                 kpi,
@@ -370,9 +370,7 @@ def cli(argv: Sequence[str] | None = None) -> None:
     try:
         with raise_on_signals():
             try:
-                cal = prepare(args)
-                check_settings(cal.settings)
-                report(run_calibration(cal))
+                report(run_calibration(prepare(args)))
             except ConfigError as exc:
                 _error(str(exc))
     except KeyboardInterrupt as exc:

@@ -4,7 +4,7 @@ conf/calibration/default.yaml and quick.yaml build on the schema registered here
 (:class:`CalibrationSettings`), so a misspelt setting or a value of the wrong type fails
 at composition; :func:`check_settings` checks ranges and combinations. conf/calibrate.yaml
 composes the model's configuration (conf/config.yaml) with one of them. The settings are
-documented in sim/calibrate.py's docstring and docs/calibration.md.
+documented in docs/calibration.md ("Settings").
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class CalibrationSettings:
     waves: int = 2
     """History-matching waves (0: straight to ABC-SMC on the prior box)."""
     wave_points: int = 40
-    """Design points per wave."""
+    """Design points per wave (at least 10: the fewest an emulator is fitted on)."""
     cutoff: float = 3.0
     """Implausibility cut-off (Pukelsheim's three-sigma rule)."""
     candidates: int = 20_000
@@ -106,13 +106,18 @@ def check_settings(s: CalibrationSettings) -> None:
         ("replications", 1),
         ("n_jobs", 0),
         ("waves", 0),
-        ("wave_points", 4),
+        ("wave_points", 10),
         ("candidates", 100),
         ("population", 4),
         ("generations", 1),
         ("check_draws", 1),
     ):
         _least(s, name, least)
+    if s.candidates < s.wave_points:
+        raise ConfigError(
+            f"calibration.candidates = {s.candidates} is out of range; allowed: at least "
+            f"calibration.wave_points ({s.wave_points})"
+        )
     if not s.cutoff > 0:
         raise ConfigError(f"calibration.cutoff = {s.cutoff} is out of range; allowed: above 0")
     if not 0 <= s.min_acceptance_rate < 1:

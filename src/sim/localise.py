@@ -10,9 +10,12 @@ The rule (docs/authorities.md, "How an authority sets the parameters"): a size i
 default of the average authority scaled by the authority's figure against England's per
 authority; a parameter calibrated to a national ratio (section 47s per referral, ICPCs per
 section 47, ...) is its default times the authority's ratio over England's ratio (first
-order), clipped to its allowed range, except plan length, which is read off a measured
-curve (:data:`PLAN_LENGTH_CURVE`); a published rate with no calibration (sickness
-absence) is taken as it is. A parameter with no local figure keeps its national default.
+order), clipped to its allowed range, with measured second-order corrections
+(:data:`SECOND_ORDER`) on the routes into a section 47; plan length and CiN plan length
+are read off measured curves (:data:`PLAN_LENGTH_CURVE`, :data:`CIN_LENGTH_CURVE`); posts
+are those that hold the authority's cases at its published caseload (:func:`_posts`); a
+published rate with no calibration (sickness absence) is taken as it is. A parameter with
+no local figure keeps its national default.
 The reference figures are those the defaults are calibrated to (:data:`ENGLAND`), so an
 authority whose figures equal them gets the defaults back.
 
