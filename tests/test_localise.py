@@ -121,15 +121,22 @@ def test_leeds_values_follow_its_figures(hydra_conf):
         + 348 * fig["cpp_at_31_march"] / (49_420 / 153)
         + 494 * by_referrals
     )
-    assert cfg.authority.social_workers == round(118 * held / 2047 * 16.0 / fig["caseload"])
+    # the caseload is per worker in post: Leeds fills (1 - v) / (1 - g) of its posts
+    # (vacancy and agency rates 2.1%: 1), England 0.811 / 0.822
+    in_post = min(1.0, (1 - fig["vacancy_rate"] / 100) / (1 - fig["agency_rate"] / 100))
+    staffed = (0.811 / 0.822) / in_post
+    assert cfg.authority.social_workers == round(
+        118 * held / 2047 * 16.0 / fig["caseload"] * staffed
+    )
     assert cfg.authority.initial_cin_children == round(1180 * by_referrals * cin_multiple)
     assert cfg.authority.initial_cpp_children == round(
         fig["cpp_at_31_march"] * 323 / (49_420 / 153)
     )
     k = (fig["icpcs"] / fig["s47s"]) / (72_100 / 230_590)
     assert cfg.pathway.s47_icpc_prob == pytest.approx(0.313 * k, rel=1e-3)
+    uplift = (fig["caseload"] / 16.0) ** 1.08  # the pressure the published rate holds
     assert cfg.workforce.turnover_base == pytest.approx(
-        0.0825 * fig["turnover_rate"] / 15.9, rel=1e-3
+        0.0825 * fig["turnover_rate"] / 15.9 / uplift, rel=1e-3
     )
     assert cfg.workforce.sickness_absence == pytest.approx(fig["absence_rate"] / 100)
     assert "cpp_starts 829 (2025, own, d3)" in cfg.authority.derived["pathway.icpc_cpp_prob"]
@@ -202,6 +209,11 @@ def test_posts_hold_the_authoritys_cases_at_its_caseload():
     assert posts(caseload=caseload * 1.25) == pytest.approx(base / 1.25, abs=1)
     assert posts(social_workers_fte=leeds.figure("social_workers_fte").value * 2) == base
     assert posts(caseload=0.0) == round(leeds.figure("social_workers_fte").value * 118 / 137.94)
+    # a third of posts without a worker in post needs half as many posts again as a full
+    # house; a vacancy covered by an agency worker needs none
+    full = posts(vacancy_rate=0.0, agency_rate=0.0)
+    assert posts(vacancy_rate=100 / 3, agency_rate=0.0) == pytest.approx(full * 1.5, abs=1)
+    assert posts(vacancy_rate=20.0, agency_rate=20.0) == full
 
 
 def test_cin_length_sets_the_cin_close_probability_from_children_in_need_per_referral():
@@ -266,6 +278,44 @@ def test_an_authority_with_englands_figures_gets_the_national_defaults():
         if s.key in ("authority.referrals_per_year", "authority.mash_decisions_per_day"):
             continue  # the default 4,140 is 632,830 / 153 rounded up (4,136)
         assert _get(defaults, s.key) == pytest.approx(s.value, rel=2e-3, abs=1), s.key
+
+
+def _workforce_settings(**figures: float) -> dict[str, float]:
+    """The workforce settings of England's average authority with some figures changed."""
+    a = _average_authority()
+    changed = dict(a.figures)
+    for name, value in figures.items():
+        changed[name] = dataclasses.replace(changed[name], value=value)
+    settings = authority_settings(dataclasses.replace(a, figures=changed))
+    return {s.key: s.value for s in settings if s.key.startswith("workforce.")}
+
+
+def test_turnover_base_takes_the_authoritys_pressure_out_of_its_published_turnover():
+    """The same published turnover at a caseload a quarter above England's holds more
+    overload, so the hazard without it is lower by 1.25 ^ 1.08; twice the turnover at
+    England's caseload doubles it."""
+    base = _workforce_settings()["workforce.turnover_base"]
+    pressed = _workforce_settings(caseload=20.0)["workforce.turnover_base"]
+    assert pressed == pytest.approx(base / 1.25**1.08, rel=1e-3)
+    assert _workforce_settings(turnover_rate=31.8)["workforce.turnover_base"] == pytest.approx(
+        2 * base, rel=1e-3
+    )
+
+
+def test_agency_cover_gives_the_published_agency_share_at_the_published_vacancy():
+    """Cover is the share of vacancies agency workers fill, g (1 - v) / (v (1 - g)),
+    allowing for their start: no agency workers, no cover; as many agency workers as
+    vacancies (g = v) covers every vacancy; a quick fill (Westminster-like) needs more
+    cover for the same share, since the start delay eats more of each vacancy."""
+    assert _workforce_settings(agency_rate=0.0)["workforce.agency_cover_prob"] == 0.0
+    assert _workforce_settings(agency_rate=18.9)["workforce.agency_cover_prob"] == 1.0
+    half = _workforce_settings(agency_rate=10.0)["workforce.agency_cover_prob"]
+    g, v = 0.10, 0.189
+    england = 0.178 * 0.811 / (0.189 * 0.822)
+    assert half == pytest.approx(0.93 * (g * (1 - v) / (v * (1 - g))) / england, rel=2e-3)
+    quick = _workforce_settings(agency_rate=10.0, turnover_rate=159.0)
+    assert quick["workforce.recruitment_mean_days"] < 60
+    assert quick["workforce.agency_cover_prob"] > half * 1.2
 
 
 def test_scenarios_compose_with_table_authorities(hydra_conf):

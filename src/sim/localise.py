@@ -69,6 +69,16 @@ POSTS_PER_FTE: Final = DEFAULTS.authority.social_workers / (
 need and on plans, not looked-after children), so an authority's posts are its
 case-holding FTE times this factor."""
 
+TURNOVER_CASELOAD_ELASTICITY: Final = 1.08
+"""How realised turnover follows the caseload workers carry, measured on the national run
+at the default run length (2026-12-01, two replications, before the in-post rule):
+log(simulated / published turnover) on log(simulated caseload / 16.0) over the
+authorities with workforce figures had slope 1.08 (R-squared 0.70). Overload raises the
+leaving hazard (``workforce.turnover_pressure_effect``), so a published turnover already
+holds the authority's pressure: its hazard without overload (``turnover_base``) is the
+published rate over that uplift, taken as (caseload / 16.0) ^ 1.08 relative to the
+default's (:func:`_turnover_base`)."""
+
 FIGURE_FILES: Final = {f.name: f.file for f in FIGURES}
 
 
@@ -167,6 +177,8 @@ def _posts(a: Authority) -> Setting:
     at England's share) over- or under-staffs an authority whose share differs (with FTE,
     simulated caseloads ran 10.4-24.5 from the 10th to the 90th percentile against
     12.4-18.1 published, and followed FTE per referral). With no caseload, the FTE rule.
+    The caseload is per worker in post, so an authority with more posts unfilled than
+    England gets more posts for the same workers (:func:`_in_post`).
     """
     d = DEFAULTS.authority
     fte_posts = max(1, round(_fig(a, "social_workers_fte") * POSTS_PER_FTE))
@@ -186,7 +198,12 @@ def _posts(a: Authority) -> Setting:
     carried = 1.0 if multiple is None else _on_cin_curve(multiple[0])[1]
     cpp = _fig(a, "cpp_at_31_march") / (ENGLAND["cpp_at_31_march"] / N_AUTHORITIES)
     held = HELD["cin"] * by_referrals * carried + HELD["cpp"] * cpp + HELD["other"] * by_referrals
-    posts = max(1, round(d.social_workers * held / HELD["held"] * ENGLAND_CASELOAD / caseload))
+    in_post = _in_post(a)
+    staffed = 1.0 if in_post is None else _in_post_england() / in_post
+    posts = max(
+        1,
+        round(d.social_workers * held / HELD["held"] * ENGLAND_CASELOAD / caseload * staffed),
+    )
     return Setting(
         "authority.social_workers",
         posts,
@@ -195,9 +212,38 @@ def _posts(a: Authority) -> Setting:
         f"{HELD['cin']:g} on CiN plans x referrals / {d.referrals_per_year:g} x the CiN "
         f"multiple {carried:.3g} + {HELD['cpp']:g} on a plan x cpp_at_31_march / England's "
         f"{ENGLAND['cpp_at_31_march'] / N_AUTHORITIES:,.1f} + {HELD['other']:g} other x "
-        f"referrals / {d.referrals_per_year:g} (by {fte_text}: {fte_posts}); "
-        + _cite(a, "caseload", "referrals", "cpp_at_31_march", "cin_at_31_march"),
+        f"referrals / {d.referrals_per_year:g}; x England's workers in post per post "
+        f"{_in_post_england():.4f} / the authority's {in_post or _in_post_england():.4f} "
+        f"((1 - vacancy_rate) / (1 - agency_rate), from 0.5 to 1: the caseload is per worker "
+        f"in post) (by {fte_text}: {fte_posts}); "
+        + _cite(
+            a,
+            "caseload",
+            "referrals",
+            "cpp_at_31_march",
+            "cin_at_31_march",
+            "vacancy_rate",
+            "agency_rate",
+        ),
     )
+
+
+def _in_post(a: Authority) -> float | None:
+    """Workers in post (permanent and agency) per post, from the published rates.
+
+    A share v of posts is vacant; agency workers are a share g of the workers in post, so
+    in post are (1 - v) / (1 - g) of the posts (the model's agency workers only cover
+    vacancies, so at most 1), from 0.5 to 1. None when a rate is 100% or missing.
+    """
+    v, g = _fig(a, "vacancy_rate") / 100.0, _fig(a, "agency_rate") / 100.0
+    if not (0.0 <= v < 1.0 and 0.0 <= g < 1.0):
+        return None
+    return _clip((1.0 - v) / (1.0 - g), 0.5, 1.0)
+
+
+def _in_post_england() -> float:
+    """England's workers in post per post: (1 - 18.9%) / (1 - 17.8%) = 0.987."""
+    return (1.0 - ENGLAND["vacancy_rate"] / 100.0) / (1.0 - ENGLAND["agency_rate"] / 100.0)
 
 
 def _initial_cin(a: Authority) -> Setting:
@@ -491,42 +537,89 @@ def _fit_decisions(settings: list[Setting]) -> list[Setting]:
     return settings + extra
 
 
+def _turnover_base(a: Authority) -> Setting:
+    """The leaving hazard without overload that gives the published turnover.
+
+    The default's ``turnover_base`` x turnover_rate / England's, over the authority's
+    pressure uplift relative to the default's: (caseload / 16.0) ^
+    :data:`TURNOVER_CASELOAD_ELASTICITY`, from 0.5 to 2 (1 with no caseload).
+    """
+    w = DEFAULTS.workforce
+    t, te = _fig(a, "turnover_rate"), ENGLAND["turnover_rate"]
+    caseload = _fig(a, "caseload")
+    uplift = 1.0
+    if caseload > 0:
+        uplift = _clip((caseload / ENGLAND_CASELOAD) ** TURNOVER_CASELOAD_ELASTICITY, 0.5, 2.0)
+    return Setting(
+        "workforce.turnover_base",
+        _round(_clip(w.turnover_base * t / te / uplift, 0.0, 5.0)),
+        f"{w.turnover_base:g} x turnover_rate / England's {te:g}% (CSWW23, the rate it is "
+        f"calibrated to) / the pressure uplift {uplift:.4f} = (caseload / "
+        f"{ENGLAND_CASELOAD:g}) ^ {TURNOVER_CASELOAD_ELASTICITY:g} (the published rate holds "
+        f"the authority's overload), from 0.5 to 2; {_cite(a, 'turnover_rate', 'caseload')}",
+    )
+
+
+def _fill_days(a: Authority) -> float:
+    """Mean days to fill a post that give the published vacancy at the published turnover.
+
+    A steady post is vacant v / (1 - v) as long as it is filled, 1 / t years: the default's
+    ``recruitment_mean_days`` x [v / (100 - v) / t] / England's, from 1 to 3,650 days.
+    """
+    t, v = _fig(a, "turnover_rate"), _fig(a, "vacancy_rate")
+    if v >= 100 or (t <= 0 < v):
+        return 3650.0
+    fill = DEFAULTS.workforce.recruitment_mean_days * (v / (100 - v) / t if t > 0 else 0.0)
+    return _clip(fill / _england_fill(), 1.0, 3650.0)
+
+
+def _england_fill() -> float:
+    """England's v / (100 - v) / t (CSWW23): 0.01467."""
+    ve, te = ENGLAND["vacancy_rate"], ENGLAND["turnover_rate"]
+    return ve / (100 - ve) / te
+
+
+def _covered(v: float, g: float, fill_days: float) -> float:
+    """The chance a vacancy is covered that gives agency share g at vacancy v.
+
+    Agency workers are g of the workers in post, so they cover g (1 - v) / (v (1 - g)) of
+    the vacant posts; an agency worker starts after ``agency_start_mean_days`` on average,
+    so of a vacancy lasting ``fill_days`` on average a share fill / (fill + start) is
+    covered (both exponential).
+    """
+    start = DEFAULTS.workforce.agency_start_mean_days
+    return g * (1 - v) / (v * (1 - g)) * (fill_days + start) / fill_days
+
+
 def _workforce(a: Authority) -> list[Setting]:
     """Turnover, vacancy and agency rates by the parameters calibrated to them; absence."""
     w = DEFAULTS.workforce
     t, v, ag = (_fig(a, n) for n in ("turnover_rate", "vacancy_rate", "agency_rate"))
-    te, ve, ae = (ENGLAND[n] for n in ("turnover_rate", "vacancy_rate", "agency_rate"))
+    ve, ae = ENGLAND["vacancy_rate"], ENGLAND["agency_rate"]
+    fill = _fill_days(a)
     settings = [
-        Setting(
-            "workforce.turnover_base",
-            _round(_clip(w.turnover_base * t / te, 0.0, 5.0)),
-            f"{w.turnover_base:g} x turnover_rate / England's {te:g}% (CSWW23, the rate it is "
-            f"calibrated to); {_cite(a, 'turnover_rate')}",
-        )
-    ]
-    # time to fill T from vacancy v and leaving rate t: v / (1 - v) = t x T
-    england_fill = ve / (100 - ve) / te
-    if v >= 100 or (t <= 0 < v):
-        fill = 3650.0
-    else:
-        fill = w.recruitment_mean_days * (v / (100 - v) / t if t > 0 else 0.0) / england_fill
-    settings.append(
+        _turnover_base(a),
         Setting(
             "workforce.recruitment_mean_days",
-            _round(_clip(fill, 1.0, 3650.0)),
+            _round(fill),
             f"{w.recruitment_mean_days:g} x [v / (100 - v) / turnover] / England's "
-            f"{england_fill:.5f} (v = vacancy_rate; a steady post is vacant v / (100 - v) as "
-            f"long as filled), from 1 to 3,650 days; {_cite(a, 'vacancy_rate', 'turnover_rate')}",
-        )
-    )
-    if v > 0:
-        cover = w.agency_cover_prob * (ag / v) / (ae / ve)
+            f"{_england_fill():.5f} (v = vacancy_rate; a steady post is vacant v / (100 - v) "
+            f"as long as filled), from 1 to 3,650 days; "
+            f"{_cite(a, 'vacancy_rate', 'turnover_rate')}",
+        ),
+    ]
+    if 0 < v < 100 and ag < 100:
+        england_days = w.recruitment_mean_days
+        england = _covered(ve / 100, ae / 100, england_days)
+        cover = w.agency_cover_prob * _covered(v / 100, ag / 100, fill) / england
         settings.append(
             Setting(
                 "workforce.agency_cover_prob",
                 _round(_clip(cover, 0.0, 1.0)),
-                f"{w.agency_cover_prob:g} x (agency_rate / vacancy_rate) / England's "
-                f"{ae / ve:.4f} (CSWW23), at most 1; {_cite(a, 'agency_rate', 'vacancy_rate')}",
+                f"{w.agency_cover_prob:g} x the cover that gives agency_rate at vacancy_rate "
+                f"[g (1 - v) / (v (1 - g)) x (fill + {w.agency_start_mean_days:g} days to "
+                f"start) / fill] / England's {england:.4f} (CSWW23), at most 1; "
+                f"{_cite(a, 'agency_rate', 'vacancy_rate')}",
             )
         )
     settings.append(
