@@ -123,7 +123,7 @@ def test_leeds_values_follow_its_figures(hydra_conf):
     )
     # the caseload is per worker in post: Leeds fills (1 - v) / (1 - g) of its posts
     # (vacancy and agency rates 2.1%: 1), England 0.811 / 0.822
-    in_post = min(1.0, (1 - fig["vacancy_rate"] / 100) / (1 - fig["agency_rate"] / 100))
+    in_post = (1 - fig["vacancy_rate"] / 100) / (1 - fig["agency_rate"] / 100)
     staffed = (0.811 / 0.822) / in_post
     assert cfg.authority.social_workers == round(
         118 * held / 2047 * 16.0 / fig["caseload"] * staffed
@@ -214,6 +214,8 @@ def test_posts_hold_the_authoritys_cases_at_its_caseload():
     full = posts(vacancy_rate=0.0, agency_rate=0.0)
     assert posts(vacancy_rate=100 / 3, agency_rate=0.0) == pytest.approx(full * 1.5, abs=1)
     assert posts(vacancy_rate=20.0, agency_rate=20.0) == full
+    # more agency workers than vacancies (the extra places) mean fewer posts
+    assert posts(vacancy_rate=0.0, agency_rate=100 / 3) == pytest.approx(full / 1.5, abs=1)
 
 
 def test_cin_length_sets_the_cin_close_probability_from_children_in_need_per_referral():
@@ -316,6 +318,21 @@ def test_agency_cover_gives_the_published_agency_share_at_the_published_vacancy(
     quick = _workforce_settings(agency_rate=10.0, turnover_rate=159.0)
     assert quick["workforce.recruitment_mean_days"] < 60
     assert quick["workforce.agency_cover_prob"] > half * 1.2
+
+
+def test_agency_workers_beyond_the_vacancies_get_extra_places():
+    """An authority publishing more agency workers than vacancies (a third of them do)
+    gets the difference as extra agency places; one with fewer (England) gets none."""
+    assert "workforce.agency_extra_workers" not in _workforce_settings()
+    settings = {s.key: s.value for s in authority_settings(find("solihull"))}
+    fig = {name: f.value for name, f in find("solihull").figures.items()}
+    v, g = fig["vacancy_rate"] / 100, fig["agency_rate"] / 100
+    assert g > v  # 23.0% agency, 11.0% vacant
+    fill = settings["workforce.recruitment_mean_days"]
+    posts = settings["authority.social_workers"]
+    expected = posts * (g * (1 - v) / (1 - g) - v * fill / (fill + 14))
+    assert settings["workforce.agency_extra_workers"] == round(expected) > 0
+    assert settings["workforce.agency_cover_prob"] == 1.0
 
 
 def test_scenarios_compose_with_table_authorities(hydra_conf):

@@ -99,6 +99,39 @@ def test_without_dynamics_every_post_is_filled_and_nobody_leaves(small_config):
     assert len(model.workforce.workers) == cfg.authority.social_workers
 
 
+def test_agency_workers_beyond_the_posts_hold_cases_and_are_never_vacancies(small_config):
+    """Extra agency places (``workforce.agency_extra_workers``) add agency workers who hold
+    cases and leave the funded posts and the vacancy rate alone; when one leaves, agency
+    refills the place and nobody is recruited to it."""
+    cfg = small_config(scale=0.25, years=1.5, warmup=0.5)
+    cfg.workforce.dynamics = False  # nobody leaves: the posts stay filled by permanent staff
+    cfg.workforce.agency_extra_workers = 6
+    model = Model(cfg, 0)
+    rec = Recorder.attach(model)
+    model.run()
+    posts = cfg.authority.social_workers
+    assert len(model.workforce.funded) == posts
+    extra = model.workforce.posts[posts:]
+    assert len(extra) == 6 and all(p.extra and p.agency is not None for p in extra)
+    kpis = compute_kpis(rec)
+    assert kpis["vacancy_rate"] == 0.0
+    assert kpis["agency_share"] == pytest.approx(6 / (6 + posts))
+    assert sum(len(p.agency.cases) for p in extra if p.agency is not None) > 0
+
+    cfg = small_config(scale=0.25, years=1.5, warmup=0.5)
+    cfg.workforce.agency_extra_workers = 6
+    cfg.workforce.agency_turnover = 4.0  # a place's worker leaves about every 13 weeks
+    model = Model(cfg, 0)
+    rec = Recorder.attach(model)
+    model.run()
+    extra = model.workforce.posts[posts:]
+    assert all(p.permanent is None and not p.recruiting for p in extra)
+    assert all(p.agency is not None or p.seeking_agency for p in extra)
+    started = [w for w in model.workforce.workers if w.post >= posts]
+    assert all(w.kind == "agency" for w in started)
+    assert sum(1 for _, kind in rec.leavers if kind == "agency") > 6
+
+
 def test_newly_qualified_workers_carry_a_protected_caseload(small_config):
     cfg = small_config(scale=0.25, years=1.0, warmup=0.5)
     cfg.workforce.newly_qualified_share = 1.0

@@ -1496,6 +1496,21 @@ class WorkforceConfig:
         doc="Posts of the first team left vacant for the whole run, with no recruitment and "
         "no agency cover (a recruitment freeze, or posts nobody applies for); 0 = none.",
     )
+    agency_extra_workers: int = param(
+        0,
+        source="FACTS.md CSWW23 (80.1% of agency workers cover vacancies): the average "
+        "authority's agency workers are all taken as vacancy cover (agency_cover_prob), so "
+        "none beyond; a table authority that publishes more agency workers than vacancies "
+        "gets the difference (sim.localise)",
+        unit="workers",
+        low=0,
+        high=1000,
+        why="up to several times the largest authority's posts",
+        doc="Agency workers beyond the funded posts (covering absence, or extra capacity): "
+        "each holds cases as any worker, leaves at agency_turnover and is replaced after "
+        "agency_start_mean_days; not posts, so never vacancies; 0 = none.",
+        screened=False,
+    )
     induction_weeks: int = param(
         6,
         source=f"{ASSUMPTION}: a caseload is built up over a new starter's first weeks",

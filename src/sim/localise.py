@@ -214,8 +214,8 @@ def _posts(a: Authority) -> Setting:
         f"{ENGLAND['cpp_at_31_march'] / N_AUTHORITIES:,.1f} + {HELD['other']:g} other x "
         f"referrals / {d.referrals_per_year:g}; x England's workers in post per post "
         f"{_in_post_england():.4f} / the authority's {in_post or _in_post_england():.4f} "
-        f"((1 - vacancy_rate) / (1 - agency_rate), from 0.5 to 1: the caseload is per worker "
-        f"in post) (by {fte_text}: {fte_posts}); "
+        f"((1 - vacancy_rate) / (1 - agency_rate), from 0.5 to 1.5: the caseload is per "
+        f"worker in post) (by {fte_text}: {fte_posts}); "
         + _cite(
             a,
             "caseload",
@@ -232,13 +232,14 @@ def _in_post(a: Authority) -> float | None:
     """Workers in post (permanent and agency) per post, from the published rates.
 
     A share v of posts is vacant; agency workers are a share g of the workers in post, so
-    in post are (1 - v) / (1 - g) of the posts (the model's agency workers only cover
-    vacancies, so at most 1), from 0.5 to 1. None when a rate is 100% or missing.
+    in post are (1 - v) / (1 - g) of the posts (above 1 where there are more agency
+    workers than vacancies: the extra ones, :func:`_agency_extra`), from 0.5 to 1.5. None
+    when a rate is 100% or missing.
     """
     v, g = _fig(a, "vacancy_rate") / 100.0, _fig(a, "agency_rate") / 100.0
     if not (0.0 <= v < 1.0 and 0.0 <= g < 1.0):
         return None
-    return _clip((1.0 - v) / (1.0 - g), 0.5, 1.0)
+    return _clip((1.0 - v) / (1.0 - g), 0.5, 1.5)
 
 
 def _in_post_england() -> float:
@@ -591,6 +592,33 @@ def _covered(v: float, g: float, fill_days: float) -> float:
     return g * (1 - v) / (v * (1 - g)) * (fill_days + start) / fill_days
 
 
+def _agency_extra(a: Authority, posts: int, fill_days: float) -> Setting | None:
+    """Agency workers beyond the vacancies: those the published share has over them.
+
+    Agency workers number g (1 - v) / (1 - g) of the posts; covering every vacancy gives
+    at most v x fill / (fill + start) of them (each starts after ``agency_start_mean_days``
+    on average). Where the published count is larger, the difference (x posts, rounded)
+    are extra places (``workforce.agency_extra_workers``). None where there is no excess.
+    """
+    v, g = _fig(a, "vacancy_rate") / 100.0, _fig(a, "agency_rate") / 100.0
+    if not (0.0 <= v < 1.0 and 0.0 <= g < 1.0):
+        return None
+    start = DEFAULTS.workforce.agency_start_mean_days
+    published = g * (1.0 - v) / (1.0 - g)
+    covering = v * fill_days / (fill_days + start)
+    extra = round(posts * (published - covering))
+    if extra <= 0:
+        return None
+    return Setting(
+        "workforce.agency_extra_workers",
+        extra,
+        f"posts {posts} x [agency workers per post g (1 - v) / (1 - g) = {published:.4f} less "
+        f"those covering every vacancy v x fill / (fill + {start:g} days to start) = "
+        f"{covering:.4f}] (g = agency_rate, v = vacancy_rate; nationally 19.9% of agency "
+        f"workers do not cover a vacancy, CSWW23); {_cite(a, 'agency_rate', 'vacancy_rate')}",
+    )
+
+
 def _workforce(a: Authority) -> list[Setting]:
     """Turnover, vacancy and agency rates by the parameters calibrated to them; absence."""
     w = DEFAULTS.workforce
@@ -622,6 +650,9 @@ def _workforce(a: Authority) -> list[Setting]:
                 f"{_cite(a, 'agency_rate', 'vacancy_rate')}",
             )
         )
+    extra = _agency_extra(a, int(_posts(a).value), fill)
+    if extra is not None:
+        settings.append(extra)
     settings.append(
         Setting(
             "workforce.sickness_absence",

@@ -159,10 +159,10 @@ class Model:
         counts["caseload_mean"] = sum(loads) / len(loads) if loads else 0.0
         counts["caseload_p90"] = float(np.percentile(loads, 90)) if loads else 0.0
         counts["team_caseload_cv"] = self._team_caseload_cv()
-        posts = self.workforce.posts
+        posts = self.workforce.funded
         counts["posts"] = len(posts)
         counts["permanent"] = sum(1 for post in posts if post.permanent is not None)
-        counts["agency"] = sum(1 for post in posts if post.agency is not None)
+        counts["agency"] = sum(1 for post in self.workforce.posts if post.agency is not None)
         counts["vacant_posts"] = len(posts) - counts["permanent"]
         counts.update(self.managers.stocks())
         counts["open_cases"] = len(self.open_children)
@@ -178,6 +178,7 @@ class Model:
         records = []
         for team in workforce.teams.teams:
             posts = [workforce.posts[p] for p in team.posts]
+            extra = workforce.posts[len(workforce.funded) :][team.index :: workforce.n_teams]
             members = workforce.members[team.index]
             records.append(
                 ev.TeamWeek(
@@ -187,7 +188,7 @@ class Model:
                     team.patch_high - team.patch_low,
                     len(posts),
                     sum(1 for p in posts if p.permanent is not None),
-                    sum(1 for p in posts if p.agency is not None),
+                    sum(1 for p in posts + extra if p.agency is not None),
                     sum(1 for w in members if w.away_until is not None),
                     sum(len(w.cases) for w in members),
                     unallocated[team.index],

@@ -7,7 +7,9 @@ vacant post is being recruited to (filled after an exponential delay with mean
 ``recruitment_mean_days``) and may be covered meanwhile by an agency worker, who arrives
 sooner and leaves sooner (and is replaced by another agency worker while the post is
 still vacant). When a permanent recruit arrives, the agency cover ends. A team's
-vacancies and leavers stay in that team until filled.
+vacancies and leavers stay in that team until filled. An authority that employs agency
+workers beyond its vacancies has ``agency_extra_workers`` extra places, spread over the
+teams: always held by agency workers (refilled when one leaves), never vacant.
 
 Allocation: a case goes to the team covering the family's patch (for the stage it is
 at) and, within it, to a worker below their cap, chosen with chance in proportion to the
@@ -86,6 +88,9 @@ class Post:
     seeking_agency: bool = False
     frozen: bool = False
     """Held vacant for the whole run (``workforce.vacant_cluster_posts``)."""
+    extra: bool = False
+    """An agency worker's place beyond the funded posts (``workforce.agency_extra_workers``):
+    never recruited to, never vacant, refilled by agency when its worker leaves."""
 
 
 class Workforce:
@@ -111,6 +116,12 @@ class Workforce:
         self.n_teams = len(self.teams)
         of_post = self.teams.team_of_post()
         self.posts = [Post(id=i, team=of_post[i]) for i in range(n_posts)]
+        self.funded = self.posts[:n_posts]
+        """The funded posts (``authority.social_workers``), without the extra places."""
+        self.posts += [
+            Post(id=n_posts + k, team=k % self.n_teams, extra=True)
+            for k in range(c.agency_extra_workers)
+        ]
         self.queues: list[list[deque[Child]]] = [
             [deque() for _ in range(N_PRIORITIES)] for _ in range(self.n_teams)
         ]
@@ -150,6 +161,9 @@ class Workforce:
         vacant_prob = td / (1 + td) if c.dynamics else 0.0
         frozen = set(self.teams.teams[0].posts[: c.vacant_cluster_posts])
         for post in self.posts:
+            if post.extra:
+                self._hire(post, "agency", start_day=0.0)
+                continue
             if post.id in frozen:
                 post.frozen = True  # left vacant for the whole run (vacant_cluster_posts)
                 continue
@@ -359,6 +373,9 @@ class Workforce:
         post = self.posts[worker.post]
         if post.agency is worker:
             post.agency = None
+        if post.extra:
+            self._seek_agency(post, replacing=True)
+            return
         if post.permanent is worker:
             post.permanent = None
         if post.permanent is None:
@@ -389,7 +406,7 @@ class Workforce:
         """
         m = self.m
         vacant = [
-            p for p in self.posts if p.permanent is None and not p.frozen and p.team != worker.team
+            p for p in self.funded if p.permanent is None and not p.frozen and p.team != worker.team
         ]
         if not vacant:
             return
