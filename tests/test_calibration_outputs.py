@@ -112,6 +112,20 @@ def test_shrinkage_says_which_parameters_the_data_pin_down():
     assert rows[DETECT]["shrinkage"] == pytest.approx(0.1, abs=0.03)
     assert rows[DETECT]["pinned"] is False
     assert rows[HOURS]["median"] == pytest.approx(25.0, abs=0.05)
+    assert rows[HOURS]["effective_sample_size"] == pytest.approx(4000)
+
+
+def test_a_posterior_carried_by_a_few_particles_says_nothing_about_pinning():
+    """With one particle holding most of the weight (effective sample size below 20) the
+    interval is rough: ``pinned`` is left empty whatever the shrinkage."""
+    rng = np.random.default_rng(2)
+    samples = np.column_stack([rng.normal(25.0, 0.5, 40), rng.uniform(0.85, 1.0, 40)])
+    weights = np.full(40, 0.25 / 39)
+    weights[0] = 0.75  # effective sample size 1 / (0.75^2 + 39 (0.25/39)^2) = 1.77
+    post = Posterior((HOURS, DETECT), samples, weights, 3)
+    rows = parameter_rows(post, np.array([[21.0, 29.0], [0.85, 1.0]]))
+    assert rows[0]["effective_sample_size"] == pytest.approx(1.0 / (0.5625 + 0.0625 / 39))
+    assert [r["pinned"] for r in rows] == ["", ""]
 
 
 @pytest.fixture(scope="module")

@@ -349,6 +349,14 @@ def report(outcome: Outcome) -> None:
     for name, median, (low, high) in zip(post.names, post.median(), interval, strict=True):
         print(f"{name}: {median:.4g} (90% {low:.4g} to {high:.4g})")
     print(f"{post.generations} generations, {post.evaluations} runs of parameter sets")
+    ess, n = post.ess(), len(post.weights)
+    print(f"Effective sample size {ess:.1f} of {n} particles")
+    if ess < calibration_outputs.MIN_EFFECTIVE_SAMPLE:
+        print(
+            f"Warning: fewer than {calibration_outputs.MIN_EFFECTIVE_SAMPLE:g} effective particles: the intervals "
+            "are too rough to say which parameters the data pin down (pinned is left empty); "
+            "raise calibration.population or calibration.generations"
+        )
     print(f"Outputs: {outcome.folder} ({outcome.seconds / 60:.1f} min)")
 
 
