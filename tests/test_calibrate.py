@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from sim.calibrate import fit_factors, open_folder, prepare, run_calibration
+from sim.calibration_outputs import MIN_EFFECTIVE_SAMPLE, PINNED_SHRINKAGE
 from sim.calibration_settings import DEFAULT_PARAMETERS, CalibrationSettings
 from sim.config import ConfigError, plausible_factors
 from sim.interrupts import Interrupted
@@ -122,8 +123,8 @@ def test_recovery_of_known_parameters(tmp_path: Path) -> None:
 
     Darlington (1,117 referrals a year), one measured year, two replications per
     parameter set, one wave of 20 points, 30 particles for three generations, the
-    single-core sampler (reproducible). Measured with 40 particles and half a year of
-    warm-up: 14.6 hours (90% 12.4 to 16.8) and 3.2 (1.1 to 3.7); 447 parameter sets.
+    single-core sampler (reproducible), synthetic targets from 16 runs. Measured: 15.9
+    hours (90% 11.4 to 17.5) and 2.7 (0.8 to 3.8), effective sample size 27 of 30.
     """
     truth = ",".join(f"{k}:{v}" for k, v in TRUTH.items())
     cal = prepare(
@@ -146,7 +147,10 @@ def test_recovery_of_known_parameters(tmp_path: Path) -> None:
     for key, value in TRUTH.items():
         low, high = float(rows[key]["low_90"]), float(rows[key]["high_90"])
         assert low <= value <= high, (key, value, low, high)
-    assert rows["pathway.assessment_hours"]["pinned"] == "true", rows
+    hours = rows["pathway.assessment_hours"]
+    assert float(hours["shrinkage"]) >= PINNED_SHRINKAGE, rows
+    if float(hours["effective_sample_size"]) >= MIN_EFFECTIVE_SAMPLE:
+        assert hours["pinned"] == "true", rows
 
 
 def test_an_interrupted_calibration_says_so_in_one_line(tmp_path: Path) -> None:
