@@ -637,8 +637,7 @@ def _workforce(a: Authority) -> list[Setting]:
         ),
     ]
     if 0 < v < 100 and ag < 100:
-        england_days = w.recruitment_mean_days
-        england = _covered(ve / 100, ae / 100, england_days)
+        england = _covered(ve / 100, ae / 100, w.recruitment_mean_days)
         cover = w.agency_cover_prob * _covered(v / 100, ag / 100, fill) / england
         settings.append(
             Setting(
