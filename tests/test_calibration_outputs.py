@@ -20,6 +20,10 @@ from sim.calibration_model import FitModel
 from sim.calibration_outputs import (
     FIT_COLUMNS,
     PARAMETER_COLUMNS,
+    POINT_COLUMNS,
+    PointSettings,
+    best_point,
+    distances,
     fit_rows,
     parameter_rows,
     run_command,
@@ -128,6 +132,33 @@ def test_a_posterior_carried_by_a_few_particles_says_nothing_about_pinning():
     assert [r["pinned"] for r in rows] == ["", ""]
 
 
+def test_distances_are_abcs_weighted_two_norm_and_infinite_with_a_nan():
+    means = np.array([[0.85, 440.0], [0.8, 400.0], [math.nan, 400.0]])
+    d = distances(means, KPIS, OBSERVED, SDS)
+    assert d[0] == pytest.approx(math.hypot(0.05 / 0.05, 40.0 / 40.0))
+    assert d[1] == 0.0
+    assert d[2] == math.inf
+
+
+def test_the_point_is_the_draw_closest_to_the_targets_over_common_replications(model):
+    """Three draws: the one whose KPI means (the same replications for each) are closest
+    wins; the rows say so; with no draws the point is the posterior medians."""
+    post = Posterior(
+        (HOURS, DETECT), np.array([[22.0, 0.9], [26.0, 0.95]]), np.array([0.5, 0.5]), 2
+    )
+    tried = np.array([[22.0, 0.9], [26.0, 0.95], [28.0, 1.0]])
+    means = model.means_at(tried, 3, progress=False)
+    assert means.shape == (3, 2)
+    observed = dict(zip(KPIS, means[1].tolist(), strict=True))  # draw 1 fits exactly
+    point = best_point(model, post, tried, observed, SDS, PointSettings(3, 3), progress=False)
+    assert point.values.tolist() == [26.0, 0.95]
+    assert [r["chosen"] for r in point.rows] == [False, True, False]
+    assert point.rows[1]["distance"] == 0.0
+    assert "posterior draw 1" in point.how
+    medians = best_point(model, post, tried, observed, SDS, PointSettings(0, 3))
+    assert medians.values.tolist() == post.median().tolist() and medians.rows == []
+
+
 @pytest.fixture(scope="module")
 def written(model, tmp_path_factory):
     """A calibration's outputs from a made-up posterior (hours near 26, detection flat)."""
@@ -173,6 +204,8 @@ def test_the_folder_holds_every_output_with_its_columns(written):
     params = _read(folder / "parameters.csv")
     assert tuple(params[0]) == PARAMETER_COLUMNS
     assert [r["pinned"] for r in params] == ["true", "false"]
+    header = (folder / "points.csv").read_text(encoding="utf-8").splitlines()
+    assert header == [",".join((*POINT_COLUMNS, HOURS, DETECT, *KPIS))]  # medians: no draws
     for name in ("posterior_predictive.png", "pairs.png"):
         assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not (folder / ".partial").exists()
@@ -191,6 +224,27 @@ def test_calibrated_yaml_is_a_scenario_at_the_posterior_medians(written):
     assert values["workforce"]["casework_hours_per_week"] == pytest.approx(median[0], rel=1e-5)
     assert values["need"]["detection_prob"] == pytest.approx(median[1], rel=1e-5)
     assert (folder / "scenario" / "calibrated.yaml").read_text(encoding="utf-8") == text
+
+
+def test_calibrated_yaml_holds_the_chosen_draw_and_points_csv_the_draws_tried(model, tmp_path):
+    rng = np.random.default_rng(3)
+    samples = np.column_stack([rng.uniform(22.0, 28.0, 20), rng.uniform(0.85, 1.0, 20)])
+    post = Posterior((HOURS, DETECT), samples, np.full(20, 1 / 20), 2)
+    write_outputs(
+        tmp_path, model, post, OBSERVED, SDS, draws=4, progress=False, point=PointSettings(3, 2)
+    )
+    rows = _read(tmp_path / "points.csv")
+    assert [int(r["draw"]) for r in rows] == [0, 1, 2]
+    chosen = [r for r in rows if r["chosen"] == "true"]
+    assert len(chosen) == 1
+    assert float(chosen[0]["distance"]) == min(float(r["distance"]) for r in rows)
+    values = yaml.safe_load((tmp_path / "calibrated.yaml").read_text(encoding="utf-8"))
+    assert values["workforce"]["casework_hours_per_week"] == pytest.approx(
+        float(chosen[0][HOURS]), rel=1e-5
+    )
+    assert f"posterior draw {chosen[0]['draw']}: of 3 draws" in (
+        tmp_path / "calibrated.yaml"
+    ).read_text(encoding="utf-8")
 
 
 def test_the_documented_command_runs_the_calibrated_values(written, tmp_path):

@@ -304,6 +304,18 @@ def test_turnover_base_takes_the_authoritys_pressure_out_of_its_published_turnov
     )
 
 
+def test_day0_uplift_puts_back_the_pressure_turnover_base_takes_out():
+    """Day 0 draws vacancies for the published turnover: the uplift times the hazard
+    without overload is the same at any caseload (England's 1.6 x 0.0825 at 16.0)."""
+    calm = _workforce_settings()
+    pressed = _workforce_settings(caseload=20.0)
+    assert calm["workforce.day0_pressure_uplift"] == pytest.approx(1.6)
+    assert pressed["workforce.day0_pressure_uplift"] == pytest.approx(1.6 * 1.25**1.08, rel=1e-3)
+    assert pressed["workforce.day0_pressure_uplift"] * pressed[
+        "workforce.turnover_base"
+    ] == pytest.approx(1.6 * calm["workforce.turnover_base"], rel=2e-3)
+
+
 def test_agency_cover_gives_the_published_agency_share_at_the_published_vacancy():
     """Cover is the share of vacancies agency workers fill, g (1 - v) / (v (1 - g)),
     allowing for their start: no agency workers, no cover; as many agency workers as

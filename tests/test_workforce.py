@@ -132,6 +132,28 @@ def test_agency_workers_beyond_the_posts_hold_cases_and_are_never_vacancies(smal
     assert sum(1 for _, kind in rec.leavers if kind == "agency") > 6
 
 
+@pytest.mark.parametrize("uplift", [1.6, 4.0])
+def test_day0_vacancies_follow_the_turnover_the_authority_runs_at(small_config, uplift):
+    """A post is vacant on day 0 with probability t D / (1 + t D), t the steady turnover
+    at ``day0_pressure_uplift`` x the hazard without overload: 1.6 (England) gives about
+    England's 18.9%, 4.0 over 30%. Three seeds of 118 posts: the share's sd is at most
+    0.027, and the tolerance 0.08 is three of them."""
+    cfg = small_config(scale=1.0)
+    cfg.workforce.day0_pressure_uplift = uplift
+    vacant, posts, expected = 0, 0, 0.0
+    for seed in range(3):
+        w = Model(cfg, seed).workforce
+        td = w._steady_turnover() * cfg.workforce.recruitment_mean_days / 365.25
+        expected = td / (1 + td)
+        vacant += sum(1 for p in w.funded if p.permanent is None)
+        posts += len(w.funded)
+    assert vacant / posts == pytest.approx(expected, abs=0.08)
+    if uplift == 1.6:
+        assert expected == pytest.approx(0.189, abs=0.02)
+    else:
+        assert expected > 0.3
+
+
 def test_newly_qualified_workers_carry_a_protected_caseload(small_config):
     cfg = small_config(scale=0.25, years=1.0, warmup=0.5)
     cfg.workforce.newly_qualified_share = 1.0

@@ -228,7 +228,16 @@ class Outcome:
     seconds: float
 
 
-RESUMABLE_SETTINGS = ("generations", "n_jobs", "sampler", "address", "check_draws", "out")
+RESUMABLE_SETTINGS = (
+    "generations",
+    "n_jobs",
+    "sampler",
+    "address",
+    "check_draws",
+    "point_draws",
+    "point_replications",
+    "out",
+)
 """Settings a rerun may change and still continue the calibration in its folder."""
 PROBLEM = "calibration.json"
 
@@ -337,6 +346,7 @@ def run_calibration(cal: Calibration, progress: bool | None = None) -> Outcome:
         observed,
         sds,
         draws=s.check_draws,
+        point=calibration_outputs.PointSettings(s.point_draws, s.point_replications),
         seed=cal.seed,
         n_jobs=s.n_jobs,
         progress=progress,

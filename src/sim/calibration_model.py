@@ -148,6 +148,22 @@ class FitModel:
         means, _ = self._run(x, reps, n_jobs, progress, "posterior draws")
         return means
 
+    def means_at(
+        self,
+        x: np.ndarray,
+        replications: int,
+        n_jobs: int = 1,
+        progress: bool | None = None,
+    ) -> np.ndarray:
+        """Every point's KPI means over replications 0 to ``replications`` - 1.
+
+        Common random numbers: every point runs the same replications, so points are
+        compared on the same luck. Returns points x KPIs (NaN rows for refused points).
+        """
+        reps = [list(range(replications)) for _ in range(len(x))]
+        means, _ = self._run(x, reps, n_jobs, progress, "candidate points")
+        return means
+
     def _run(
         self,
         x: np.ndarray,

@@ -26,8 +26,15 @@
   against the simulated band; ``pairs.png``: the weighted posterior of each pair of
   fitted parameters on axes spanning the prior box.
 - ``calibrated.yaml`` and ``scenario/calibrated.yaml`` (the same text): a Hydra scenario
-  (``# @package _global_``, as conf/scenario/*.yaml) setting each fitted parameter to its
-  posterior median. A scenario is a file of the config group ``scenario``; Hydra finds
+  (``# @package _global_``, as conf/scenario/*.yaml) setting each fitted parameter to the
+  calibration's point (:func:`best_point`): of the first ``point_draws`` posterior-
+  predictive draws, the one whose KPI means over ``point_replications`` replications are
+  closest to the targets (ABC's distance); with ``point_draws`` 0, the posterior medians.
+  Medians of a wide, correlated posterior need not fit together: England's, fitted with
+  turnover's response to overload not pinned down, ran turnover 2.4 and agency 3.4 points
+  low where most draws fit every target. ``points.csv`` lists the draws tried:
+  ``draw, distance, chosen``, the parameters and the KPI means (only its header with the
+  medians). A scenario is a file of the config group ``scenario``; Hydra finds
   group files in the folders of its search path, so the copy under ``scenario/`` lets the
   calibration folder itself be added to it (:func:`run_command`). Beside it,
   ``scenario/calibrated_draw_<i>.yaml`` for each posterior-predictive draw: a sweep over
@@ -92,6 +99,8 @@ PARAMETER_COLUMNS = (
     "pinned",
     "effective_sample_size",
 )
+POINT_COLUMNS = ("draw", "distance", "chosen")
+"""points.csv's first columns; the fitted parameters and the targets' KPI means follow."""
 MIN_EFFECTIVE_SAMPLE = 20.0
 """Fewest effective particles (1 / sum of squared weights) for a 90% interval worth reading:
 with fewer, one or two particles carry most of the weight and a weighted quantile lands on
@@ -99,6 +108,27 @@ them (a quick calibration of Shropshire had 1.7 of 40, its medians at an interva
 SCENARIO = "calibrated"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELDS = {f.key: f for f in SCHEMA_FIELDS}
+
+
+@dataclass(frozen=True)
+class PointSettings:
+    """How calibrated.yaml's point is chosen (``calibration.point_*``)."""
+
+    draws: int = 10
+    """Posterior draws tried (0: the posterior medians)."""
+    replications: int = 10
+    """Replications per draw, common to all (0 to N-1 of the run seed)."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """calibrated.yaml's parameter values and how they were chosen."""
+
+    values: np.ndarray
+    how: str
+    """In words, for the file's header."""
+    rows: list[dict[str, Any]]
+    """points.csv's rows (empty for the medians)."""
 
 
 @dataclass
@@ -206,6 +236,10 @@ def _table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 # --- figures ------------------------------------------------------------------------------
+
+
+def _point_columns(model: FitModel) -> tuple[str, ...]:
+    return (*POINT_COLUMNS, *model.keys, *model.kpis)
 
 
 def _unit(key: str) -> str:
@@ -322,7 +356,7 @@ def draws_command(folder: Path, name: str, draws: int, overrides: Sequence[str] 
 
 
 def calibrated_yaml(
-    posterior: Posterior,
+    point: Point,
     model: FitModel,
     observed: Mapping[str, float],
     sds: Mapping[str, float],
@@ -332,7 +366,7 @@ def calibrated_yaml(
     when: date | None = None,
     draws: int = 0,
 ) -> str:
-    """The scenario file: each fitted parameter at its posterior median, with a header.
+    """The scenario file: each fitted parameter at the calibration's point, with a header.
 
     Whole-number parameters are rounded; others keep six significant figures.
     """
@@ -341,14 +375,15 @@ def calibrated_yaml(
     if (CONF_DIR / "scenario" / f"{name}.yaml").exists():
         # Hydra would find the package's scenario of that name before the folder's
         raise ConfigError(f"scenario name {name!r} is a scenario of conf/; choose another")
-    values = _scenario_values(model.factors, posterior.median().tolist(), name)
+    values = _scenario_values(model.factors, point.values.tolist(), name)
     targets = ", ".join(f"{k} {observed[k]:g} ± {sds[k]:g}" for k in model.kpis)
     scenario_overrides = [o for o in overrides if o.startswith("scenario=")]
     header = [
         "# @package _global_",
         f"# Calibrated by ABC-SMC on {(when or date.today()).isoformat()}: each fitted parameter "
-        "at its posterior median",
-        "# (posterior.csv holds the weighted samples, parameters.csv the 90% intervals).",
+        f"at {point.how}",
+        "# (posterior.csv holds the weighted samples, parameters.csv the medians and 90% "
+        "intervals, points.csv the draws tried).",
         f"# Targets (published ± uncertainty): {targets}.",
         f"# Folder: {Path(folder).resolve()}",
         "# Run it (Hydra finds scenario/<name>.yaml in the folder on its search path):",
@@ -368,6 +403,64 @@ def calibrated_yaml(
         )
     body = yaml.safe_dump(values, sort_keys=False, default_flow_style=False)
     return "\n".join(header) + "\n" + body
+
+
+# --- the point ------------------------------------------------------------------------------
+
+
+def distances(
+    means: np.ndarray, kpis: Sequence[str], observed: Mapping[str, float], sds: Mapping[str, float]
+) -> np.ndarray:
+    """ABC's distance of each row of KPI means from the targets (infinite with a NaN).
+
+    sqrt(sum_k ((mean_k - published_k) / sd_k)^2), as sim.abc_fit.TargetDistance.
+    """
+    obs = np.array([observed[k] for k in kpis])
+    sd = np.array([sds[k] for k in kpis])
+    d = np.sqrt((((np.atleast_2d(means) - obs) / sd) ** 2).sum(axis=1))
+    return np.where(np.isfinite(d), d, np.inf)
+
+
+def best_point(
+    model: FitModel,
+    posterior: Posterior,
+    candidates: np.ndarray,
+    observed: Mapping[str, float],
+    sds: Mapping[str, float],
+    settings: PointSettings | None,
+    n_jobs: int = 1,
+    progress: bool | None = None,
+) -> Point:
+    """calibrated.yaml's point: the candidate draw closest to the targets, or the medians.
+
+    The first ``settings.draws`` of ``candidates`` (weighted posterior draws) each run
+    ``settings.replications`` common replications; the smallest distance (:func:`distances`)
+    wins. None, no draws, or every draw refused: the posterior medians.
+    """
+    medians = Point(np.asarray(posterior.median(), dtype=float), "its posterior median", [])
+    if settings is None or settings.draws == 0 or len(candidates) == 0:
+        return medians
+    tried = np.atleast_2d(candidates[: settings.draws])
+    means = model.means_at(tried, settings.replications, n_jobs, progress)
+    d = distances(means, model.kpis, observed, sds)
+    if not np.isfinite(d).any():
+        return medians
+    best = int(np.argmin(d))
+    rows = [
+        {
+            "draw": i,
+            "distance": float(d[i]),
+            "chosen": i == best,
+            **dict(zip(model.keys, tried[i].tolist(), strict=True)),
+            **dict(zip(model.kpis, means[i].tolist(), strict=True)),
+        }
+        for i in range(len(tried))
+    ]
+    how = (
+        f"posterior draw {best}: of {len(tried)} draws, each run {settings.replications} "
+        f"replications, the closest to the targets (distance {d[best]:.3g}; points.csv)"
+    )
+    return Point(tried[best].copy(), how, rows)
 
 
 # --- everything ---------------------------------------------------------------------------
@@ -400,7 +493,7 @@ def draw_scenario(factors: Sequence[Factor], values: Sequence[float], name: str,
     header = [
         "# @package _global_",
         f"# Posterior draw {i} of a calibration (the posterior-predictive check's draw {i}); "
-        f"{name}.yaml has the medians.",
+        f"{name}.yaml has the calibration's point.",
     ]
     body = yaml.safe_dump(
         _scenario_values(factors, values, f"{name}_draw_{i:03d}"),
@@ -439,6 +532,7 @@ def write_outputs(
     name: str = SCENARIO,
     when: date | None = None,
     tolerance: Tolerance | None = None,
+    point: PointSettings | None = None,
 ) -> CalibrationOutputs:
     """Run the posterior-predictive check and write every output file into ``folder``.
 
@@ -456,6 +550,7 @@ def write_outputs(
         name: The scenario's name.
         when: The date in calibrated.yaml's header (default today).
         tolerance: The targets' FACTS.md tolerance test, for fit.csv's ``within_tolerance``.
+        point: How calibrated.yaml's point is chosen (:func:`best_point`; None: medians).
 
     Raises:
         ConfigError: the posterior is not over the model's factors, or a bad name.
@@ -472,14 +567,14 @@ def write_outputs(
     predicted = model.predictive(x, n_jobs, progress)
     fit = fit_rows(model.kpis, observed, sds, predicted, tolerance)
     params = parameter_rows(posterior, bounds)
-    scenario = calibrated_yaml(
-        posterior, model, observed, sds, folder, name, overrides, when, len(x)
-    )
+    chosen = best_point(model, posterior, x, observed, sds, point, n_jobs, progress)
+    scenario = calibrated_yaml(chosen, model, observed, sds, folder, name, overrides, when, len(x))
     texts = {
         "posterior.csv": posterior_text(posterior),
         "fit.csv": _table(FIT_COLUMNS, fit),
         "parameters.csv": _table(PARAMETER_COLUMNS, params),
         "calibrated.yaml": scenario,
+        "points.csv": _table(_point_columns(model), chosen.rows),
         f"scenario/{name}.yaml": scenario,
         **{
             f"scenario/{name}_draw_{i:03d}.yaml": draw_scenario(model.factors, row, name, i)

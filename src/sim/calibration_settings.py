@@ -84,6 +84,11 @@ class CalibrationSettings:
     """The dask scheduler's or the redis server's address (host:port)."""
     check_draws: int = 20
     """Posterior draws run for the posterior-predictive check (fit.csv)."""
+    point_draws: int = 10
+    """Posterior draws tried for calibrated.yaml's point: the one closest to the targets
+    over ``point_replications`` wins (0: the posterior medians)."""
+    point_replications: int = 10
+    """Replications per tried draw (common random numbers: 0 to N-1 of run.seed)."""
 
 
 def register_schema() -> None:
@@ -111,6 +116,8 @@ def check_settings(s: CalibrationSettings) -> None:
         ("population", 4),
         ("generations", 1),
         ("check_draws", 1),
+        ("point_draws", 0),
+        ("point_replications", 1),
     ):
         _least(s, name, least)
     if s.candidates < s.wave_points:

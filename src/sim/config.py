@@ -1306,6 +1306,20 @@ class WorkforceConfig:
         plausible_why="FACTS.md 'Not known': the direction is documented (seeds 001, 002), the "
         "size is not (assumption): full overload raises the leaving hazard by half to five times",
     )
+    day0_pressure_uplift: float = param(
+        1.6,
+        source=f"{ASSUMPTION}, measured: the default run's realised turnover (15.9%, {CSWW23}) "
+        "over its turnover without pressure (9.9% for the default hazards; issue 14); an "
+        "authority's from its caseload (sim.localise)",
+        unit="multiplier",
+        low=0.5,
+        high=10.0,
+        why="from 0.5 (an authority's uplift relative to the default's is clipped at half, "
+        "sim.localise) to 10",
+        doc="Day 0 only: the leaving hazard the day-0 vacancies and times in post are drawn "
+        "for, as a multiple of turnover_base (the rate the authority runs at, not a calm one); "
+        "unused when turnover_pressure_effect is 0.",
+    )
     pressure_tolerance: float = param(
         0.35,
         source=f"{ASSUMPTION}, calibrated: the sustained overload of a typical worker in the "

@@ -538,19 +538,27 @@ def _fit_decisions(settings: list[Setting]) -> list[Setting]:
     return settings + extra
 
 
+def _pressure_uplift(a: Authority) -> float:
+    """The authority's overload uplift of the leaving hazard relative to the default's.
+
+    (caseload / 16.0) ^ :data:`TURNOVER_CASELOAD_ELASTICITY`, from 0.5 to 2 (1 with no
+    caseload).
+    """
+    caseload = _fig(a, "caseload")
+    if caseload <= 0:
+        return 1.0
+    return _clip((caseload / ENGLAND_CASELOAD) ** TURNOVER_CASELOAD_ELASTICITY, 0.5, 2.0)
+
+
 def _turnover_base(a: Authority) -> Setting:
     """The leaving hazard without overload that gives the published turnover.
 
     The default's ``turnover_base`` x turnover_rate / England's, over the authority's
-    pressure uplift relative to the default's: (caseload / 16.0) ^
-    :data:`TURNOVER_CASELOAD_ELASTICITY`, from 0.5 to 2 (1 with no caseload).
+    pressure uplift relative to the default's (:func:`_pressure_uplift`).
     """
     w = DEFAULTS.workforce
     t, te = _fig(a, "turnover_rate"), ENGLAND["turnover_rate"]
-    caseload = _fig(a, "caseload")
-    uplift = 1.0
-    if caseload > 0:
-        uplift = _clip((caseload / ENGLAND_CASELOAD) ** TURNOVER_CASELOAD_ELASTICITY, 0.5, 2.0)
+    uplift = _pressure_uplift(a)
     return Setting(
         "workforce.turnover_base",
         _round(_clip(w.turnover_base * t / te / uplift, 0.0, 5.0)),
@@ -558,6 +566,25 @@ def _turnover_base(a: Authority) -> Setting:
         f"calibrated to) / the pressure uplift {uplift:.4f} = (caseload / "
         f"{ENGLAND_CASELOAD:g}) ^ {TURNOVER_CASELOAD_ELASTICITY:g} (the published rate holds "
         f"the authority's overload), from 0.5 to 2; {_cite(a, 'turnover_rate', 'caseload')}",
+    )
+
+
+def _day0_uplift(a: Authority) -> Setting:
+    """Day 0's leaving hazard over ``turnover_base``: the default's x the authority's uplift.
+
+    ``turnover_base`` takes the authority's pressure out of its published turnover
+    (:func:`_turnover_base`), so day 0 puts it back: the day-0 vacancies and times in post
+    are then drawn for the published turnover, and a post slow to fill does not spend the
+    warm-up relaxing from England's vacancy rate.
+    """
+    w = DEFAULTS.workforce
+    uplift = _pressure_uplift(a)
+    return Setting(
+        "workforce.day0_pressure_uplift",
+        _round(w.day0_pressure_uplift * uplift),
+        f"{w.day0_pressure_uplift:g} (the default's) x the pressure uplift {uplift:.4f} = "
+        f"(caseload / {ENGLAND_CASELOAD:g}) ^ {TURNOVER_CASELOAD_ELASTICITY:g}, from 0.5 to 2 "
+        f"(the rate turnover_base was divided by); {_cite(a, 'caseload')}",
     )
 
 
@@ -627,6 +654,7 @@ def _workforce(a: Authority) -> list[Setting]:
     fill = _fill_days(a)
     settings = [
         _turnover_base(a),
+        _day0_uplift(a),
         Setting(
             "workforce.recruitment_mean_days",
             _round(fill),

@@ -58,11 +58,6 @@ if TYPE_CHECKING:
 
 N_PRIORITIES = Priority.CIN + 1
 DAYS_PER_YEAR = 365.25
-PRESSURE_UPLIFT = 1.6
-"""Realised turnover over the turnover without pressure, in the default run (15.9% against
-9.9% for the default hazards; issue 14): the day-0 vacancies and times in post are drawn
-for the leaving rate the authority runs at, not for a calm one, so that the stocks do not
-drift in the first years (the same practice as demand.py's measured day-0 mix)."""
 MAX_SERVICE_YEARS = 45.0
 """A working life: no day-0 worker has been in post longer (the steady state has a tail)."""
 
@@ -175,14 +170,20 @@ class Workforce:
                 self._hire(post, "permanent", start_day=-self._day0_tenure_days())
 
     def _uplift(self) -> float:
-        """:data:`PRESSURE_UPLIFT` when pressure can raise the leaving hazard, else 1."""
-        return PRESSURE_UPLIFT if self.cfg.turnover_pressure_effect > 0 else 1.0
+        """``day0_pressure_uplift`` when pressure can raise the leaving hazard, else 1.
+
+        The day-0 vacancies and times in post are drawn for the leaving rate the authority
+        runs at, not for a calm one, so that the stocks do not drift in the first years
+        (the same practice as demand.py's measured day-0 mix).
+        """
+        c = self.cfg
+        return c.day0_pressure_uplift if c.turnover_pressure_effect > 0 else 1.0
 
     def _steady_turnover(self) -> float:
         """Leavers a year per permanent worker in the steady state the authority runs at.
 
         One over the mean time in post, the integral of S(t) (see _day0_tenure_days),
-        for the hazards raised by :data:`PRESSURE_UPLIFT`.
+        for the hazards raised by :meth:`_uplift`.
         """
         c = self.cfg
         h2 = c.turnover_base * self._uplift()
