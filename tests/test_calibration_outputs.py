@@ -156,7 +156,8 @@ def test_the_point_is_the_draw_closest_to_the_targets_over_common_replications(m
     assert point.rows[1]["distance"] == 0.0
     assert "posterior draw 1" in point.how
     medians = best_point(model, post, tried, observed, SDS, PointSettings(0, 3))
-    assert medians.values.tolist() == post.median().tolist() and medians.rows == []
+    assert medians.values.tolist() == post.median().tolist()
+    assert medians.rows == []
 
 
 @pytest.fixture(scope="module")

@@ -112,7 +112,8 @@ def test_agency_workers_beyond_the_posts_hold_cases_and_are_never_vacancies(smal
     posts = cfg.authority.social_workers
     assert len(model.workforce.funded) == posts
     extra = model.workforce.posts[posts:]
-    assert len(extra) == 6 and all(p.extra and p.agency is not None for p in extra)
+    assert len(extra) == 6
+    assert all(p.extra and p.agency is not None for p in extra)
     kpis = compute_kpis(rec)
     assert kpis["vacancy_rate"] == 0.0
     assert kpis["agency_share"] == pytest.approx(6 / (6 + posts))

@@ -235,11 +235,11 @@ def _table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
     return csv_text(columns, [[r[c] for c in columns] for r in rows])
 
 
-# --- figures ------------------------------------------------------------------------------
-
-
 def _point_columns(model: FitModel) -> tuple[str, ...]:
     return (*POINT_COLUMNS, *model.keys, *model.kpis)
+
+
+# --- figures ------------------------------------------------------------------------------
 
 
 def _unit(key: str) -> str:
