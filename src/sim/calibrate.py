@@ -46,6 +46,7 @@ from sim.calibration import TARGETS
 from sim.calibration_model import FitModel
 from sim.calibration_settings import (
     DEFAULT_PARAMETERS,
+    RELATIVE_RANGES,
     CalibrationSettings,
     compose_calibration,
     settings_of,
@@ -94,11 +95,19 @@ class Calibration:
 
 
 def fit_factors(base: Config, settings: CalibrationSettings) -> tuple[Factor, ...]:
-    """The fitted parameters with their prior ranges (plausible ranges, or ``ranges``)."""
+    """The fitted parameters with their prior ranges (plausible ranges, or ``ranges``).
+
+    A parameter of :data:`RELATIVE_RANGES` without a range in ``ranges`` gets those
+    multiples of the base's value (an authority's own).
+    """
     keys = settings.parameters if settings.parameters is not None else list(DEFAULT_PARAMETERS)
-    return tuple(
-        resolve_factors(keys, settings.ranges, base, "calibration.parameters", dummy=False)
-    )
+    ranges = dict(settings.ranges or {})
+    for key, (low, high) in RELATIVE_RANGES.items():
+        if key in keys and key not in ranges:
+            group, _, name = key.rpartition(".")
+            value = float(getattr(getattr(base, group), name))
+            ranges[key] = [float(f"{low * value:.4g}"), float(f"{high * value:.4g}")]
+    return tuple(resolve_factors(keys, ranges, base, "calibration.parameters", dummy=False))
 
 
 def _truth(base: Config, factors: Sequence[Factor], truth: Any) -> dict[str, float]:
