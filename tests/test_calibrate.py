@@ -9,6 +9,7 @@ the parameter the targets speak to most narrower than its prior range).
 from __future__ import annotations
 
 import csv
+import json
 import os
 import pickle
 import signal
@@ -118,6 +119,24 @@ def test_a_folder_of_another_calibration_is_refused(tmp_path: Path) -> None:
     other = prepare([f"calibration.out={tmp_path}", "calibration.targets=leeds"])
     with pytest.raises(ConfigError, match="holds another calibration"):
         open_folder(other)
+
+
+def test_a_folder_is_known_by_its_resolved_parameters(tmp_path: Path) -> None:
+    """The default list (null) and the same list named are one calibration; a folder
+    written before calibration.json left out settings.parameters (null there) opens too,
+    and one fitting other parameters is refused."""
+    open_folder(prepare([f"calibration.out={tmp_path}"]))
+    named = ",".join(DEFAULT_PARAMETERS)
+    open_folder(prepare([f"calibration.out={tmp_path}", f"calibration.parameters=[{named}]"]))
+    path = tmp_path / "calibration.json"
+    old = json.loads(path.read_text(encoding="utf-8"))
+    assert "parameters" not in old["settings"]
+    old["settings"]["parameters"] = None
+    path.write_text(json.dumps(old), encoding="utf-8")
+    open_folder(prepare([f"calibration.out={tmp_path}", f"calibration.parameters=[{named}]"]))
+    fewer = ",".join(list(DEFAULT_PARAMETERS)[:-1])
+    with pytest.raises(ConfigError, match="its parameters differ"):
+        open_folder(prepare([f"calibration.out={tmp_path}", f"calibration.parameters=[{fewer}]"]))
 
 
 def test_settings_defaults_are_documented() -> None:

@@ -37,7 +37,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import numpy as np
 
@@ -250,9 +250,28 @@ RESUMABLE_SETTINGS = (
 """Settings a rerun may change and still continue the calibration in its folder."""
 PROBLEM = "calibration.json"
 
+RESOLVED_SETTINGS: Final = frozenset({"parameters"})
+"""Settings calibration.json holds resolved, not as given: ``parameters`` is the list of
+fitted parameters with their ranges (its ``parameters`` entry), so a folder started with
+the default list (null) is the same calibration as one naming that list, and a folder
+from before a change of the default list still opens if its fitted parameters match."""
+
+
+def _comparable(problem: Mapping[str, Any]) -> dict[str, Any]:
+    """``problem`` without the settings held resolved elsewhere (:data:`RESOLVED_SETTINGS`)."""
+    settings = problem.get("settings")
+    if not isinstance(settings, Mapping):
+        return dict(problem)
+    kept = {k: v for k, v in settings.items() if k not in RESOLVED_SETTINGS}
+    return {**problem, "settings": kept}
+
 
 def _problem(cal: Calibration) -> dict[str, Any]:
-    settings = {k: v for k, v in asdict(cal.settings).items() if k not in RESUMABLE_SETTINGS}
+    settings = {
+        k: v
+        for k, v in asdict(cal.settings).items()
+        if k not in RESUMABLE_SETTINGS and k not in RESOLVED_SETTINGS
+    }
     return json.loads(
         json.dumps(
             {
@@ -277,7 +296,7 @@ def open_folder(cal: Calibration) -> None:
     problem = _problem(cal)
     path = cal.folder / PROBLEM
     if path.exists():
-        found = json.loads(path.read_text(encoding="utf-8"))
+        found = _comparable(json.loads(path.read_text(encoding="utf-8")))
         differ = [k for k in problem if found.get(k) != problem[k]]
         if differ:
             raise ConfigError(
