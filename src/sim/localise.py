@@ -77,7 +77,10 @@ authorities with workforce figures had slope 1.08 (R-squared 0.70). Overload rai
 leaving hazard (``workforce.turnover_pressure_effect``), so a published turnover already
 holds the authority's pressure: its hazard without overload (``turnover_base``) is the
 published rate over that uplift, taken as (caseload / 16.0) ^ 1.08 relative to the
-default's (:func:`_turnover_base`)."""
+default's (:func:`_turnover_base`). experiments/turnover_pressure.py measures it on a
+national run's folder; with the in-post rule and the agency places (2 replications,
+2026-12-01) the slope left was +0.25 with R-squared 0.04, so it is kept (docs/authorities.md,
+"Why the workforce rates miss")."""
 
 FIGURE_FILES: Final = {f.name: f.file for f in FIGURES}
 
