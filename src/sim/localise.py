@@ -166,14 +166,28 @@ plans among them, and the rest (assessments and enquiries under way): six replic
 (experiments/cin_length_curve.py, 2026-12-01)."""
 
 
+HELD_SECOND_ORDER: Final[Mapping[str, float]] = {"cin_beyond_curve": -0.415, "caseload": 0.268}
+"""How far the cases an authority's workers hold run from :func:`_posts`'s first-order
+count, measured on the national run at the default run length (2026-12-01, two
+replications, 146 authorities with a caseload and plans): log(simulated / counted cases
+held) was -0.012 - 0.415 x log(CiN multiple / the multiple the CiN curve reaches) + 0.268
+x log(published caseload / 16.0), R-squared 0.50. An authority whose CiN multiple is
+beyond the curve's low end keeps more children on CiN plans than the curve gives, and one
+whose workers carry more cases keeps them open longer (drift: reviews and closures wait).
+Without it, 24 authorities ran caseloads over 15% above the default's ratio to the
+published, and their turnover with them (docs/authorities.md, "Why the workforce rates
+miss"). An authority with England's figures is unchanged."""
+
+
 def _posts(a: Authority) -> Setting:
     """The posts that hold the authority's cases at its published caseload.
 
     The model's posts hold children on CiN plans, on protection plans and under
     assessment or enquiry: the average authority's :data:`HELD`, the first scaled by the
     authority's referrals and its CiN multiple (:func:`_cin_multiple`, as far as the CiN
-    curve reaches), the second by its children on a plan, the third by its referrals.
-    Its posts are the default's 118 x those cases / the default's x England's caseload
+    curve reaches), the second by its children on a plan, the third by its referrals,
+    all times the measured second-order factor (:data:`HELD_SECOND_ORDER`: CiN multiples
+    beyond the curve, and the drift of a high caseload). Its posts are the default's 118 x those cases / the default's x England's caseload
     (16.0) / the authority's. Case-holding FTE is not used for this: the published
     caseload and FTE count looked-after children, whom the model does not have, and
     their share of an authority's work varies, so FTE x 0.8554 (the cases the model covers
@@ -200,7 +214,15 @@ def _posts(a: Authority) -> Setting:
     multiple = _cin_multiple(a)
     carried = 1.0 if multiple is None else _on_cin_curve(multiple[0])[1]
     cpp = _fig(a, "cpp_at_31_march") / (ENGLAND["cpp_at_31_march"] / N_AUTHORITIES)
-    held = HELD["cin"] * by_referrals * carried + HELD["cpp"] * cpp + HELD["other"] * by_referrals
+    counted = (
+        HELD["cin"] * by_referrals * carried + HELD["cpp"] * cpp + HELD["other"] * by_referrals
+    )
+    beyond = 1.0 if multiple is None else multiple[0] / carried
+    second = (
+        beyond ** HELD_SECOND_ORDER["cin_beyond_curve"]
+        * (caseload / ENGLAND_CASELOAD) ** HELD_SECOND_ORDER["caseload"]
+    )
+    held = counted * second
     in_post = _in_post(a)
     staffed = 1.0 if in_post is None else _in_post_england() / in_post
     posts = max(
@@ -212,10 +234,13 @@ def _posts(a: Authority) -> Setting:
         posts,
         f"{d.social_workers} x cases held / the default's {HELD['held']:g} x England's caseload "
         f"{ENGLAND_CASELOAD:g} / caseload, at least 1; cases held {held:,.0f} = "
-        f"{HELD['cin']:g} on CiN plans x referrals / {d.referrals_per_year:g} x the CiN "
+        f"[{HELD['cin']:g} on CiN plans x referrals / {d.referrals_per_year:g} x the CiN "
         f"multiple {carried:.3g} + {HELD['cpp']:g} on a plan x cpp_at_31_march / England's "
         f"{ENGLAND['cpp_at_31_march'] / N_AUTHORITIES:,.1f} + {HELD['other']:g} other x "
-        f"referrals / {d.referrals_per_year:g}; x England's workers in post per post "
+        f"referrals / {d.referrals_per_year:g}] x {second:.4f} (HELD_SECOND_ORDER: the CiN "
+        f"multiple beyond the curve {beyond:.3g} ^ {HELD_SECOND_ORDER['cin_beyond_curve']:g} x "
+        f"(caseload / {ENGLAND_CASELOAD:g}) ^ {HELD_SECOND_ORDER['caseload']:g}); x England's "
+        f"workers in post per post "
         f"{_in_post_england():.4f} / the authority's {in_post or _in_post_england():.4f} "
         f"((1 - vacancy_rate) / (1 - agency_rate), from 0.5 to 1.5: the caseload is per "
         f"worker in post) (by {fte_text}: {fte_posts}); "
@@ -622,37 +647,63 @@ def _covered(v: float, g: float, fill_days: float) -> float:
     return g * (1 - v) / (v * (1 - g)) * (fill_days + start) / fill_days
 
 
-def _agency_extra(a: Authority, posts: int, fill_days: float) -> Setting | None:
-    """Agency workers beyond the vacancies: those the published share has over them.
+AGENCY_COVER_SHARE: Final = 0.801
+"""England's agency social workers covering vacancies (FACTS.md CSWW23: 80.1%); the rest,
+19.9%, work beyond the posts (``workforce.agency_extra_workers``). No authority publishes
+its own split, so each is taken at England's."""
 
-    Agency workers number g (1 - v) / (1 - g) of the posts; covering every vacancy gives
-    at most v x fill / (fill + start) of them (each starts after ``agency_start_mean_days``
-    on average). Where the published count is larger, the difference (x posts, rounded)
-    are extra places (``workforce.agency_extra_workers``). None where there is no excess.
+
+def _cover_needed(a: Authority, fill_days: float) -> float | None:
+    """The chance of agency cover that gives the authority's covering agency workers.
+
+    The default's ``agency_cover_prob`` x the cover that gives the published share at the
+    published vacancy (:func:`_covered`) over England's; above 1 where the authority's
+    covering agency workers outnumber what its vacancies can hold. None where the vacancy
+    rate is 0 or 100% or the agency rate 100%.
+    """
+    v, g = _fig(a, "vacancy_rate") / 100.0, _fig(a, "agency_rate") / 100.0
+    if not (0.0 < v < 1.0 and 0.0 <= g < 1.0):
+        return None
+    ve, ge = ENGLAND["vacancy_rate"] / 100.0, ENGLAND["agency_rate"] / 100.0
+    england = _covered(ve, ge, DEFAULTS.workforce.recruitment_mean_days)
+    return DEFAULTS.workforce.agency_cover_prob * _covered(v, g, fill_days) / england
+
+
+def _agency_extra(a: Authority, posts: int, fill_days: float) -> Setting | None:
+    """Agency workers beyond the posts: England's share of them, and those no vacancy holds.
+
+    The published agency workers number g (1 - v) / (1 - g) of the posts; 19.9% of them
+    (England's, :data:`AGENCY_COVER_SHARE`) are extra places, and of the 80.1% who cover
+    vacancies, the part a cover of 1 cannot hold (1 - 1 / the cover needed, where it is
+    above 1; all of them where no post is vacant) is extra too. None where there are none.
     """
     v, g = _fig(a, "vacancy_rate") / 100.0, _fig(a, "agency_rate") / 100.0
     if not (0.0 <= v < 1.0 and 0.0 <= g < 1.0):
         return None
-    start = DEFAULTS.workforce.agency_start_mean_days
-    published = g * (1.0 - v) / (1.0 - g)
-    covering = v * fill_days / (fill_days + start)
-    extra = round(posts * (published - covering))
+    per_post = g * (1.0 - v) / (1.0 - g)
+    needed = _cover_needed(a, fill_days)
+    if needed is None:  # no post vacant: every agency worker is beyond the posts
+        spill = 1.0
+    else:
+        spill = max(0.0, 1.0 - 1.0 / needed) if needed > 0 else 0.0
+    share = (1.0 - AGENCY_COVER_SHARE) + AGENCY_COVER_SHARE * spill
+    extra = round(posts * per_post * share)
     if extra <= 0:
         return None
     return Setting(
         "workforce.agency_extra_workers",
         extra,
-        f"posts {posts} x [agency workers per post g (1 - v) / (1 - g) = {published:.4f} less "
-        f"those covering every vacancy v x fill / (fill + {start:g} days to start) = "
-        f"{covering:.4f}] (g = agency_rate, v = vacancy_rate; nationally 19.9% of agency "
-        f"workers do not cover a vacancy, CSWW23); {_cite(a, 'agency_rate', 'vacancy_rate')}",
+        f"posts {posts} x agency workers per post g (1 - v) / (1 - g) = {per_post:.4f} x "
+        f"[{1 - AGENCY_COVER_SHARE:.3f} beyond the vacancies (England's, CSWW23) + "
+        f"{AGENCY_COVER_SHARE:.3f} x {spill:.4f} covering ones no vacancy holds (1 - 1 / the "
+        f"cover needed, where above 1)] (g = agency_rate, v = vacancy_rate); "
+        + _cite(a, "agency_rate", "vacancy_rate"),
     )
 
 
 def _workforce(a: Authority) -> list[Setting]:
     """Turnover, vacancy and agency rates by the parameters calibrated to them; absence."""
     w = DEFAULTS.workforce
-    t, v, ag = (_fig(a, n) for n in ("turnover_rate", "vacancy_rate", "agency_rate"))
     ve, ae = ENGLAND["vacancy_rate"], ENGLAND["agency_rate"]
     fill = _fill_days(a)
     settings = [
@@ -667,16 +718,17 @@ def _workforce(a: Authority) -> list[Setting]:
             f"{_cite(a, 'vacancy_rate', 'turnover_rate')}",
         ),
     ]
-    if 0 < v < 100 and ag < 100:
+    needed = _cover_needed(a, fill)
+    if needed is not None:
         england = _covered(ve / 100, ae / 100, w.recruitment_mean_days)
-        cover = w.agency_cover_prob * _covered(v / 100, ag / 100, fill) / england
         settings.append(
             Setting(
                 "workforce.agency_cover_prob",
-                _round(_clip(cover, 0.0, 1.0)),
+                _round(_clip(needed, 0.0, 1.0)),
                 f"{w.agency_cover_prob:g} x the cover that gives agency_rate at vacancy_rate "
                 f"[g (1 - v) / (v (1 - g)) x (fill + {w.agency_start_mean_days:g} days to "
-                f"start) / fill] / England's {england:.4f} (CSWW23), at most 1; "
+                f"start) / fill] / England's {england:.4f} (CSWW23), at most 1 (the covering "
+                f"agency workers beyond it are extra places); "
                 f"{_cite(a, 'agency_rate', 'vacancy_rate')}",
             )
         )
