@@ -39,6 +39,7 @@ from sim.localise import (
 )
 from sim.metrics import compute_kpis
 from sim.runner import run_one
+from sim.workforce import extra_agency_places
 
 SCENARIOS = sorted(p.stem for p in (CONF_DIR / "scenario").glob("*.yaml"))
 
@@ -46,18 +47,18 @@ OLD_AVERAGE = {
     "high_caseload": {"authority.social_workers": 94, "workforce.caseload_cap": 30},
     "haringey_2009": {
         "authority.social_workers": 94,
-        "workforce.turnover_base": 0.178,
+        "workforce.turnover_base": 0.174,
         "workforce.caseload_cap": 30,
     },
-    "high_turnover": {"workforce.turnover_base": 0.178, "workforce.agency_turnover": 1.5},
+    "high_turnover": {"workforce.turnover_base": 0.174, "workforce.agency_turnover": 1.5},
     "agency_reliant": {
-        "workforce.recruitment_mean_days": 1100.0,
+        "workforce.recruitment_mean_days": 1114.0,
         "workforce.agency_cover_prob": 1.0,
         "workforce.agency_turnover": 1.5,
     },
-    "lambeth_2020": {"workforce.turnover_base": 0.178},
-    "lambeth_2020_fixes": {"workforce.turnover_base": 0.178},
-    "lambeth_2020_stable_staff": {"workforce.turnover_base": 0.089},
+    "lambeth_2020": {"workforce.turnover_base": 0.174},
+    "lambeth_2020_fixes": {"workforce.turnover_base": 0.174},
+    "lambeth_2020_stable_staff": {"workforce.turnover_base": 0.087},
 }
 """The values the scenarios set as absolute numbers before they were made relative."""
 
@@ -139,7 +140,7 @@ def test_leeds_values_follow_its_figures(hydra_conf):
     assert cfg.pathway.s47_icpc_prob == pytest.approx(0.313 * k, rel=1e-3)
     uplift = (fig["caseload"] / 16.0) ** 1.08  # the pressure the published rate holds
     assert cfg.workforce.turnover_base == pytest.approx(
-        0.089 * fig["turnover_rate"] / 15.9 / uplift, rel=1e-3
+        0.087 * fig["turnover_rate"] / 15.9 / uplift, rel=1e-3
     )
     assert cfg.workforce.sickness_absence == pytest.approx(fig["absence_rate"] / 100)
     assert "cpp_starts 829 (2025, own, d3)" in cfg.authority.derived["pathway.icpc_cpp_prob"]
@@ -310,14 +311,14 @@ def test_turnover_base_takes_the_authoritys_pressure_out_of_its_published_turnov
 
 def test_day0_uplift_puts_back_the_pressure_turnover_base_takes_out():
     """Day 0 draws vacancies for the published turnover: the uplift times the hazard
-    without overload is the same at any caseload (England's 1.6 x 0.089 at 16.0)."""
+    without overload is the same at any caseload (England's 1.42 x 0.087 at 16.0)."""
     calm = _workforce_settings()
     pressed = _workforce_settings(caseload=20.0)
-    assert calm["workforce.day0_pressure_uplift"] == pytest.approx(1.6)
-    assert pressed["workforce.day0_pressure_uplift"] == pytest.approx(1.6 * 1.25**1.08, rel=1e-3)
+    assert calm["workforce.day0_pressure_uplift"] == pytest.approx(1.42)
+    assert pressed["workforce.day0_pressure_uplift"] == pytest.approx(1.42 * 1.25**1.08, rel=1e-3)
     assert pressed["workforce.day0_pressure_uplift"] * pressed[
         "workforce.turnover_base"
-    ] == pytest.approx(1.6 * calm["workforce.turnover_base"], rel=2e-3)
+    ] == pytest.approx(1.42 * calm["workforce.turnover_base"], rel=2e-3)
 
 
 def test_agency_cover_gives_the_published_agency_share_at_the_published_vacancy():
@@ -342,22 +343,29 @@ def test_agency_cover_gives_the_published_agency_share_at_the_published_vacancy(
 
 
 def test_agency_workers_beyond_the_vacancies_get_extra_places():
-    """A fifth of an authority's agency workers (England's 19.9%, CSWW23) are extra places,
-    so England's figures give the default's 4; an authority publishing more covering agency
-    workers than its vacancies can hold (Solihull: 23.0% agency, 11.0% vacant) gets those
-    too, with every vacancy covered; one with no vacancy has all its agency workers extra."""
-    assert _workforce_settings()["workforce.agency_extra_workers"] == 4
+    """A fifth of an authority's agency workers (England's 19.9%, CSWW23) are extra places
+    per post, so England's figures give the default's 0.03495; an authority publishing more
+    covering agency workers than its vacancies can hold (Solihull: 23.0% agency, 11.0%
+    vacant) gets those as more places, with every vacancy covered; one with no vacancy has
+    all its agency workers extra."""
+    england = _workforce_settings()
+    assert england["workforce.agency_extra_per_post"] == Config().workforce.agency_extra_per_post
+    assert england["workforce.agency_extra_per_post"] == pytest.approx(
+        0.199 * 0.178 * 0.811 / 0.822, rel=1e-3
+    )
+    assert "workforce.agency_extra_workers" not in england
     settings = {s.key: s.value for s in authority_settings(find("solihull"))}
     fig = {name: f.value for name, f in find("solihull").figures.items()}
     v, g = fig["vacancy_rate"] / 100, fig["agency_rate"] / 100
     assert g > v
     fill = settings["workforce.recruitment_mean_days"]
     posts = settings["authority.social_workers"]
-    england = 0.178 * 0.811 / (0.189 * 0.822) * (536 + 14) / 536
-    needed = 0.8 * g * (1 - v) / (v * (1 - g)) * (fill + 14) / fill / england
-    assert needed > 1
     per_post = g * (1 - v) / (1 - g)
-    expected = posts * per_post * (0.199 + 0.801 * (1 - 1 / needed))
+    cover_england = 0.178 * 0.811 / (0.189 * 0.822) * (557 + 14) / 557
+    needed = 0.8 * g * (1 - v) / (v * (1 - g)) * (fill + 14) / fill / cover_england
+    assert needed > 1
+    assert settings["workforce.agency_extra_per_post"] == pytest.approx(0.199 * per_post, rel=1e-3)
+    expected = posts * per_post * 0.801 * (1 - 1 / needed)
     assert settings["workforce.agency_extra_workers"] == round(expected) > 0
     assert settings["workforce.agency_cover_prob"] == 1.0
     a = _average_authority()
@@ -367,8 +375,18 @@ def test_agency_workers_beyond_the_vacancies_get_extra_places():
         s.key: s.value for s in authority_settings(dataclasses.replace(a, figures=figures))
     }
     assert "workforce.agency_cover_prob" not in none_vacant  # the default's is kept
-    posts = none_vacant["authority.social_workers"]
-    assert none_vacant["workforce.agency_extra_workers"] == round(posts * 0.178 / 0.822)
+    posts, per_post = none_vacant["authority.social_workers"], 0.178 / 0.822
+    assert none_vacant["workforce.agency_extra_workers"] == round(posts * per_post * 0.801)
+
+
+def test_extra_agency_places_scale_with_the_posts():
+    """The default's extra places per post give the average authority 4 (CSWW23's 19.9% of
+    its agency workers), a quarter-size one 1 and the large county 12."""
+    per_post = Config().workforce.agency_extra_per_post
+    assert extra_agency_places(118, per_post, 0) == 4
+    assert extra_agency_places(30, per_post, 0) == 1
+    assert extra_agency_places(348, per_post, 0) == 12
+    assert extra_agency_places(118, per_post, 3) == 7
 
 
 def test_scenarios_compose_with_table_authorities(hydra_conf):
@@ -406,7 +424,7 @@ def test_factors_are_applied_once():
     cfg = compose_config(["scenario=haringey_2009"])
     again = to_config(dataclasses.replace(cfg))  # a built Config is not changed again
     assert again.authority.social_workers == 94
-    assert again.workforce.turnover_base == 0.178
+    assert again.workforce.turnover_base == 0.174
     cfg = Config()
     cfg.workforce.agency_uncovered_factor = 2.0
     assert apply_adjustments(cfg).workforce.agency_cover_prob == pytest.approx(0.6)

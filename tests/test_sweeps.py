@@ -332,11 +332,11 @@ def test_the_baseline_is_the_default_configuration_or_else_the_first_job():
             jobs.append(_rep_job(f"c{c}t{t}", over, {"visits_on_time": BASE}, num))
         return jobs
 
-    # the schema defaults are caseload_cap 26 and turnover_base 0.089
-    baseline, reason = choose_baseline(grid((16, 26), ("0.10", "0.089")))
+    # the schema defaults are caseload_cap 26 and turnover_base 0.087
+    baseline, reason = choose_baseline(grid((16, 26), ("0.10", "0.087")))
     assert baseline.overrides == {
         "workforce.caseload_cap": "26",
-        "workforce.turnover_base": "0.089",
+        "workforce.turnover_base": "0.087",
     }
     assert "defaults" in reason
     policies = [

@@ -1274,10 +1274,11 @@ class WorkforceConfig:
         doc="Turnover, vacancies, agency cover, absence and newly qualified workers; off = every post filled for good.",
     )
     turnover_base: float = param(
-        0.089,
+        0.087,
         source=f"calibrated so that realised baseline turnover is 15.9% a year ({CSWW23}), with "
-        "the early leaving factor and overload in busy teams adding to it (16.0%, 30 "
-        "replications, 2026-12-01, with the agency workers beyond the posts)",
+        "the early leaving factor and overload in busy teams adding to it (16.4%, with vacancy "
+        "18.9% and agency share 17.5%: 30 replications, 2026-12-01, with the agency workers "
+        "beyond the posts and recruitment_mean_days 557)",
         unit="per year",
         low=0.0,
         high=5.0,
@@ -1308,10 +1309,11 @@ class WorkforceConfig:
         "size is not (assumption): full overload raises the leaving hazard by half to five times",
     )
     day0_pressure_uplift: float = param(
-        1.6,
-        source=f"{ASSUMPTION}, measured: the default run's realised turnover (15.9%, {CSWW23}) "
-        "over its turnover without pressure (9.9% for the default hazards; issue 14); an "
-        "authority's from its caseload (sim.localise)",
+        1.42,
+        source=f"{ASSUMPTION}, measured: day 0 draws the default's vacancies at 18.9% for the "
+        f"18.9% its run settles at ({CSWW23} 18.9%; 30 replications, 2026-12-01); 1.6 (the "
+        "realised turnover over that without pressure, issue 14) before the agency workers "
+        "beyond the posts; an authority's from its caseload (sim.localise)",
         unit="multiplier",
         low=0.5,
         high=10.0,
@@ -1367,9 +1369,11 @@ class WorkforceConfig:
         "hour) to a file read, joint visit and handover meeting (a working day)",
     )
     recruitment_mean_days: float = param(
-        536.0,
-        source=f"derived: vacancy rate 18.9% and turnover 15.9% ({CSWW23}) give a mean time to "
-        "fill of 0.233 / 0.159 = 1.47 years",
+        557.0,
+        source=f"derived, then measured: vacancy rate 18.9% and turnover 15.9% ({CSWW23}) give "
+        "a steady mean time to fill of 0.233 / 0.159 = 1.47 years (536 days), with which the "
+        "default run's vacancy rate was 18.3% at 16.0% turnover (30 replications, 2026-12-01); "
+        "x 0.2331 / 0.2243 (the vacancy odds wanted over those realised)",
         unit="days",
         low=0.0,
         high=3_650.0,
@@ -1513,19 +1517,32 @@ class WorkforceConfig:
         doc="Posts of the first team left vacant for the whole run, with no recruitment and "
         "no agency cover (a recruitment freeze, or posts nobody applies for); 0 = none.",
     )
+    agency_extra_per_post: float = param(
+        0.03495,
+        source="derived from FACTS.md CSWW23: 19.9% of agency workers do not cover a vacancy "
+        "(80.1% do, agency_cover_prob); agency workers are 17.8% of FTE at an 18.9% vacancy "
+        "rate, 0.17564 per post, so 0.199 x 0.17564 = 0.03495 (4 for the average authority's "
+        "118 posts); a table authority's from its own agency and vacancy rates (sim.localise)",
+        unit="agency workers per funded post",
+        low=0.0,
+        high=10.0,
+        why="up to ten per post",
+        doc="Agency workers beyond the funded posts (covering absence, or extra capacity), "
+        "round(authority.social_workers x this) of them, so they scale with the authority: "
+        "each holds cases as any worker, leaves at agency_turnover and is replaced after "
+        "agency_start_mean_days; not posts, so never vacancies; 0 = none.",
+        screened=False,
+    )
     agency_extra_workers: int = param(
-        4,
-        source="FACTS.md CSWW23: 19.9% of agency workers do not cover a vacancy (80.1% do, "
-        "agency_cover_prob); agency workers are 17.8% of FTE at an 18.9% vacancy rate, 0.1756 "
-        "per post, so 0.199 x 0.1756 x 118 posts = 4.1; a table authority's from its own "
-        "agency and vacancy rates (sim.localise)",
+        0,
+        source="sim.localise: a table authority whose covering agency workers outnumber what "
+        "its vacancies can hold gets the excess; none for the presets",
         unit="workers",
         low=0,
         high=1000,
         why="up to several times the largest authority's posts",
-        doc="Agency workers beyond the funded posts (covering absence, or extra capacity): "
-        "each holds cases as any worker, leaves at agency_turnover and is replaced after "
-        "agency_start_mean_days; not posts, so never vacancies; 0 = none.",
+        doc="More agency places beyond the funded posts, on top of agency_extra_per_post's "
+        "(as those, never vacant); 0 = none.",
         screened=False,
     )
     induction_weeks: int = param(

@@ -615,7 +615,7 @@ class TeamWeek(Record):
     ``kind``: ``all``, ``assessment`` or ``long_term`` (teams.py); ``patch_share``: the
     share of the area its patch covers for its kind; ``posts``: funded posts;
     ``permanent`` and ``agency``: posts held by each (``agency`` also counts the team's
-    agency workers beyond its posts, ``workforce.agency_extra_workers``); ``away``: workers
+    agency workers beyond its posts, ``workforce.agency_extra_per_post``); ``away``: workers
     in post on a long absence; ``cases``: cases its workers hold; ``unallocated``: cases
     waiting in its queue; ``manager``: its manager post's status (managers.py).
     """

@@ -669,36 +669,45 @@ def _cover_needed(a: Authority, fill_days: float) -> float | None:
     return DEFAULTS.workforce.agency_cover_prob * _covered(v, g, fill_days) / england
 
 
-def _agency_extra(a: Authority, posts: int, fill_days: float) -> Setting | None:
+def _agency_extra(a: Authority, posts: int, fill_days: float) -> list[Setting]:
     """Agency workers beyond the posts: England's share of them, and those no vacancy holds.
 
     The published agency workers number g (1 - v) / (1 - g) of the posts; 19.9% of them
-    (England's, :data:`AGENCY_COVER_SHARE`) are extra places, and of the 80.1% who cover
-    vacancies, the part a cover of 1 cannot hold (1 - 1 / the cover needed, where it is
-    above 1; all of them where no post is vacant) is extra too. None where there are none.
+    (England's, :data:`AGENCY_COVER_SHARE`) are extra places per post
+    (``agency_extra_per_post``), and of the 80.1% who cover vacancies, the part a cover of
+    1 cannot hold (1 - 1 / the cover needed, where it is above 1; all of them where no post
+    is vacant) are more places (``agency_extra_workers``). None where the rates are 100%.
     """
     v, g = _fig(a, "vacancy_rate") / 100.0, _fig(a, "agency_rate") / 100.0
     if not (0.0 <= v < 1.0 and 0.0 <= g < 1.0):
-        return None
+        return []
     per_post = g * (1.0 - v) / (1.0 - g)
+    rates = f"(g = agency_rate, v = vacancy_rate); {_cite(a, 'agency_rate', 'vacancy_rate')}"
+    settings = [
+        Setting(
+            "workforce.agency_extra_per_post",
+            _round((1.0 - AGENCY_COVER_SHARE) * per_post),
+            f"{1 - AGENCY_COVER_SHARE:.3f} (England's agency workers beyond the vacancies, "
+            f"CSWW23) x agency workers per post g (1 - v) / (1 - g) = {per_post:.4f} {rates}",
+        )
+    ]
     needed = _cover_needed(a, fill_days)
     if needed is None:  # no post vacant: every agency worker is beyond the posts
         spill = 1.0
     else:
         spill = max(0.0, 1.0 - 1.0 / needed) if needed > 0 else 0.0
-    share = (1.0 - AGENCY_COVER_SHARE) + AGENCY_COVER_SHARE * spill
-    extra = round(posts * per_post * share)
-    if extra <= 0:
-        return None
-    return Setting(
-        "workforce.agency_extra_workers",
-        extra,
-        f"posts {posts} x agency workers per post g (1 - v) / (1 - g) = {per_post:.4f} x "
-        f"[{1 - AGENCY_COVER_SHARE:.3f} beyond the vacancies (England's, CSWW23) + "
-        f"{AGENCY_COVER_SHARE:.3f} x {spill:.4f} covering ones no vacancy holds (1 - 1 / the "
-        f"cover needed, where above 1)] (g = agency_rate, v = vacancy_rate); "
-        + _cite(a, "agency_rate", "vacancy_rate"),
-    )
+    more = round(posts * per_post * AGENCY_COVER_SHARE * spill)
+    if more > 0:
+        settings.append(
+            Setting(
+                "workforce.agency_extra_workers",
+                more,
+                f"posts {posts} x agency workers per post {per_post:.4f} x "
+                f"{AGENCY_COVER_SHARE:.3f} covering x {spill:.4f} that no vacancy holds (1 - 1 / "
+                f"the cover needed, where above 1; 1 where no post is vacant) {rates}",
+            )
+        )
+    return settings
 
 
 def _workforce(a: Authority) -> list[Setting]:
@@ -732,9 +741,7 @@ def _workforce(a: Authority) -> list[Setting]:
                 f"{_cite(a, 'agency_rate', 'vacancy_rate')}",
             )
         )
-    extra = _agency_extra(a, int(_posts(a).value), fill)
-    if extra is not None:
-        settings.append(extra)
+    settings += _agency_extra(a, int(_posts(a).value), fill)
     settings.append(
         Setting(
             "workforce.sickness_absence",

@@ -7,9 +7,10 @@ vacant post is being recruited to (filled after an exponential delay with mean
 ``recruitment_mean_days``) and may be covered meanwhile by an agency worker, who arrives
 sooner and leaves sooner (and is replaced by another agency worker while the post is
 still vacant). When a permanent recruit arrives, the agency cover ends. A team's
-vacancies and leavers stay in that team until filled. An authority that employs agency
-workers beyond its vacancies has ``agency_extra_workers`` extra places, spread over the
-teams: always held by agency workers (refilled when one leaves), never vacant.
+vacancies and leavers stay in that team until filled. Agency workers beyond the vacancies
+(a fifth of them nationally) have extra places, ``agency_extra_per_post`` per post plus
+``agency_extra_workers``, spread over the teams: always held by agency workers (refilled
+when one leaves), never vacant.
 
 Allocation: a case goes to the team covering the family's patch (for the stage it is
 at) and, within it, to a worker below their cap, chosen with chance in proportion to the
@@ -84,8 +85,13 @@ class Post:
     frozen: bool = False
     """Held vacant for the whole run (``workforce.vacant_cluster_posts``)."""
     extra: bool = False
-    """An agency worker's place beyond the funded posts (``workforce.agency_extra_workers``):
+    """An agency worker's place beyond the funded posts (:func:`extra_agency_places`):
     never recruited to, never vacant, refilled by agency when its worker leaves."""
+
+
+def extra_agency_places(posts: int, per_post: float, more: int) -> int:
+    """Agency places beyond the funded posts: ``round(posts x per_post) + more``."""
+    return round(posts * per_post) + more
 
 
 class Workforce:
@@ -115,7 +121,9 @@ class Workforce:
         """The funded posts (``authority.social_workers``), without the extra places."""
         self.posts += [
             Post(id=n_posts + k, team=k % self.n_teams, extra=True)
-            for k in range(c.agency_extra_workers)
+            for k in range(
+                extra_agency_places(n_posts, c.agency_extra_per_post, c.agency_extra_workers)
+            )
         ]
         self.queues: list[list[deque[Child]]] = [
             [deque() for _ in range(N_PRIORITIES)] for _ in range(self.n_teams)

@@ -52,9 +52,9 @@ from sim.userfiles import check_writable, write_text
 STAFFING = (0.8, 0.9, 1.0, 1.1)
 """Funded posts as a share of the authority's (``authority.social_workers``): a fifth fewer
 to a tenth more. Every step moves visits and drift beyond their intervals (docs/teaching.md)."""
-TURNOVERS = (0.04, 0.089, 0.178)
+TURNOVERS = (0.04, 0.087, 0.174)
 """Base leaving hazards a year: about half the default, the default (calibrated to 15.9% a
-year resulting) and lambeth_2020's 0.178 (about a third resulting at full staffing, near the
+year resulting) and lambeth_2020's 0.174 (about a third resulting at full staffing, near the
 highest rates authorities record). Steps half as large move the KPIs by about their
 intervals only, so a slider step would not show a difference a room can trust."""
 PAGE_KPIS = (
