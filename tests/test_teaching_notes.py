@@ -128,10 +128,11 @@ def test_cin_visits_slip_first_and_turnover_moves_drift_less_than_posts(computed
 
 @pytest.mark.slow
 def test_a_handover_costs_a_few_days_between_visits(computed) -> None:
-    """Part 2: "about three days more ... on average, and a week more in the worst tenth"."""
+    """Part 2: "about four days more ... on average, and nearly two weeks more in the worst
+    tenth"."""
     f = computed["facts"]
     assert 2.0 <= f["handover_gap_with_mean"] - f["handover_gap_without_mean"] <= 4.5
-    assert 5 <= f["handover_gap_with_p90"] - f["handover_gap_without_p90"] <= 9
+    assert 9 <= f["handover_gap_with_p90"] - f["handover_gap_without_p90"] <= 16
 
 
 @pytest.mark.slow
