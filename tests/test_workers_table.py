@@ -143,9 +143,12 @@ def _in_post(
 def test_workers_in_post_at_every_snapshot_equal_the_stocks(tables):
     first = tables.model.cfg.run.start_date
     posts = tables.model.cfg.authority.social_workers
-    assert {int(r["post"]) for r in tables.workers} <= set(range(posts))
+    places = tables.model.workforce.posts  # the funded posts, then the extra agency places
+    assert len(places) > posts  # the default's agency places beyond the posts
+    assert {int(r["post"]) for r in tables.workers} <= set(range(len(places)))
+    assert all(int(r["team"]) == places[int(r["post"])].team for r in tables.workers)
     team_of_post = tables.model.workforce.teams.team_of_post()
-    assert all(int(r["team"]) == team_of_post[int(r["post"])] for r in tables.workers)
+    assert all(places[p].team == team_of_post[p] for p in range(posts))
     assert len(tables.timeseries) > 100
     origin = date.fromisoformat(first)
     moves = {

@@ -1535,8 +1535,9 @@ class WorkforceConfig:
     )
     agency_extra_workers: int = param(
         0,
-        source="sim.localise: a table authority whose covering agency workers outnumber what "
-        "its vacancies can hold gets the excess; none for the presets",
+        source="derived from FACTS.md CSWW23 (80.1% of agency workers cover vacancies): none "
+        "for the presets; a table authority whose covering agency workers outnumber what its "
+        "vacancies can hold gets the excess (sim.localise)",
         unit="workers",
         low=0,
         high=1000,
