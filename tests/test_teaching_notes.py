@@ -119,9 +119,9 @@ def test_cin_visits_slip_first_and_turnover_moves_drift_less_than_posts(computed
     cin_drop = f["posts110_cin_visits_on_time"] - f["posts80_cin_visits_on_time"]
     assert cin_drop > 5 * cpp_drop > 0
     by_posts = f["posts80_drift_share"] - f["posts110_drift_share"]
-    by_turnover = f["turnover17_drift_share"] - f["turnover4_drift_share"]
+    by_turnover = f["turnover17_4_drift_share"] - f["turnover4_drift_share"]
     assert 0 < by_turnover < by_posts / 3
-    workers = [f[f"turnover{t}_workers_per_child"] for t in ("4", "8_25", "17")]
+    workers = [f[f"turnover{t}_workers_per_child"] for t in ("4", "8_7", "17_4")]
     assert workers == sorted(workers)
     assert workers[-1] - workers[0] > 0.2
 
