@@ -1276,9 +1276,9 @@ class WorkforceConfig:
     turnover_base: float = param(
         0.087,
         source=f"calibrated so that realised baseline turnover is 15.9% a year ({CSWW23}), with "
-        "the early leaving factor and overload in busy teams adding to it (16.4%, with vacancy "
-        "18.9% and agency share 17.5%: 30 replications, 2026-12-01, with the agency workers "
-        "beyond the posts and recruitment_mean_days 557)",
+        "the early leaving factor and overload in busy teams adding to it (15.9%, with vacancy "
+        "18.6% and agency share 17.4%: 30 replications, 2026-12-01, with the agency workers "
+        "beyond the posts, recruitment_mean_days 557 and day0_pressure_uplift 1.42)",
         unit="per year",
         low=0.0,
         high=5.0,
@@ -1310,8 +1310,8 @@ class WorkforceConfig:
     )
     day0_pressure_uplift: float = param(
         1.42,
-        source=f"{ASSUMPTION}, measured: day 0 draws the default's vacancies at 18.9% for the "
-        f"18.9% its run settles at ({CSWW23} 18.9%; 30 replications, 2026-12-01); 1.6 (the "
+        source=f"{ASSUMPTION}, measured: day 0 draws the default's vacancies at 18.9% ({CSWW23}); "
+        "its measured years then average 18.6% (30 replications, 2026-12-01); 1.6 (the "
         "realised turnover over that without pressure, issue 14) before the agency workers "
         "beyond the posts; an authority's from its caseload (sim.localise)",
         unit="multiplier",
@@ -1397,7 +1397,7 @@ class WorkforceConfig:
         "and 80.1% of them cover vacancies, so covering ones number 74.4% of vacancies; over the "
         "share of a covered vacancy an agency worker is in post in the default run (0.93: the "
         "start and the gaps between agency workers; measured, 30 replications, 2026-12-01): "
-        "0.80. The other 19.9% are agency_extra_workers",
+        "0.80. The other 19.9% are agency_extra_per_post",
         doc="A vacant post is covered by an agency worker (who is replaced if they leave).",
     )
     agency_uncovered_factor: float = param(

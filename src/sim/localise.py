@@ -169,14 +169,14 @@ plans among them, and the rest (assessments and enquiries under way): six replic
 HELD_SECOND_ORDER: Final[Mapping[str, float]] = {"cin_beyond_curve": -0.415, "caseload": 0.268}
 """How far the cases an authority's workers hold run from :func:`_posts`'s first-order
 count, measured on the national run at the default run length (2026-12-01, two
-replications, 146 authorities with a caseload and plans): log(simulated / counted cases
+replications, the 151 authorities with a caseload and plans): log(simulated / counted cases
 held) was -0.012 - 0.415 x log(CiN multiple / the multiple the CiN curve reaches) + 0.268
 x log(published caseload / 16.0), R-squared 0.50. An authority whose CiN multiple is
 beyond the curve's low end keeps more children on CiN plans than the curve gives, and one
 whose workers carry more cases keeps them open longer (drift: reviews and closures wait).
-Without it, 24 authorities ran caseloads over 15% above the default's ratio to the
-published, and their turnover with them (docs/authorities.md, "Why the workforce rates
-miss"). An authority with England's figures is unchanged."""
+Without it, 23 of them ran caseloads more than 15% above their published figure, and
+their turnover with them (docs/authorities.md, "Why the workforce rates miss"); with it,
+15. An authority with England's figures is unchanged."""
 
 
 def _posts(a: Authority) -> Setting:
@@ -187,8 +187,8 @@ def _posts(a: Authority) -> Setting:
     authority's referrals and its CiN multiple (:func:`_cin_multiple`, as far as the CiN
     curve reaches), the second by its children on a plan, the third by its referrals,
     all times the measured second-order factor (:data:`HELD_SECOND_ORDER`: CiN multiples
-    beyond the curve, and the drift of a high caseload). Its posts are the default's 118 x those cases / the default's x England's caseload
-    (16.0) / the authority's. Case-holding FTE is not used for this: the published
+    beyond the curve, and the drift of a high caseload). Its posts are the default's 118
+    x those cases / the default's x England's caseload (16.0) / the authority's. Case-holding FTE is not used for this: the published
     caseload and FTE count looked-after children, whom the model does not have, and
     their share of an authority's work varies, so FTE x 0.8554 (the cases the model covers
     at England's share) over- or under-staffs an authority whose share differs (with FTE,
@@ -649,7 +649,7 @@ def _covered(v: float, g: float, fill_days: float) -> float:
 
 AGENCY_COVER_SHARE: Final = 0.801
 """England's agency social workers covering vacancies (FACTS.md CSWW23: 80.1%); the rest,
-19.9%, work beyond the posts (``workforce.agency_extra_workers``). No authority publishes
+19.9%, work beyond the posts (``workforce.agency_extra_per_post``). No authority publishes
 its own split, so each is taken at England's."""
 
 
@@ -664,9 +664,13 @@ def _cover_needed(a: Authority, fill_days: float) -> float | None:
     v, g = _fig(a, "vacancy_rate") / 100.0, _fig(a, "agency_rate") / 100.0
     if not (0.0 < v < 1.0 and 0.0 <= g < 1.0):
         return None
+    return DEFAULTS.workforce.agency_cover_prob * _covered(v, g, fill_days) / _england_cover()
+
+
+def _england_cover() -> float:
+    """:func:`_covered` at England's rates and the default's time to fill (0.9526)."""
     ve, ge = ENGLAND["vacancy_rate"] / 100.0, ENGLAND["agency_rate"] / 100.0
-    england = _covered(ve, ge, DEFAULTS.workforce.recruitment_mean_days)
-    return DEFAULTS.workforce.agency_cover_prob * _covered(v, g, fill_days) / england
+    return _covered(ve, ge, DEFAULTS.workforce.recruitment_mean_days)
 
 
 def _agency_extra(a: Authority, posts: int, fill_days: float) -> list[Setting]:
@@ -676,7 +680,7 @@ def _agency_extra(a: Authority, posts: int, fill_days: float) -> list[Setting]:
     (England's, :data:`AGENCY_COVER_SHARE`) are extra places per post
     (``agency_extra_per_post``), and of the 80.1% who cover vacancies, the part a cover of
     1 cannot hold (1 - 1 / the cover needed, where it is above 1; all of them where no post
-    is vacant) are more places (``agency_extra_workers``). None where the rates are 100%.
+    is vacant) are more places (``agency_extra_workers``). Nothing where a rate is 100%.
     """
     v, g = _fig(a, "vacancy_rate") / 100.0, _fig(a, "agency_rate") / 100.0
     if not (0.0 <= v < 1.0 and 0.0 <= g < 1.0):
@@ -713,7 +717,6 @@ def _agency_extra(a: Authority, posts: int, fill_days: float) -> list[Setting]:
 def _workforce(a: Authority) -> list[Setting]:
     """Turnover, vacancy and agency rates by the parameters calibrated to them; absence."""
     w = DEFAULTS.workforce
-    ve, ae = ENGLAND["vacancy_rate"], ENGLAND["agency_rate"]
     fill = _fill_days(a)
     settings = [
         _turnover_base(a),
@@ -729,14 +732,13 @@ def _workforce(a: Authority) -> list[Setting]:
     ]
     needed = _cover_needed(a, fill)
     if needed is not None:
-        england = _covered(ve / 100, ae / 100, w.recruitment_mean_days)
         settings.append(
             Setting(
                 "workforce.agency_cover_prob",
                 _round(_clip(needed, 0.0, 1.0)),
                 f"{w.agency_cover_prob:g} x the cover that gives agency_rate at vacancy_rate "
                 f"[g (1 - v) / (v (1 - g)) x (fill + {w.agency_start_mean_days:g} days to "
-                f"start) / fill] / England's {england:.4f} (CSWW23), at most 1 (the covering "
+                f"start) / fill] / England's {_england_cover():.4f} (CSWW23), at most 1 (the covering "
                 f"agency workers beyond it are extra places); "
                 f"{_cite(a, 'agency_rate', 'vacancy_rate')}",
             )
