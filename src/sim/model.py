@@ -175,10 +175,11 @@ class Model:
         """Each team's stocks for the weekly snapshot (events.TeamWeek)."""
         workforce = self.workforce
         unallocated = workforce.team_unallocated()
+        extras = workforce.posts[len(workforce.funded) :]
         records = []
         for team in workforce.teams.teams:
             posts = [workforce.posts[p] for p in team.posts]
-            extra = workforce.posts[len(workforce.funded) :][team.index :: workforce.n_teams]
+            extra = [p for p in extras if p.team == team.index]
             members = workforce.members[team.index]
             records.append(
                 ev.TeamWeek(

@@ -9,8 +9,8 @@ sooner and leaves sooner (and is replaced by another agency worker while the pos
 still vacant). When a permanent recruit arrives, the agency cover ends. A team's
 vacancies and leavers stay in that team until filled. Agency workers beyond the vacancies
 (a fifth of them nationally) have extra places, ``agency_extra_per_post`` per post plus
-``agency_extra_workers``, spread over the teams: always held by agency workers (refilled
-when one leaves), never vacant.
+``agency_extra_workers``, each in a team drawn in proportion to its posts: always held
+by agency workers (refilled when one leaves), never vacant.
 
 Allocation: a case goes to the team covering the family's patch (for the stage it is
 at) and, within it, to a worker below their cap, chosen with chance in proportion to the
@@ -119,11 +119,10 @@ class Workforce:
         self.posts = [Post(id=i, team=of_post[i]) for i in range(n_posts)]
         self.funded = self.posts[:n_posts]
         """The funded posts (``authority.social_workers``), without the extra places."""
+        n_extra = extra_agency_places(n_posts, c.agency_extra_per_post, c.agency_extra_workers)
         self.posts += [
-            Post(id=n_posts + k, team=k % self.n_teams, extra=True)
-            for k in range(
-                extra_agency_places(n_posts, c.agency_extra_per_post, c.agency_extra_workers)
-            )
+            Post(id=n_posts + k, team=team, extra=True)
+            for k, team in enumerate(self._extra_place_teams(n_extra, of_post))
         ]
         self.queues: list[list[deque[Child]]] = [
             [deque() for _ in range(N_PRIORITIES)] for _ in range(self.n_teams)
@@ -135,6 +134,22 @@ class Workforce:
         self._building = True
         self._fill_initial_posts()
         self._building = False  # from here on a start is emitted when it happens
+
+    def _extra_place_teams(self, n_places: int, of_post: list[int]) -> list[int]:
+        """The team of each agency place beyond the posts, drawn in proportion to its posts.
+
+        A seeded draw (stream ``agency_places``), so that the places do not gather in the
+        first teams, where they would tie a team's capacity to its place in the list
+        (team 0 holds the frozen posts of ``vacant_cluster_posts``).
+        """
+        if n_places == 0:
+            return []
+        per_team = [0] * self.n_teams
+        for team in of_post:
+            per_team[team] += 1
+        share = tuple(n / len(of_post) for n in per_team[:-1])
+        stream = self.m.streams.get("agency_places")
+        return [stream.choice(share) for _ in range(n_places)]
 
     def announce(self) -> None:
         """Emit the day-0 workforce's ``WorkerStarted`` records as the run starts.
