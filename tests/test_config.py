@@ -21,6 +21,7 @@ from sim.config import (
     SCHEMA_FIELDS,
     Config,
     ConfigError,
+    equal_precision_replications,
     parameter_rows,
     to_config,
     validate,
@@ -299,3 +300,30 @@ def test_cli_short_run_writes_every_output(tmp_path):
 def test_every_named_scenario_composes_and_validates(compose_cfg, scenario):
     cfg = to_config(compose_cfg(f"scenario={scenario}"))
     assert cfg.scenario_name == scenario
+
+
+@pytest.mark.parametrize(
+    ("replications", "posts", "precision_posts", "expected"),
+    [
+        (2, 118, 118, 2),  # as many posts: as asked
+        (2, 400, 118, 2),  # more posts: never fewer
+        (2, 59, 118, 4),  # half the posts: twice the replications
+        (2, 50, 118, 5),  # 4.72 rounded up
+        (2, 11, 118, 20),  # 21.5 wanted; at most ten times
+        (3, 30, 0, 3),  # off
+    ],
+)
+def test_equal_precision_replications(replications, posts, precision_posts, expected):
+    assert equal_precision_replications(replications, posts, precision_posts) == expected
+
+
+def test_equal_precision_posts_is_applied_once_and_checked():
+    from sim.composition import compose_config
+
+    cfg = compose_config(
+        ["authority.social_workers=59", "run.replications=2", "run.equal_precision_posts=118"]
+    )
+    assert (cfg.run.replications, cfg.run.equal_precision_posts) == (4, 0)
+    assert to_config(cfg).run.replications == 4  # a Config object has had it applied
+    with pytest.raises(ConfigError, match=r"^run.equal_precision_posts = -5 is out of range"):
+        compose_config(["run.equal_precision_posts=-5"])

@@ -246,3 +246,28 @@ def test_read_national_needs_a_table_authority(tmp_path, national):
     assert n.complete
     assert n.expected_from == "the job folders (no multirun.yaml)"
     assert len(n.jobs) == 1
+
+
+def test_a_small_authority_runs_more_replications(national):
+    """run.equal_precision_posts (118 in experiment=national): Rutland's 11 posts would
+    need 22 replications for the average authority's worker-years at two; ten times
+    run.replications is the most, so it runs 20; the table's largest run what they ask."""
+    records = {
+        path.parent.name: json.loads(path.read_text()) for path in sweep_runs(national, "run.json")
+    }
+    rutland = next(r for name, r in records.items() if "rutland" in name)
+    assert rutland["replications"] == 20
+    assert check_replications("leeds") == 2
+
+
+def sweep_runs(sweep: Path, name: str) -> list[Path]:
+    """Each run folder's file ``name`` in a sweep folder."""
+    return sorted(sweep.glob(f"*/{name}"))
+
+
+def check_replications(authority: str) -> int:
+    """The replications experiment=national composes for ``authority`` at two asked."""
+    from sim.composition import compose_config
+
+    cfg = compose_config(["experiment=national", f"authority={authority}", "run.replications=2"])
+    return cfg.run.replications

@@ -2183,6 +2183,20 @@ class RunConfig:
         why="up to 1,000: intervals a tenth as wide as with the default 10",
         doc="Independent replications of the scenario.",
     )
+    equal_precision_posts: int = param(
+        0,
+        source="label",
+        low=0,
+        high=10_000,
+        why="0 (off) or a number of posts; an authority never runs more than ten times "
+        "run.replications",
+        doc="When above 0, an authority with fewer case-holding posts than this runs more "
+        "replications, run.replications x this / its posts (rounded up, at most ten times "
+        "run.replications), so that its workforce rates rest on about as many worker-years "
+        "as an authority of this many posts gives (experiment=national sets the average "
+        "authority's 118). A small authority's turnover over three years and two "
+        "replications counts a few dozen leavers, a spread of several points.",
+    )
     n_jobs: int = param(
         0,
         source="label",
@@ -2373,7 +2387,38 @@ def apply_adjustments(cfg: Config) -> Config:
             after = type(before)(limits["low"])
         setattr(node, target, after)
         setattr(node, name, type(factor)(adj.neutral))
+    _equal_precision(cfg)
     return cfg
+
+
+MAX_REPLICATION_FACTOR = 10
+"""``run.equal_precision_posts`` raises an authority's replications at most this many times."""
+
+
+def equal_precision_replications(replications: int, posts: int, precision_posts: int) -> int:
+    """Replications giving ``posts`` about the worker-years ``precision_posts`` get.
+
+    ``replications x precision_posts / posts`` rounded up, never fewer than
+    ``replications`` nor more than :data:`MAX_REPLICATION_FACTOR` times it; ``precision_posts``
+    0 leaves ``replications`` as it is.
+    """
+    if precision_posts <= 0 or posts >= precision_posts:
+        return replications
+    wanted = math.ceil(replications * precision_posts / posts)
+    return min(wanted, MAX_REPLICATION_FACTOR * replications)
+
+
+def _equal_precision(cfg: Config) -> None:
+    """Apply ``run.equal_precision_posts`` once, then set it back to 0 (in place)."""
+    run = cfg.run
+    for group, key in (("run", "equal_precision_posts"), ("authority", "social_workers")):
+        node = getattr(cfg, group)
+        meta, kind = _FIELD_META[type(node)][key], _FIELD_TYPES[type(node)][key]
+        _check_field(f"{group}.{key}", getattr(node, key), meta, kind)
+    run.replications = equal_precision_replications(
+        run.replications, cfg.authority.social_workers, run.equal_precision_posts
+    )
+    run.equal_precision_posts = 0
 
 
 DECISIONS: dict[str, tuple[str, ...]] = {

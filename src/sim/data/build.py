@@ -594,10 +594,13 @@ NATIONAL_HEADER: Final = """\
 # Jobs run in parallel (joblib), replications within a job one after another
 # (run.n_jobs=1). The sweep folder gets authorities.csv, national_totals.csv, a figure
 # per KPI and report.html (sim.national; docs/authorities.md, "The national run").
+# An authority with fewer posts than the average authority's 118 runs more replications,
+# for as many worker-years (run.equal_precision_posts; 0 runs run.replications each).
 defaults:
   - override /hydra/launcher: joblib
 run:
   n_jobs: 1
+  equal_precision_posts: 118
 hydra:
   callbacks:
     sweep_summary:
