@@ -1277,7 +1277,7 @@ class WorkforceConfig:
         0.087,
         source=f"calibrated so that realised baseline turnover is 15.9% a year ({CSWW23}), with "
         "the early leaving factor and overload in busy teams adding to it (15.9%, with vacancy "
-        "18.6% and agency share 17.4%: 30 replications, 2026-12-01, with the agency workers "
+        "18.5% and agency share 17.2%: 30 replications, 2026-12-01, with the agency workers "
         "beyond the posts, recruitment_mean_days 557 and day0_pressure_uplift 1.42)",
         unit="per year",
         low=0.0,
@@ -1311,7 +1311,7 @@ class WorkforceConfig:
     day0_pressure_uplift: float = param(
         1.42,
         source=f"{ASSUMPTION}, measured: day 0 draws the default's vacancies at 18.9% ({CSWW23}); "
-        "its measured years then average 18.6% (30 replications, 2026-12-01); 1.6 (the "
+        "its measured years then average 18.5% (30 replications, 2026-12-01); 1.6 (the "
         "realised turnover over that without pressure, issue 14) before the agency workers "
         "beyond the posts; an authority's from its caseload (sim.localise)",
         unit="multiplier",
