@@ -102,6 +102,29 @@ def test_without_dynamics_every_post_is_filled_and_nobody_leaves(small_config):
     assert len(model.workforce.workers) == posts + extra
 
 
+def test_agency_places_go_to_teams_drawn_by_their_posts(small_config):
+    """Each place beyond the posts is in a team drawn in proportion to the team's posts
+    (stream ``agency_places``), the same for the same seed and replication: 600 places
+    over 5 teams of about 6 posts fall within 6 points of each team's share of the posts
+    (a binomial sd of under 2 points), and not in the first teams only."""
+    cfg = small_config(scale=0.25)
+    cfg.workforce.agency_extra_per_post = 0.0
+    cfg.workforce.agency_extra_workers = 600
+    workforce = Model(cfg, 0).workforce
+    posts = workforce.funded
+    places = [p.team for p in workforce.posts[len(posts) :]]
+    assert places == [p.team for p in Model(cfg, 0).workforce.posts[len(posts) :]]
+    assert places != [p.team for p in Model(cfg, 1).workforce.posts[len(posts) :]]
+    for team in range(workforce.n_teams):
+        share_of_posts = sum(p.team == team for p in posts) / len(posts)
+        assert places.count(team) / len(places) == pytest.approx(share_of_posts, abs=0.06)
+
+    cfg.workforce.agency_extra_workers = 4
+    drawn = {tuple(p.team for p in Model(cfg, r).workforce.posts[30:]) for r in range(10)}
+    assert len(drawn) > 1
+    assert any(set(teams) != set(range(4)) for teams in drawn)
+
+
 def test_agency_workers_beyond_the_posts_hold_cases_and_are_never_vacancies(small_config):
     """Extra agency places (``workforce.agency_extra_per_post`` x posts, rounded, plus
     ``workforce.agency_extra_workers``) add agency workers who hold cases and leave the
