@@ -1373,7 +1373,9 @@ class WorkforceConfig:
         source=f"derived, then measured: vacancy rate 18.9% and turnover 15.9% ({CSWW23}) give "
         "a steady mean time to fill of 0.233 / 0.159 = 1.47 years (536 days), with which the "
         "default run's vacancy rate was 18.3% at 16.0% turnover (30 replications, 2026-12-01); "
-        "x 0.2331 / 0.2243 (the vacancy odds wanted over those realised)",
+        "x 0.2331 / 0.2243 (the vacancy odds wanted over those realised). The measured years "
+        "fall short of the formula because the workforce is still settling in them: over 11 "
+        "years (experiments/steady_state.py) vacancy rises to 20-21% by year 7",
         unit="days",
         low=0.0,
         high=3_650.0,
