@@ -325,5 +325,9 @@ def test_equal_precision_posts_is_applied_once_and_checked():
     )
     assert (cfg.run.replications, cfg.run.equal_precision_posts) == (4, 0)
     assert to_config(cfg).run.replications == 4  # a Config object has had it applied
+    cfg = compose_config(
+        ["authority.social_workers=11", "run.replications=200", "run.equal_precision_posts=118"]
+    )
+    assert cfg.run.replications == 1_000  # ten times would pass run.replications' 1,000
     with pytest.raises(ConfigError, match=r"^run.equal_precision_posts = -5 is out of range"):
         compose_config(["run.equal_precision_posts=-5"])

@@ -2417,8 +2417,11 @@ def _equal_precision(cfg: Config) -> None:
         node = getattr(cfg, group)
         meta, kind = _FIELD_META[type(node)][key], _FIELD_TYPES[type(node)][key]
         _check_field(f"{group}.{key}", getattr(node, key), meta, kind)
-    run.replications = equal_precision_replications(
+    raised = equal_precision_replications(
         run.replications, cfg.authority.social_workers, run.equal_precision_posts
+    )
+    run.replications = min(
+        raised, max(run.replications, _FIELD_META[RunConfig]["replications"]["high"])
     )
     run.equal_precision_posts = 0
 
