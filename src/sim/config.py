@@ -2194,7 +2194,7 @@ class RunConfig:
         "run.replications",
         doc="When above 0, an authority with fewer case-holding posts than this runs more "
         "replications, run.replications x this / its posts (rounded up, at most ten times "
-        "run.replications), so that its workforce rates rest on about as many worker-years "
+        "run.replications and at most 1,000), so that its workforce rates rest on about as many worker-years "
         "as an authority of this many posts gives (experiment=national sets the average "
         "authority's 118). A small authority's turnover over three years and two "
         "replications counts a few dozen leavers, a spread of several points.",
@@ -2420,9 +2420,10 @@ def _equal_precision(cfg: Config) -> None:
     raised = equal_precision_replications(
         run.replications, cfg.authority.social_workers, run.equal_precision_posts
     )
-    run.replications = min(
-        raised, max(run.replications, _FIELD_META[RunConfig]["replications"]["high"])
-    )
+    # never past run.replications' allowed most; a value already past it is left for
+    # validate() to refuse
+    most = _FIELD_META[RunConfig]["replications"]["high"]
+    run.replications = min(raised, max(run.replications, most))
     run.equal_precision_posts = 0
 
 

@@ -188,7 +188,8 @@ def _posts(a: Authority) -> Setting:
     curve reaches), the second by its children on a plan, the third by its referrals,
     all times the measured second-order factor (:data:`HELD_SECOND_ORDER`: CiN multiples
     beyond the curve, and the drift of a high caseload). Its posts are the default's 118
-    x those cases / the default's x England's caseload (16.0) / the authority's. Case-holding FTE is not used for this: the published
+    x those cases / the default's x England's caseload (16.0) / the authority's.
+    Case-holding FTE is not used for this: the published
     caseload and FTE count looked-after children, whom the model does not have, and
     their share of an authority's work varies, so FTE x 0.8554 (the cases the model covers
     at England's share) over- or under-staffs an authority whose share differs (with FTE,
