@@ -9,7 +9,10 @@ stock, open cases, mean caseload and drift share (read from the recorder's weekl
 as timeseries.csv has them, through metrics.over_weeks), with the mean latent need and
 baseline need of open cases and of closed families at the year's last week, the share of
 CPP starts that are a child's second or later plan and the share of referrals that are
-re-referrals.
+re-referrals. The workforce columns show how it settles: permanent and agency workers in
+post, the permanent workers' mean excess overload (the part of sustained overload above
+``pressure_tolerance`` that raises their leaving hazard, capped at 1) and their share in
+the first ``early_leaving_years`` of service, averaged over each year's weeks.
 
 Run: PYTHONPATH=src .venv/bin/python experiments/steady_state.py [replications] [override ...]
 """
@@ -62,6 +65,35 @@ class NeedProbe:
         )
 
 
+class WorkforceProbe:
+    """Permanent and agency workers, mean excess overload and early-service share weekly."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.rows: list[tuple[float, float, float, float, float]] = []
+
+    def week(self, r: ev.WeekStarted) -> None:
+        """Note the workforce's make-up and pressure at the week's start."""
+        c = self.model.cfg.workforce
+        workers = self.model.workforce.workers
+        permanent = [w for w in workers if w.kind == "permanent"]
+        early_days = c.early_leaving_years * DAYS_PER_YEAR
+        self.rows.append(
+            (
+                r.day,
+                float(len(permanent)),
+                float(len(workers) - len(permanent)),
+                _mean(
+                    [
+                        min(1.0, max(0.0, w.sustained_overload - c.pressure_tolerance))
+                        for w in permanent
+                    ]
+                ),
+                _mean([float(r.day - w.start_day < early_days) for w in permanent]),
+            )
+        )
+
+
 class PlanCounter:
     """CPP starts and whether each is a repeat plan; referrals and whether each is repeat."""
 
@@ -91,10 +123,11 @@ def run(cfg_overrides: list[str], replication: int) -> dict[str, np.ndarray]:
     cfg = compose_config([f"run.years={YEARS}", "run.warmup_years=1", *cfg_overrides])
     model = Model(cfg, replication)
     rec = Recorder.attach(model)
-    probe, plans = NeedProbe(model), PlanCounter()
+    probe, plans, staff = NeedProbe(model), PlanCounter(), WorkforceProbe(model)
     model.events.subscribe(
         {ev.WeekStarted: probe.week, ev.EpisodeStarted: plans.started, ev.Referred: plans.referred}
     )
+    model.events.subscribe({ev.WeekStarted: staff.week})
     model.run()
     rows = [{**w.stocks, **w.flows} for w in rec.weeks]
     year = np.array([int(w.day // DAYS_PER_YEAR) for w in rec.weeks])
@@ -110,6 +143,10 @@ def run(cfg_overrides: list[str], replication: int) -> dict[str, np.ndarray]:
     need_year = (need[:, 0] // DAYS_PER_YEAR).astype(int)
     for i, name in enumerate(("need_open", "base_open", "need_closed", "base_closed"), start=1):
         out[name] = np.array([need[need_year == y, i][-1] for y in range(n_years)])
+    work = np.array(staff.rows)
+    work_year = (work[:, 0] // DAYS_PER_YEAR).astype(int)
+    for i, name in enumerate(("permanent", "agency", "excess", "early_share"), start=1):
+        out[name] = np.array([work[work_year == y, i].mean() for y in range(n_years)])
     cpp = np.array(plans.cpp)
     cpp_year = (cpp[:, 0] // DAYS_PER_YEAR).astype(int)
     out["cpp_starts"] = np.array([(cpp_year == y).sum() for y in range(n_years)], dtype=float)
