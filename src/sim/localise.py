@@ -30,11 +30,9 @@ from functools import cache
 from typing import Any, Final
 
 import numpy as np
-from scipy.optimize import brentq
 
 from sim.authorities import FIGURES, Authority, authorities
 from sim.config import DECISIONS, Config
-from sim.workforce import steady_turnover
 
 ENGLAND: Final[Mapping[str, float]] = {
     "referrals": 632_830,
@@ -584,48 +582,20 @@ def _pressure_uplift(a: Authority) -> float:
 def _turnover_base(a: Authority) -> Setting:
     """The leaving hazard without overload that gives the published turnover.
 
-    A published turnover is the steady state of a hazard that is higher in the first
-    years of service (:func:`sim.workforce.steady_turnover`), which is not linear in the
-    hazard: a high hazard keeps more of the workforce in its early years. So the hazard
-    the authority runs at is the one whose steady turnover is England's at the default's
-    (``turnover_base`` x ``day0_pressure_uplift``) x turnover_rate / England's; the
-    hazard without overload is that over the default's uplift and the authority's
+    The default's ``turnover_base`` x turnover_rate / England's, over the authority's
     pressure uplift relative to the default's (:func:`_pressure_uplift`).
     """
     w = DEFAULTS.workforce
     t, te = _fig(a, "turnover_rate"), ENGLAND["turnover_rate"]
     uplift = _pressure_uplift(a)
-    england_at = w.turnover_base * w.day0_pressure_uplift
-    wanted = _steady(england_at) * t / te
-    runs_at = _hazard_for_turnover(wanted)
     return Setting(
         "workforce.turnover_base",
-        _round(_clip(runs_at / w.day0_pressure_uplift / uplift, 0.0, 5.0)),
-        f"{runs_at:.4f}, the hazard whose steady turnover (x {w.early_leaving_factor:g} in "
-        f"the first {w.early_leaving_years:g} years of service) is {100 * wanted:.2f}% = "
-        f"England's {100 * _steady(england_at):.2f}% at the default's {w.turnover_base:g} x "
-        f"{w.day0_pressure_uplift:g} x turnover_rate / England's {te:g}% (CSWW23, the rate "
-        f"it is calibrated to), / {w.day0_pressure_uplift:g} / the pressure uplift "
-        f"{uplift:.4f} = (caseload / {ENGLAND_CASELOAD:g}) ^ {TURNOVER_CASELOAD_ELASTICITY:g} "
-        f"(the published rate holds the authority's overload), from 0.5 to 2; "
-        f"{_cite(a, 'turnover_rate', 'caseload')}",
+        _round(_clip(w.turnover_base * t / te / uplift, 0.0, 5.0)),
+        f"{w.turnover_base:g} x turnover_rate / England's {te:g}% (CSWW23, the rate it is "
+        f"calibrated to) / the pressure uplift {uplift:.4f} = (caseload / "
+        f"{ENGLAND_CASELOAD:g}) ^ {TURNOVER_CASELOAD_ELASTICITY:g} (the published rate holds "
+        f"the authority's overload), from 0.5 to 2; {_cite(a, 'turnover_rate', 'caseload')}",
     )
-
-
-def _steady(hazard: float) -> float:
-    """Steady turnover at ``hazard`` with the default's early leaving."""
-    w = DEFAULTS.workforce
-    return steady_turnover(hazard, w.early_leaving_factor, w.early_leaving_years)
-
-
-def _hazard_for_turnover(turnover: float) -> float:
-    """The hazard whose steady turnover (:func:`_steady`) is ``turnover`` a year."""
-    if turnover <= 0.0:
-        return 0.0
-    high = turnover
-    while _steady(high) < turnover:
-        high *= 2.0
-    return float(brentq(lambda h: _steady(h) - turnover, 0.0, high, xtol=1e-12))
 
 
 def _day0_uplift(a: Authority) -> Setting:

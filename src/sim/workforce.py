@@ -89,21 +89,6 @@ class Post:
     never recruited to, never vacant, refilled by agency when its worker leaves."""
 
 
-def steady_turnover(hazard: float, early_factor: float, early_years: float) -> float:
-    """Leavers a year per permanent worker in the steady state of a tenure-dependent hazard.
-
-    ``hazard`` a year after ``early_years`` of service, ``early_factor`` x it before: one
-    over the mean time in post, the integral of the chance S(t) of still being in post
-    (see ``Workforce._day0_tenure_days``). Not linear in the hazard: a higher hazard
-    keeps more of the workforce in its early years, which leave faster still.
-    """
-    if hazard <= 0.0:
-        return 0.0
-    h1 = hazard * early_factor
-    early_mass = (1.0 - math.exp(-h1 * early_years)) / h1 if h1 > 0 else early_years
-    return 1.0 / (early_mass + math.exp(-h1 * early_years) / hazard)
-
-
 def extra_agency_places(posts: int, per_post: float, more: int) -> int:
     """Agency places beyond the funded posts: ``round(posts x per_post) + more``."""
     return round(posts * per_post) + more
@@ -224,9 +209,13 @@ class Workforce:
         for the hazards raised by :meth:`_uplift`.
         """
         c = self.cfg
-        return steady_turnover(
-            c.turnover_base * self._uplift(), c.early_leaving_factor, c.early_leaving_years
-        )
+        h2 = c.turnover_base * self._uplift()
+        h1 = h2 * c.early_leaving_factor
+        t_early = c.early_leaving_years
+        if h2 <= 0.0:
+            return 0.0
+        early_mass = (1.0 - math.exp(-h1 * t_early)) / h1 if h1 > 0 else t_early
+        return 1.0 / (early_mass + math.exp(-h1 * t_early) / h2)
 
     def _day0_tenure_days(self) -> float:
         """Time in post of a permanent worker on day 0, from the hazards' steady state.
