@@ -2191,12 +2191,12 @@ class RunConfig:
         low=0,
         high=10_000,
         why="0 (off) or a number of posts; an authority never runs more than ten times "
-        "run.replications",
+        "run.replications, nor more than 1,000",
         doc="When above 0, an authority with fewer case-holding posts than this runs more "
         "replications, run.replications x this / its posts (rounded up, at most ten times "
-        "run.replications and at most 1,000), so that its workforce rates rest on about as many worker-years "
-        "as an authority of this many posts gives (experiment=national sets the average "
-        "authority's 118). A small authority's turnover over three years and two "
+        "run.replications and at most 1,000), so that its workforce rates rest on about as "
+        "many worker-years as an authority of this many posts gives (experiment=national "
+        "sets the average authority's 118). A small authority's turnover over three years and two "
         "replications counts a few dozen leavers, a spread of several points.",
     )
     n_jobs: int = param(
