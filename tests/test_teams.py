@@ -257,27 +257,30 @@ def test_moves_and_long_absences_hand_cases_over_without_counting_as_leavers(sma
 
 
 @pytest.mark.slow
-def test_high_caseload_leaves_cases_waiting_and_visits_missed_in_teams_with_vacancies():
-    """``scenario=high_caseload`` (94 posts for the same demand), 3 replications.
+def test_high_caseload_leaves_cases_waiting_in_teams_with_vacancies():
+    """``scenario=high_caseload`` (94 posts for the same demand), 8 replications.
 
-    Cases wait for a worker; and across the teams of the three replications, cases wait
-    and visits are missed where vacancies are: the teams in the top third by vacancy
-    rate have more cases waiting in their queue each week and make fewer due visits on
-    time than those in the bottom third, and the correlations have those signs. Measured
-    over 8 replications (128 teams; model of 2026-12-01, the agency places beyond the
-    posts in teams drawn by their posts): waiting 5.4 cases a week in the top third
-    against 2.0 (correlation 0.38), visits on time 49.6% against 50.7% (-0.20); the
-    test asks only for the direction. Contact gaps (``contact_gap_share``) no longer
-    gather there (29.5% against 29.0%, correlation 0.05; it was about 0.4 before the
-    agency split of CSWW23 lowered agency cover to 0.80 and added the places beyond the
-    posts), and issue 15's drift did not (42.6% against 42.9%): a case waiting for a
-    worker still has its conferences and the duty service.
+    Cases wait for a worker; and across the teams of the eight replications (128 teams),
+    they wait where vacancies are: the teams in the top third by vacancy rate have more
+    cases waiting in their queue each week than those in the bottom third, and the
+    correlation is positive. Measured over 16 replications (model of 2026-12-02, day-0
+    staff serving notice and sustained overload counted from the first week): 8.2 cases
+    a week in the top third against 4.8 (correlation 0.20); at 3 replications the
+    contrast is within noise (5.90 against 5.91), hence 8. Missed visits no longer
+    gather there: 49.97% of due visits on time in the top third against 50.10%
+    (correlation -0.01; it was 49.8% against 50.4%, -0.14, while day-0 staff had no
+    overload and nobody served notice), nor with the staffing gap that counts agency
+    cover and absence (correlation 0.01): a waiting case is visited by the duty service
+    and workers' caps hold, so a team's vacancies show as its queue, not as its
+    workers' missed visits. Contact gaps (``contact_gap_share``) and issue 15's drift
+    did not gather either (measured 2026-12-01: 29.5% against 29.0%, 42.6% against
+    42.9%): a case waiting for a worker still has its conferences and the duty service.
     """
     from sim.composition import compose_config
 
     cfg = compose_config(["scenario=high_caseload"])
-    vacancy, queued, visits, waiting = [], [], [], []
-    for rep in range(3):
+    vacancy, queued, waiting = [], [], []
+    for rep in range(8):
         model = Model(cfg, rep)
         rec = Recorder.attach(model)
         model.run()
@@ -286,14 +289,11 @@ def test_high_caseload_leaves_cases_waiting_and_visits_missed_in_teams_with_vaca
         for totals in rec.teams.values():
             vacancy.append(totals["vacant_post_weeks"] / (totals["posts"] * totals["weeks"]))
             queued.append(totals["unallocated_weeks"] / totals["weeks"])
-            visits.append(totals["visits_on_time"] / totals["visits_due"])
     assert min(waiting) > 0
-    v, q, on_time = np.array(vacancy), np.array(queued), np.array(visits)
+    v, q = np.array(vacancy), np.array(queued)
     high, low = v >= np.quantile(v, 2 / 3), v <= np.quantile(v, 1 / 3)
     assert q[high].mean() > q[low].mean()
     assert np.corrcoef(v, q)[0, 1] > 0
-    assert on_time[high].mean() < on_time[low].mean()
-    assert np.corrcoef(v, on_time)[0, 1] < 0
 
 
 @pytest.mark.slow

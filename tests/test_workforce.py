@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
+from sim import events as ev
 from sim.entities import OPEN_STATES, State
 from sim.metrics import Recorder, compute_kpis
 from sim.model import Model
@@ -183,6 +186,60 @@ def test_day0_vacancies_follow_the_turnover_the_authority_runs_at(small_config, 
         assert expected == pytest.approx(0.189, abs=0.02)
     else:
         assert expected > 0.3
+
+
+def test_sustained_overload_starts_from_the_first_week_measured(small_config):
+    """The day-0 staff's moving average of overload starts from their first measured week,
+    not from zero: at the second week's start (after its update, before its planning) a
+    worker measured once has a sustained overload equal to that week's overload; a zero
+    start would give 1 / ``pressure_memory_weeks`` of it."""
+    cfg = small_config(scale=0.5, years=0.2, warmup=0.0)
+    model = Model(cfg, 0)
+    checked: list[tuple[float, float]] = []
+
+    def week(record: ev.WeekStarted) -> None:
+        for worker in model.workforce.workers:
+            if worker.weeks_observed == 1:
+                checked.append((worker.sustained_overload, worker.last_overload))
+
+    model.events.subscribe({ev.WeekStarted: week})
+    model.run()
+    busy = [(s, last) for s, last in checked if last > 0]
+    assert len(busy) > 5, "some day-0 workers are overloaded in their first week"
+    assert all(s == pytest.approx(last) for s, last in busy)
+
+
+def test_day0_staff_may_already_be_serving_notice(small_config):
+    """On day 0 a permanent worker has resigned within the last ``notice_weeks`` with the
+    chance their day-0 hazard gives (1 - exp(-hazard x notice)), and leaves within the
+    notice still to run. Base turnover 1.0 a year so that many do (about 8% of them), posts
+    filled in 60 days so that most are held; three seeds of 118 posts; the count within 4
+    binomial standard deviations of its expectation. With no notice, nobody is serving it
+    on day 0."""
+    cfg = small_config(scale=1.0, years=0.15, warmup=0.0)
+    cfg.workforce.turnover_base = 1.0
+    cfg.workforce.recruitment_mean_days = 60.0
+    c = cfg.workforce
+    notice_years = 7.0 * c.notice_weeks / 365.25
+    serving, expected, variance = 0, 0.0, 0.0
+    for seed in range(3):
+        model = Model(cfg, seed)
+        w = model.workforce
+        permanent = [x for x in w.workers if x.kind == "permanent"]
+        for worker in permanent:
+            early = -worker.start_day < c.early_leaving_years * 365.25
+            hazard = c.turnover_base * w._uplift() * (c.early_leaving_factor if early else 1.0)
+            p = 1.0 - math.exp(-hazard * notice_years)
+            expected, variance = expected + p, variance + p * (1.0 - p)
+        leaving = [x for x in permanent if x.leaving]
+        serving += len(leaving)
+        model.run()  # 0.15 years, longer than the 4 weeks' notice
+        assert not set(map(id, leaving)) & set(map(id, model.workforce.workers))
+    assert abs(serving - expected) <= 4.0 * math.sqrt(variance), (serving, expected)
+    assert serving >= 10
+
+    cfg.workforce.notice_weeks = 0
+    assert not any(x.leaving for x in Model(cfg, 0).workforce.workers)
 
 
 def test_newly_qualified_workers_carry_a_protected_caseload(small_config):

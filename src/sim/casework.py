@@ -204,6 +204,7 @@ def _plan_worker(m: Model, worker: Worker, w0: int, w1: int, n_days: int) -> Non
     worker.last_overload = max(0.0, worker.pressure - 1.0) + max(
         0.0, len(worker.cases) / max(1, worker.full_cap) - 1.0
     )  # against their normal cap, not one lowered while they build up a caseload
+    worker.weeks_observed += 1
 
 
 def _complaint_actions(

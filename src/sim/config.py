@@ -1276,9 +1276,10 @@ class WorkforceConfig:
     turnover_base: float = param(
         0.087,
         source=f"calibrated so that realised baseline turnover is 15.9% a year ({CSWW23}), with "
-        "the early leaving factor and overload in busy teams adding to it (15.9%, with vacancy "
-        "18.5% and agency share 17.2%: 30 replications, 2026-12-01, with the agency workers "
-        "beyond the posts, recruitment_mean_days 557 and day0_pressure_uplift 1.42)",
+        "the early leaving factor and overload in busy teams adding to it (16.1%, with vacancy "
+        "19.1% and agency share 17.6%: 30 replications, 2026-12-02, with the agency workers "
+        "beyond the posts, day-0 staff serving notice, sustained overload measured from the "
+        "first week, recruitment_mean_days 557 and day0_pressure_uplift 1.42)",
         unit="per year",
         low=0.0,
         high=5.0,
@@ -1311,7 +1312,7 @@ class WorkforceConfig:
     day0_pressure_uplift: float = param(
         1.42,
         source=f"{ASSUMPTION}, measured: day 0 draws the default's vacancies at 18.9% ({CSWW23}); "
-        "its measured years then average 18.5% (30 replications, 2026-12-01); 1.6 (the "
+        "its measured years then average 19.1% (30 replications, 2026-12-02); 1.6 (the "
         "realised turnover over that without pressure, issue 14) before the agency workers "
         "beyond the posts; an authority's from its caseload (sim.localise)",
         unit="multiplier",
@@ -1341,7 +1342,8 @@ class WorkforceConfig:
         high=260.0,
         low_open=True,
         why="up to five years",
-        doc="Time constant of sustained overload (exponential moving average of weekly overload).",
+        doc="Time constant of sustained overload (exponential moving average of weekly "
+        "overload; until a worker has been measured this many weeks, the mean of the weeks so far).",
     )
     notice_weeks: int = param(
         4,
@@ -1350,7 +1352,8 @@ class WorkforceConfig:
         low=0,
         high=26,
         why="a month is usual; up to six months",
-        doc="Notice before a leaver's cases move.",
+        doc="Notice before a leaver's cases move; on day 0 some permanent workers are already "
+        "serving it (the chance their day-0 hazard gives over the notice).",
         plausible=(2, 8),
         plausible_why="assumption: a month's notice is usual; two weeks (leave taken against it) "
         "to two months",
@@ -1373,9 +1376,10 @@ class WorkforceConfig:
         source=f"derived, then measured: vacancy rate 18.9% and turnover 15.9% ({CSWW23}) give "
         "a steady mean time to fill of 0.233 / 0.159 = 1.47 years (536 days), with which the "
         "default run's vacancy rate was 18.3% at 16.0% turnover (30 replications, 2026-12-01); "
-        "x 0.2331 / 0.2243 (the vacancy odds wanted over those realised). The measured years "
-        "fall short of the formula because the workforce is still settling in them: over 11 "
-        "years (experiments/steady_state.py) vacancy rises to 20-21% by year 7",
+        "x 0.2331 / 0.2243 (the vacancy odds wanted over those realised). Since day-0 staff may "
+        "be serving notice and sustained overload counts from the first week (2026-12-02) the "
+        "default's vacancy is 19.1% at 16.1% turnover (30 replications), nearly level over 11 "
+        "years (experiments/steady_state.py)",
         unit="days",
         low=0.0,
         high=3_650.0,

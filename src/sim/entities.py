@@ -113,6 +113,9 @@ class Worker:
     pressure: float = 0.0
     last_overload: float = 0.0
     sustained_overload: float = 0.0
+    weeks_observed: int = 0
+    """Weeks whose overload has been measured (``last_overload``): the moving average
+    starts from the first, not from zero (workforce.py ``weekly_update``)."""
     leaving: bool = False
     absent_days: int = 0
     extra_hours_due: float = 0.0

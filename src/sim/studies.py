@@ -35,16 +35,25 @@ SHOCK_VARIANTS = {
 
 
 def demand_shock_study(
-    cfg: Config, factor: float = 1.3, months: float = 6.0, progress: bool = False
+    cfg: Config,
+    factor: float = 1.3,
+    months: float = 6.0,
+    progress: bool = False,
+    feedback_off_replications: int | None = None,
 ) -> ShockStudy:
     """Run ``cfg`` with and without a demand shock, with the turnover feedback on and off.
 
     The shock multiplies new referrals by ``factor`` for ``months`` from
     ``cfg.authority.demand_shock_start_years``. "Feedback off" sets
-    ``workforce.turnover_pressure_effect`` to 0.
+    ``workforce.turnover_pressure_effect`` to 0, and runs ``feedback_off_replications``
+    (default ``cfg.run.replications``): the first replications of the same seeds, enough
+    for a check that the pair's turnover is identical by construction.
     """
     results = {}
     for label, (feedback, shock) in SHOCK_VARIANTS.items():
+        replications = cfg.run.replications
+        if not feedback and feedback_off_replications is not None:
+            replications = feedback_off_replications
         authority = dataclasses.replace(
             cfg.authority, demand_shock_factor=factor if shock else 1.0, demand_shock_months=months
         )
@@ -52,7 +61,10 @@ def demand_shock_study(
             cfg.workforce,
             turnover_pressure_effect=cfg.workforce.turnover_pressure_effect if feedback else 0.0,
         )
-        variant = validate(dataclasses.replace(cfg, authority=authority, workforce=workforce))
+        run = dataclasses.replace(cfg.run, replications=replications)
+        variant = validate(
+            dataclasses.replace(cfg, authority=authority, workforce=workforce, run=run)
+        )
         results[label] = run_replications(variant, progress=progress)
     start = round(cfg.authority.demand_shock_start_years * 365.25)
     return ShockStudy(

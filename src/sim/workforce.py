@@ -31,7 +31,9 @@ excess)`` for permanent workers (``agency_turnover`` for agency workers). The te
 factor is ``early_leaving_factor`` in the first ``early_leaving_years`` of service, 1
 after. The excess is sustained overload above ``pressure_tolerance``, capped at 1;
 sustained overload is an exponential moving average of weekly overload (demand above
-hours, plus caseload above cap). After ``notice_weeks`` they leave. The day-0 workforce's
+hours, plus caseload above cap), started from the first week measured (the mean of the
+weeks so far until they outnumber ``pressure_memory_weeks``), so that the day-0 staff do
+not begin the run as if they had never been busy. After ``notice_weeks`` they leave. The day-0 workforce's
 time in post is drawn from the steady state of these hazards (density proportional to
 the chance of still being in post), not uniformly.
 
@@ -190,7 +192,25 @@ class Workforce:
                 if self.stream.uniform() < c.agency_cover_prob:
                     self._hire(post, "agency", start_day=0.0)
             else:
-                self._hire(post, "permanent", start_day=-self._day0_tenure_days())
+                worker = self._hire(post, "permanent", start_day=-self._day0_tenure_days())
+                self._day0_notice(worker)
+
+    def _day0_notice(self, worker: Worker) -> None:
+        """A day-0 worker may already be serving notice.
+
+        They resigned within the last ``notice_weeks`` with the chance their hazard (at
+        the day-0 uplift) gives, and leave at a uniform point of the notice still to run.
+        """
+        c = self.cfg
+        if not c.dynamics or c.notice_weeks <= 0:
+            return
+        early = -worker.start_day < c.early_leaving_years * DAYS_PER_YEAR
+        hazard = c.turnover_base * self._uplift() * (c.early_leaving_factor if early else 1.0)
+        notice_years = 7.0 * c.notice_weeks / DAYS_PER_YEAR
+        if self.stream.uniform() < 1.0 - math.exp(-hazard * notice_years):
+            worker.leaving = True
+            delay = 7.0 * c.notice_weeks * self.stream.uniform()
+            self.m.env.timeout(delay).callbacks.append(lambda _e: self._leave(worker, "resigned"))
 
     def _uplift(self) -> float:
         """``day0_pressure_uplift`` when pressure can raise the leaving hazard, else 1.
@@ -340,7 +360,11 @@ class Workforce:
         move_chance = 1.0 - math.exp(-c.internal_move_rate * week_years)
         away_chance = 1.0 - math.exp(-c.long_absence_rate * week_years)
         for worker in list(self.workers):
-            worker.sustained_overload += memory * (worker.last_overload - worker.sustained_overload)
+            if worker.weeks_observed:  # the mean so far until the memory is longer
+                weight = max(memory, 1.0 / worker.weeks_observed)
+                worker.sustained_overload += weight * (
+                    worker.last_overload - worker.sustained_overload
+                )
             if not c.dynamics:
                 continue
             if worker.newly_qualified_until is not None and day >= worker.newly_qualified_until:
