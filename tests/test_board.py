@@ -111,7 +111,12 @@ def test_every_team_week_adds_up_to_its_record(observed) -> None:
         assert (b.posts, b.manager, b.kind) == (r.posts, r.manager, r.kind), key
         assert len(b.workers) == r.permanent + r.agency, key
         beyond = sum(w.post >= funded for w in b.workers)  # never a vacancy
-        assert len(b.vacant_posts) == r.posts - r.permanent - (r.agency - beyond), key
+        # an agency worker already serving notice stays in a post a permanent worker took
+        # (moved or recruited into it) until the notice ends: no vacancy either
+        held = {w.post for w in b.workers if w.kind == "permanent"}
+        outgoing = sum(w.kind == "agency" and w.post in held for w in b.workers)
+        covering = r.agency - beyond - outgoing
+        assert len(b.vacant_posts) == r.posts - r.permanent - covering, key
         assert sum(w.away_until is not None for w in b.workers) == r.away, key
         # a worker's overdue visits are the not-seen list's children they hold
         listed = defaultdict(set)

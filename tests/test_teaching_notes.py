@@ -128,10 +128,11 @@ def test_cin_visits_slip_first_and_turnover_moves_drift_less_than_posts(computed
 
 @pytest.mark.slow
 def test_a_handover_costs_a_few_days_between_visits(computed) -> None:
-    """Part 2: "about four days more ... on average, and nearly two weeks more in the worst
-    tenth"."""
+    """Part 2: "about six days more ... on average, and two weeks more in the worst tenth"
+    (about four days before day-0 staff could be serving notice, 2026-12-02; measured
+    22.5 against 16.7 days, and 35 against 21 in the worst tenth)."""
     f = computed["facts"]
-    assert 2.0 <= f["handover_gap_with_mean"] - f["handover_gap_without_mean"] <= 4.5
+    assert 4.5 <= f["handover_gap_with_mean"] - f["handover_gap_without_mean"] <= 7.5
     assert 9 <= f["handover_gap_with_p90"] - f["handover_gap_without_p90"] <= 16
 
 
