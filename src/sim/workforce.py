@@ -33,9 +33,10 @@ after. The excess is sustained overload above ``pressure_tolerance``, capped at 
 sustained overload is an exponential moving average of weekly overload (demand above
 hours, plus caseload above cap), started from the first week measured (the mean of the
 weeks so far until they outnumber ``pressure_memory_weeks``), so that the day-0 staff do
-not begin the run as if they had never been busy. After ``notice_weeks`` they leave. The day-0 workforce's
-time in post is drawn from the steady state of these hazards (density proportional to
-the chance of still being in post), not uniformly.
+not begin the run as if they had never been busy. After ``notice_weeks`` they leave. The
+day-0 workforce's time in post is drawn from the steady state of these hazards (density
+proportional to the chance of still being in post), not uniformly, and some of them are
+already serving notice (the chance their day-0 hazard gives over the notice).
 
 Moves that are not resignations: a permanent worker moves to a vacant post in another
 team (``internal_move_rate``; not a leaver in the turnover rate), or goes on a long
