@@ -283,8 +283,11 @@ class Model:
         event = child.escalation
 
         def fire(_t: simpy.Event) -> None:
-            if event is not None and event is child.escalation and not event.triggered:
-                event.succeed()
+            # The identity test first: mypy (1.20 and later) narrows ``event`` to the type
+            # of ``child.escalation`` after it, which would undo the test against None.
+            if event is not child.escalation or event is None or event.triggered:
+                return
+            event.succeed()
 
         self.wait_until_wd(wd).callbacks.append(fire)
 
