@@ -186,6 +186,24 @@ def test_shares_within_medians_and_what_is_left_out():
     assert "fallback (own_previous_year" in reasons(city)  # City of London's s47s are 2024's
 
 
+def test_a_heavy_simulated_caseload_is_a_reason_for_a_workforce_rate():
+    """Turnover high where the simulated caseload runs a fifth over the published one is
+    put down to the overload; at the published caseload, and for a flow, it is not."""
+    leeds = find("leeds")
+    published = leeds.figure("caseload").value
+    turnover = leeds.figure("turnover_rate").value / 100
+
+    def outside(kpi: str, caseload: float) -> str:
+        job = _job({kpi: turnover + 0.05, "caseload_mean": caseload})
+        n = National(Path("x"), [leeds], {leeds.la_code: job})
+        return reasons(comparisons(n, kpi)[0])
+
+    heavy = outside("turnover_rate", published * 1.2)
+    assert f"against {published:g} published (+20%): more overload" in heavy
+    assert "more overload" not in outside("turnover_rate", published * 1.1)
+    assert "more overload" not in outside("referrals_per_year", published * 1.2)
+
+
 def test_neighbours_from_a_national_folder(national, tmp_path, capsys):
     out = tmp_path / "nb"
     assert nb.main(["rutland", "--from", str(national), "--out", str(out)]) == 0

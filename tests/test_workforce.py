@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from scipy.integrate import quad
 
 from sim import events as ev
 from sim.entities import OPEN_STATES, State
 from sim.metrics import Recorder, compute_kpis
 from sim.model import Model
 from sim.runner import Run, run_one
+from sim.workforce import steady_turnover
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +167,25 @@ def test_agency_workers_beyond_the_posts_hold_cases_and_are_never_vacancies(smal
     started = [w for w in model.workforce.workers if w.post >= posts]
     assert all(w.kind == "agency" for w in started)
     assert sum(1 for _, kind in rec.leavers if kind == "agency") > 6
+
+
+@pytest.mark.parametrize("hazard", [0.02, 0.12, 0.4])
+def test_steady_turnover_is_one_over_the_mean_time_in_post(hazard):
+    """With the hazard doubled in the first two years, the steady turnover is one over
+    the integral of the chance of staying (scipy's quadrature, to 1e-6), above the
+    hazard, and rises faster than it; with no early effect it is the hazard."""
+    early_factor, early_years = 2.0, 2.0
+
+    def staying(t: float) -> float:
+        early = min(t, early_years)
+        return math.exp(-hazard * early_factor * early - hazard * (t - early))
+
+    mean_years = quad(staying, 0, early_years)[0] + quad(staying, early_years, np.inf)[0]
+    turnover = steady_turnover(hazard, early_factor, early_years)
+    assert turnover == pytest.approx(1.0 / mean_years, rel=1e-6)
+    assert hazard < turnover < early_factor * hazard
+    assert steady_turnover(2 * hazard, early_factor, early_years) > 2 * turnover
+    assert steady_turnover(hazard, 1.0, early_years) == pytest.approx(hazard)
 
 
 @pytest.mark.parametrize("uplift", [1.42, 4.0])

@@ -30,9 +30,11 @@ from functools import cache
 from typing import Any, Final
 
 import numpy as np
+from scipy.optimize import brentq
 
 from sim.authorities import FIGURES, Authority, authorities
 from sim.config import DECISIONS, Config
+from sim.workforce import steady_turnover
 
 ENGLAND: Final[Mapping[str, float]] = {
     "referrals": 632_830,
@@ -582,20 +584,45 @@ def _pressure_uplift(a: Authority) -> float:
 def _turnover_base(a: Authority) -> Setting:
     """The leaving hazard without overload that gives the published turnover.
 
-    The default's ``turnover_base`` x turnover_rate / England's, over the authority's
-    pressure uplift relative to the default's (:func:`_pressure_uplift`).
+    The authority's staff leave at :func:`steady_turnover` of their hazard, which rises
+    faster than the hazard (a higher hazard keeps more staff in their early years, when
+    they leave faster), so the hazard is not the default's times turnover_rate / England's:
+    it is the one whose steady turnover is the default's times that ratio, at the
+    default's pressure (``day0_pressure_uplift``) times the authority's
+    (:func:`_pressure_uplift`), over both pressures.
     """
     w = DEFAULTS.workforce
     t, te = _fig(a, "turnover_rate"), ENGLAND["turnover_rate"]
     uplift = _pressure_uplift(a)
+    pressure = w.day0_pressure_uplift * uplift
+    hazard = _hazard_for_turnover(_steady(w.turnover_base * w.day0_pressure_uplift) * t / te)
+    linear = w.turnover_base * t / te / uplift
+    against = f"{hazard / pressure / linear:.3f} x the linear {linear:.4f}" if linear else "0"
     return Setting(
         "workforce.turnover_base",
-        _round(_clip(w.turnover_base * t / te / uplift, 0.0, 5.0)),
-        f"{w.turnover_base:g} x turnover_rate / England's {te:g}% (CSWW23, the rate it is "
-        f"calibrated to) / the pressure uplift {uplift:.4f} = (caseload / "
+        _round(_clip(hazard / pressure, 0.0, 5.0)),
+        f"the hazard whose steady turnover (early leavers x{w.early_leaving_factor:g} for "
+        f"{w.early_leaving_years:g} years) is the default's x turnover_rate / England's "
+        f"{te:g}% (CSWW23, the rate it is calibrated to), over the default's pressure "
+        f"{w.day0_pressure_uplift:g} x the authority's uplift {uplift:.4f} = (caseload / "
         f"{ENGLAND_CASELOAD:g}) ^ {TURNOVER_CASELOAD_ELASTICITY:g} (the published rate holds "
-        f"the authority's overload), from 0.5 to 2; {_cite(a, 'turnover_rate', 'caseload')}",
+        f"the authority's overload), from 0.5 to 2; {against}; {_cite(a, 'turnover_rate', 'caseload')}",
     )
+
+
+def _steady(hazard: float) -> float:
+    """Steady turnover at ``hazard`` with the default's early leaving."""
+    w = DEFAULTS.workforce
+    return steady_turnover(hazard, w.early_leaving_factor, w.early_leaving_years)
+
+
+def _hazard_for_turnover(turnover: float) -> float:
+    """The hazard whose steady turnover (:func:`_steady`) is ``turnover`` (0 for 0)."""
+    if turnover <= 0.0:
+        return 0.0
+    # The steady turnover lies between the hazard and early_leaving_factor times it.
+    high = turnover / min(1.0, DEFAULTS.workforce.early_leaving_factor)
+    return float(brentq(lambda h: _steady(h) - turnover, 0.0, high, xtol=1e-12))
 
 
 def _day0_uplift(a: Authority) -> Setting:

@@ -100,6 +100,10 @@ TOTAL_COLUMNS: Final = (
 
 ENGLAND_FTE_PER_REFERRAL: Final = ENGLAND["social_workers_fte"] / ENGLAND["referrals"]
 """England's case-holding FTE per referral (21,105.4 / 632,830 = 0.033)."""
+HEAVY_CASELOAD: Final = 1.15
+"""A simulated caseload more than this times the published one holds more overload than
+the published turnover does: the pressure feedback raises turnover, and vacancy with it
+(docs/authorities.md, "The settled start and the steady-turnover rule")."""
 SMALL_COUNT: Final = 50
 """A published count below this is a few cases a year: chance alone moves it a lot."""
 FEW_POSTS: Final = 30
@@ -312,6 +316,8 @@ class Comparison:
     ci_low: float
     ci_high: float
     published: float
+    caseload: float = math.nan
+    """The run's mean caseload (``caseload_mean``), for the reasons of a workforce rate."""
 
     @property
     def gap(self) -> float:
@@ -345,7 +351,8 @@ def comparisons(national: National, kpi: str) -> list[Comparison]:
         if job is None or published is None:
             continue
         s = job.summary.get(kpi, nothing)
-        out.append(Comparison(a, kpi, s["mean"], s["ci_low"], s["ci_high"], published))
+        caseload = job.summary.get("caseload_mean", nothing)["mean"]
+        out.append(Comparison(a, kpi, s["mean"], s["ci_low"], s["ci_high"], published, caseload))
     return out
 
 
@@ -402,7 +409,8 @@ def reasons(c: Comparison) -> str:
 
     Read from the table and the run, not a diagnosis: a published figure that is a
     fallback, few cases, few case-holding posts per referral against England's (many, for
-    the workforce KPIs: light caseloads), few posts, a derived parameter at the end of
+    the workforce KPIs: light caseloads), a simulated caseload well above the published
+    one (the workforce KPIs), few posts, a derived parameter at the end of
     its range or lowered to fit a decision, and a run whose interval still holds the
     published figure.
     """
@@ -427,6 +435,14 @@ def reasons(c: Comparison) -> str:
             f"many posts per referral ({1000 * per_referral:.1f} FTE per 1,000 referrals; "
             f"England {1000 * ENGLAND_FTE_PER_REFERRAL:.1f}): light caseloads"
         )
+    published_caseload = a.figure("caseload").value
+    if c.kpi in WORKFORCE and published_caseload > 0:
+        heavy = c.caseload / published_caseload
+        if heavy > HEAVY_CASELOAD:
+            said.append(
+                f"simulated caseload {c.caseload:.1f} against {published_caseload:g} "
+                f"published ({heavy - 1:+.0%}): more overload than the published rate holds"
+            )
     if c.kpi in WORKFORCE and fte < FEW_POSTS:
         said.append(f"few posts ({fte:g} FTE): a rate from a handful of leavers or vacancies")
     settings = authority_settings(a)

@@ -97,6 +97,22 @@ def extra_agency_places(posts: int, per_post: float, more: int) -> int:
     return round(posts * per_post) + more
 
 
+def steady_turnover(hazard: float, early_factor: float, early_years: float) -> float:
+    """Leavers a year per permanent worker in the steady state of a leaving hazard.
+
+    The hazard is ``hazard`` a year, ``early_factor`` times it in the first
+    ``early_years`` of service. The turnover is one over the mean time in post, the
+    integral of the chance S(t) of staying t years (see ``Workforce._day0_tenure_days``).
+    It rises faster than the hazard: a higher hazard keeps more of the staff in their
+    first years, when they leave faster.
+    """
+    if hazard <= 0.0:
+        return 0.0
+    h1 = hazard * early_factor
+    early_mass = (1.0 - math.exp(-h1 * early_years)) / h1 if h1 > 0 else early_years
+    return 1.0 / (early_mass + math.exp(-h1 * early_years) / hazard)
+
+
 class Workforce:
     """The teams, their posts, the workers in them and the unallocated queues."""
 
@@ -226,17 +242,12 @@ class Workforce:
     def _steady_turnover(self) -> float:
         """Leavers a year per permanent worker in the steady state the authority runs at.
 
-        One over the mean time in post, the integral of S(t) (see _day0_tenure_days),
-        for the hazards raised by :meth:`_uplift`.
+        :func:`steady_turnover` of the hazard raised by :meth:`_uplift`.
         """
         c = self.cfg
-        h2 = c.turnover_base * self._uplift()
-        h1 = h2 * c.early_leaving_factor
-        t_early = c.early_leaving_years
-        if h2 <= 0.0:
-            return 0.0
-        early_mass = (1.0 - math.exp(-h1 * t_early)) / h1 if h1 > 0 else t_early
-        return 1.0 / (early_mass + math.exp(-h1 * t_early) / h2)
+        return steady_turnover(
+            c.turnover_base * self._uplift(), c.early_leaving_factor, c.early_leaving_years
+        )
 
     def _day0_tenure_days(self) -> float:
         """Time in post of a permanent worker on day 0, from the hazards' steady state.
