@@ -597,7 +597,9 @@ def _turnover_base(a: Authority) -> Setting:
     pressure = w.day0_pressure_uplift * uplift
     hazard = _hazard_for_turnover(_steady(w.turnover_base * w.day0_pressure_uplift) * t / te)
     linear = w.turnover_base * t / te / uplift
-    against = f"{hazard / pressure / linear:.3f} x the linear {linear:.4f}" if linear else "0"
+    against = (
+        f"{hazard / pressure / linear:.3f} x the linear {linear:.4f}" if linear else "no leavers"
+    )
     return Setting(
         "workforce.turnover_base",
         _round(_clip(hazard / pressure, 0.0, 5.0)),
