@@ -231,6 +231,23 @@ def test_waves_stop_when_the_space_stops_shrinking():
     assert calls == [30, 30]
 
 
+def test_a_line_a_wave_goes_to_stderr_unless_progress_is_false(capsys):
+    # A long run's log (stderr not a terminal, so no bar) says how far it has got.
+    obs = Observations(("a", "b"), OBSERVED, np.full(2, 100.0))
+    hm = run(make_simulate(), NAMES, BOUNDS, obs, replace(SETTINGS, waves=4), R)
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "history matching wave 1/4: 30 points",
+        "history matching wave 2/4: 30 points",
+    ]
+    assert all("100.0% of the prior box not ruled out" in line for line in lines)
+    assert captured.out == ""
+    assert len(hm.waves) == 2
+    run(make_simulate(), NAMES, BOUNDS, obs, replace(SETTINGS, waves=4), R, progress=False)
+    assert capsys.readouterr().err == ""
+
+
 def test_resume_reads_finished_waves_and_gives_the_same_match(matches, tmp_path):
     calls: list = []
     with pytest.raises(KeyboardInterrupt):

@@ -47,7 +47,8 @@ cluster), ``redis`` (pyABC's RedisEvalParallelSampler on the redis server
 redis server on this machine).
 
 pyABC's INFO log goes to the console only with ``verbose``; otherwise one progress line a
-generation (with ``progress``, default when stderr is a terminal).
+generation on stderr (unless ``progress`` is False), so that a long run's log says how far
+it has got.
 """
 
 from __future__ import annotations
@@ -351,7 +352,7 @@ def run(
         db: The history's SQLite file (made if absent).
         resume: Continue the file's last run up to ``generations`` in total; otherwise
             start a new run in the file (earlier runs are kept, the new one is last).
-        progress: One line a generation on stderr (default: when stderr is a terminal).
+        progress: One line a generation on stderr (default; False: none).
         verbose: Let pyABC's INFO log through to the console.
 
     Raises:
@@ -367,7 +368,7 @@ def run(
     url = f"sqlite:///{Path(db).resolve()}"
     names = list(prior.keys())
     run_id = _resumed_id(url, observed, names) if resume and Path(db).is_file() else None
-    show = sys.stderr.isatty() if progress is None else progress
+    show = progress is not False
     with _quiet(verbose), _sampler_factory(settings) as make_sampler:
         while True:
             history = pyabc.History(url, _id=run_id) if run_id is not None else None

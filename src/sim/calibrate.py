@@ -367,6 +367,8 @@ def run_calibration(cal: Calibration, progress: bool | None = None) -> Outcome:
         resume=True,
         progress=progress,
     )
+    if progress is not False:
+        print(_outputs_line(s), file=sys.stderr, flush=True)
     calibration_outputs.write_outputs(
         cal.folder,
         model,
@@ -382,6 +384,16 @@ def run_calibration(cal: Calibration, progress: bool | None = None) -> Outcome:
         tolerance=cal.targets.within,
     )
     return Outcome(cal.folder, history, posterior, time.perf_counter() - started)
+
+
+def _outputs_line(s: CalibrationSettings) -> str:
+    """The last stage's line: the runs of the check and of the calibrated point."""
+    point = (
+        f"{s.point_draws} draws x {s.point_replications} replications"
+        if s.point_draws > 0
+        else "the posterior medians"
+    )
+    return f"posterior-predictive check: {s.check_draws} runs; calibrated point: {point}"
 
 
 def report(outcome: Outcome) -> None:

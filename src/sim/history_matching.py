@@ -36,6 +36,7 @@ import io
 import json
 import math
 import sys
+import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -676,7 +677,9 @@ def run(
         replications: R, the runs behind each mean and variance simulate gives.
         folder: Keep ``wave_<n>.csv``, ``waves.csv`` and ``history_match.json`` here; a
             rerun reads finished waves instead of simulating them again.
-        progress: Show a progress bar over waves (default: when stderr is a terminal).
+        progress: Show a progress bar over waves (default: when stderr is a terminal)
+            and a line a wave on stderr (default: always; False: neither), so that a
+            long run's log says how far it has got.
 
     Raises:
         HistoryMatchError: bad inputs, another problem's folder, or every point ruled out.
@@ -689,12 +692,14 @@ def run(
     if folder is not None:
         open_folder(folder, _problem(names, bounds, observations, settings, replications))
     show = sys.stderr.isatty() if progress is None else progress
+    log = progress is not False
     pool = np.empty((0, len(names)))
     with (
         threadpool_limits(1, user_api="blas"),  # small matrices: see _fit
         tqdm(total=settings.waves, desc="history matching", unit="wave", disable=not show) as bar,
     ):
         for number in range(1, settings.waves + 1):
+            started = time.perf_counter()
             u = _design(hm, number, pool)
             if u is None:
                 break  # the NROY space is too small to find a wave's points in
@@ -709,11 +714,24 @@ def run(
             if folder is not None:
                 write_text(folder / SUMMARY, summary_text(hm))
             bar.update()
+            if log:
+                tqdm.write(
+                    _wave_line(wave, settings.waves, time.perf_counter() - started),
+                    file=sys.stderr,
+                )
             if not alive.any():
                 raise _ruled_out_error(hm, number, candidates)
             if number >= 2 and wave.nroy_share > (1 - settings.min_shrink) * previous:
                 break
     return hm
+
+
+def _wave_line(wave: Wave, waves: int, seconds: float) -> str:
+    """``history matching wave w/W: n points, s% of the prior box not ruled out, t s``."""
+    return (
+        f"history matching wave {wave.number}/{waves}: {len(wave.x)} points, "
+        f"{wave.nroy_share:.1%} of the prior box not ruled out, {seconds:.1f} s"
+    )
 
 
 # -- figure ----------------------------------------------------------------------------------

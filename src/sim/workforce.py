@@ -97,20 +97,33 @@ def extra_agency_places(posts: int, per_post: float, more: int) -> int:
     return round(posts * per_post) + more
 
 
+def tenure_masses(hazard: float, early_factor: float, early_years: float) -> tuple[float, float]:
+    """The two pieces of the mean time in post under a leaving hazard, in years.
+
+    The hazard is ``hazard`` (> 0) a year, ``early_factor`` times it (h1) in the first
+    ``early_years`` (T) of service. The chance of staying t years, S(t), integrates to
+    (1 - e^-h1T) / h1 over the first T years and to e^-h1T / hazard after: the weights
+    of the two pieces of the steady state's times in post
+    (``Workforce._day0_tenure_days``), and their sum is the mean time in post.
+    """
+    h1 = hazard * early_factor
+    early_mass = (1.0 - math.exp(-h1 * early_years)) / h1 if h1 > 0 else early_years
+    return early_mass, math.exp(-h1 * early_years) / hazard
+
+
 def steady_turnover(hazard: float, early_factor: float, early_years: float) -> float:
     """Leavers a year per permanent worker in the steady state of a leaving hazard.
 
     The hazard is ``hazard`` a year, ``early_factor`` times it in the first
     ``early_years`` of service. The turnover is one over the mean time in post, the
-    integral of the chance S(t) of staying t years (see ``Workforce._day0_tenure_days``).
+    integral of the chance S(t) of staying t years (:func:`tenure_masses`).
     It rises faster than the hazard: a higher hazard keeps more of the staff in their
     first years, when they leave faster.
     """
     if hazard <= 0.0:
         return 0.0
-    h1 = hazard * early_factor
-    early_mass = (1.0 - math.exp(-h1 * early_years)) / h1 if h1 > 0 else early_years
-    return 1.0 / (early_mass + math.exp(-h1 * early_years) / hazard)
+    early_mass, late_mass = tenure_masses(hazard, early_factor, early_years)
+    return 1.0 / (early_mass + late_mass)
 
 
 class Workforce:
@@ -254,8 +267,8 @@ class Workforce:
 
         In a steady state the time in post of the workers present has density
         proportional to the chance S(t) of staying that long. With hazard h1 for the
-        first T years and h2 after, the two pieces of S carry weights (1 - e^-h1T) / h1
-        and e^-h1T / h2: pick a piece, then draw within it.
+        first T years and h2 after, the two pieces of S carry the weights
+        :func:`tenure_masses` gives: pick a piece, then draw within it.
         """
         c, u = self.cfg, self.stream.uniform
         h2 = c.turnover_base * self._uplift()
@@ -263,8 +276,7 @@ class Workforce:
         t_early = c.early_leaving_years
         if h2 * MAX_SERVICE_YEARS < 1e-9:
             return DAYS_PER_YEAR * 10.0 * u()  # (almost) nobody leaves: any spread will do
-        early_mass = (1.0 - math.exp(-h1 * t_early)) / h1 if h1 > 0 else t_early
-        late_mass = math.exp(-h1 * t_early) / h2
+        early_mass, late_mass = tenure_masses(h2, c.early_leaving_factor, t_early)
         if u() < early_mass / (early_mass + late_mass):
             v = u()
             years = (
