@@ -18,6 +18,7 @@ from sim.abc_fit import (
     param_name,
     prior,
     run,
+    stop_file,
 )
 from sim.config import ConfigError
 
@@ -79,7 +80,7 @@ def nowhere(x):
     return np.zeros(len(x), dtype=bool)
 
 
-def _fit(tmp_path, model=None, name="abc.db", verbose=False, **settings):
+def _fit(tmp_path, model=None, name="abc.db", verbose=False, resume=True, **settings):
     options = {"population": 50, "generations": 3, "sampler": "single", "seed": 3} | settings
     return run(
         model or GaussianToy(),
@@ -88,6 +89,7 @@ def _fit(tmp_path, model=None, name="abc.db", verbose=False, **settings):
         SDS,
         AbcSettings(**options),
         tmp_path / name,
+        resume=resume,
         progress=False,
         verbose=verbose,
     )
@@ -231,6 +233,40 @@ def test_a_first_generation_below_the_acceptance_rate_is_one_line(tmp_path):
     # evaluations with nothing accepted.
     with pytest.raises(ConfigError, match="accepted no generation"):
         _fit(tmp_path, model=NeverFits(), population=5, min_acceptance_rate=0.2)
+
+
+class CountsCalls(NeverFits):
+    """NeverFits that counts its evaluations (the single-core sampler runs it here)."""
+
+    calls = 0
+
+    def __call__(self, params):
+        CountsCalls.calls += 1
+        return super().__call__(params)
+
+
+def test_a_stop_on_the_acceptance_rate_is_not_sampled_again_by_a_rerun(tmp_path):
+    # Two good generations, then a model that never fits: generation 3 is cut at
+    # population / rate = 50 evaluations and not kept. A rerun asking for the same (or
+    # more) stops there without sampling; a lower rate tries again.
+    _fit(tmp_path, generations=2, population=10)
+    stopped = stop_file(tmp_path / "abc.db")
+    assert not stopped.exists()
+    CountsCalls.calls = 0
+    first = _fit(
+        tmp_path, model=CountsCalls(), generations=4, population=10, min_acceptance_rate=0.2
+    )
+    assert (first.generations, CountsCalls.calls) == (2, 50)
+    assert stopped.is_file()
+    again = _fit(
+        tmp_path, model=CountsCalls(), generations=5, population=10, min_acceptance_rate=0.2
+    )
+    assert (again.generations, CountsCalls.calls) == (2, 50)  # not one evaluation more
+    assert np.array_equal(again.samples, first.samples)
+    _fit(tmp_path, model=CountsCalls(), generations=5, population=10, min_acceptance_rate=0.1)
+    assert CountsCalls.calls == 50 + 100  # a lower rate is a new try
+    _fit(tmp_path, generations=1, population=10, name="abc.db", resume=False)
+    assert not stopped.exists()  # a new run in the file forgets the old stop
 
 
 def test_a_target_without_a_positive_uncertainty_is_refused():

@@ -61,6 +61,7 @@ def _error(*args: str) -> str:
             "calibration.candidates = 100 is out of range",
         ),
         (["calibration.replications=zero"], "calibration.replications = 'zero' is not allowed"),
+        (["calibration.replications=1"], "calibration.replications = 1 is out of range"),
         (["calibration.truth={pathway.assessment_hours:12}"], "calibration.truth is for"),
         (["calibration.parameters=[pathway.nowhere]"], "calibration.parameters: unknown key"),
         (["calibration.targets=nowhere"], "nowhere"),

@@ -160,6 +160,29 @@ def test_the_point_is_the_draw_closest_to_the_targets_over_common_replications(m
     assert medians.rows == []
 
 
+def test_the_point_tries_distinct_draws_and_lists_them_when_every_one_is_refused(model):
+    """Weighted draws repeat particles: a repeat is skipped (it would run the same
+    replications again), and a row's draw is the check's draw. When the schema refuses
+    every draw tried, the medians stand in and the draws are still listed, none chosen."""
+    post = Posterior(
+        (HOURS, DETECT), np.array([[22.0, 0.9], [26.0, 0.95]]), np.array([0.5, 0.5]), 2
+    )
+    tried = np.array([[22.0, 0.9], [22.0, 0.9], [26.0, 0.95], [22.0, 0.9], [28.0, 1.0]])
+    means = model.means_at(tried[[2]], 3, progress=False)
+    observed = dict(zip(KPIS, means[0].tolist(), strict=True))  # check draw 2 fits exactly
+    point = best_point(model, post, tried, observed, SDS, PointSettings(3, 3), progress=False)
+    assert [r["draw"] for r in point.rows] == [0, 2, 4]
+    assert [r["chosen"] for r in point.rows] == [False, True, False]
+    assert point.how.startswith("posterior draw 2: of 3 distinct draws")
+    refused = np.array([[22.0, 1.5], [26.0, 1.2]])  # detection above 1: refused
+    medians = best_point(model, post, refused, observed, SDS, PointSettings(3, 3))
+    assert medians.values.tolist() == post.median().tolist()
+    assert [(r["draw"], r["chosen"], r["distance"]) for r in medians.rows] == [
+        (0, False, math.inf),
+        (1, False, math.inf),
+    ]
+
+
 @pytest.fixture(scope="module")
 def written(model, tmp_path_factory):
     """A calibration's outputs from a made-up posterior (hours near 26, detection flat)."""
@@ -243,7 +266,7 @@ def test_calibrated_yaml_holds_the_chosen_draw_and_points_csv_the_draws_tried(mo
     assert values["workforce"]["casework_hours_per_week"] == pytest.approx(
         float(chosen[0][HOURS]), rel=1e-5
     )
-    assert f"posterior draw {chosen[0]['draw']}: of 3 draws" in (
+    assert f"posterior draw {chosen[0]['draw']}: of 3 distinct draws" in (
         tmp_path / "calibrated.yaml"
     ).read_text(encoding="utf-8")
 

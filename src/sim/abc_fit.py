@@ -18,7 +18,10 @@ pyABC's sequential Monte Carlo ABC (Toni et al. 2009; Beaumont et al. 2009):
 - **stopping**: ``generations`` populations in total, or sooner when epsilon reaches
   ``min_epsilon`` or a generation's acceptance rate falls below ``min_acceptance_rate``
   (the single-core and multicore samplers cut such a generation at population / rate
-  evaluations and it is not kept; the dask and redis samplers finish it, then stop).
+  evaluations and it is not kept; the dask and redis samplers finish it, then stop). A
+  stop on the acceptance rate is recorded beside the history (:func:`stop_file`), so a
+  rerun does not spend another population / rate evaluations finding it again; a lower
+  ``min_acceptance_rate`` tries again.
 
 **Resume.** The history is a SQLite file (``db``) that pyABC writes as each generation
 ends. :func:`run` runs one generation per call of pyABC's ``ABCSMC.run`` (loading the
@@ -53,6 +56,7 @@ it has got.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import sys
@@ -68,6 +72,7 @@ from pyabc.acceptor import AcceptorResult
 from pyabc.weighted_statistics import effective_sample_size
 
 from sim.config import ConfigError
+from sim.userfiles import write_text
 
 SAMPLERS = ("single", "multicore", "dask", "redis")
 SEPARATOR = "__"
@@ -368,12 +373,17 @@ def run(
     url = f"sqlite:///{Path(db).resolve()}"
     names = list(prior.keys())
     run_id = _resumed_id(url, observed, names) if resume and Path(db).is_file() else None
+    stopped = stop_file(Path(db))
+    if run_id is None:
+        stopped.unlink(missing_ok=True)  # a new run: an earlier run's stop says nothing
     show = progress is not False
     with _quiet(verbose), _sampler_factory(settings) as make_sampler:
         while True:
             history = pyabc.History(url, _id=run_id) if run_id is not None else None
             done = 0 if history is None else history.max_t + 1
             if history is not None and _finished(history, settings, done):
+                break
+            if _stopped_before(stopped, done, settings):
                 break
             abc = pyabc.ABCSMC(
                 model,
@@ -395,11 +405,39 @@ def run(
                     min_acceptance_rate=settings.min_acceptance_rate,
                 )
             if history.max_t + 1 == done:  # stopped on the acceptance rate: nothing added
+                write_text(
+                    stopped,
+                    json.dumps(
+                        {"generations": done, "min_acceptance_rate": settings.min_acceptance_rate}
+                    )
+                    + "\n",
+                )
                 break
             if show:
                 sys.stderr.write(_progress_line(history, settings) + "\n")
                 sys.stderr.flush()
     return posterior_of(pyabc.History(url, _id=run_id), [key_of(n) for n in names])
+
+
+def stop_file(db: Path) -> Path:
+    """``<db>.stopped.json``: where a stop on the acceptance rate is recorded.
+
+    It holds the generations finished when the next one fell below
+    ``min_acceptance_rate`` (and that rate); a rerun with as many generations and a rate
+    as high stops there without sampling.
+    """
+    return db.with_name(db.name + ".stopped.json")
+
+
+def _stopped_before(stopped: Path, done: int, settings: AbcSettings) -> bool:
+    """Whether generation ``done`` already fell below this acceptance rate (stop_file)."""
+    if not stopped.is_file():
+        return False
+    record = json.loads(stopped.read_text(encoding="utf-8"))
+    return bool(
+        record["generations"] == done
+        and settings.min_acceptance_rate >= record["min_acceptance_rate"]
+    )
 
 
 def _finished(history: pyabc.History, settings: AbcSettings, done: int) -> bool:

@@ -388,9 +388,10 @@ def run_calibration(cal: Calibration, progress: bool | None = None) -> Outcome:
 
 def _outputs_line(s: CalibrationSettings) -> str:
     """The last stage's line: the runs of the check and of the calibrated point."""
+    tried = min(s.point_draws, s.check_draws)  # the point is chosen among the check's draws
     point = (
-        f"{s.point_draws} draws x {s.point_replications} replications"
-        if s.point_draws > 0
+        f"up to {tried} distinct draws x {s.point_replications} replications"
+        if tried > 0
         else "the posterior medians"
     )
     return f"posterior-predictive check: {s.check_draws} runs; calibrated point: {point}"

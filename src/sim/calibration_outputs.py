@@ -53,7 +53,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -128,7 +128,7 @@ class Point:
     how: str
     """In words, for the file's header."""
     rows: list[dict[str, Any]]
-    """points.csv's rows (empty for the medians)."""
+    """points.csv's rows: the draws tried (empty when none was)."""
 
 
 @dataclass
@@ -433,22 +433,23 @@ def best_point(
 ) -> Point:
     """calibrated.yaml's point: the candidate draw closest to the targets, or the medians.
 
-    The first ``settings.draws`` of ``candidates`` (weighted posterior draws) each run
-    ``settings.replications`` common replications; the smallest distance (:func:`distances`)
-    wins. None, no draws, or every draw refused: the posterior medians.
+    The first ``settings.draws`` distinct draws of ``candidates`` (weighted posterior
+    draws, which repeat particles; :func:`distinct_draws`) each run
+    ``settings.replications`` common replications; the smallest distance
+    (:func:`distances`) wins. None, no draws, or every draw refused: the posterior medians
+    (the draws tried are still listed, none chosen).
     """
     medians = Point(np.asarray(posterior.median(), dtype=float), "its posterior median", [])
     if settings is None or settings.draws == 0 or len(candidates) == 0:
         return medians
-    tried = np.atleast_2d(candidates[: settings.draws])
+    index = distinct_draws(candidates, settings.draws)
+    tried = np.atleast_2d(candidates[index])
     means = model.means_at(tried, settings.replications, n_jobs, progress)
     d = distances(means, model.kpis, observed, sds)
-    if not np.isfinite(d).any():
-        return medians
-    best = int(np.argmin(d))
+    best = int(np.argmin(d)) if np.isfinite(d).any() else -1
     rows = [
         {
-            "draw": i,
+            "draw": int(index[i]),
             "distance": float(d[i]),
             "chosen": i == best,
             **dict(zip(model.keys, tried[i].tolist(), strict=True)),
@@ -456,11 +457,24 @@ def best_point(
         }
         for i in range(len(tried))
     ]
+    if best < 0:
+        return replace(medians, rows=rows)
     how = (
-        f"posterior draw {best}: of {len(tried)} draws, each run {settings.replications} "
-        f"replications, the closest to the targets (distance {d[best]:.3g}; points.csv)"
+        f"posterior draw {index[best]}: of {len(tried)} distinct draws, each run "
+        f"{settings.replications} replications, the closest to the targets (distance "
+        f"{d[best]:.3g}; points.csv)"
     )
     return Point(tried[best].copy(), how, rows)
+
+
+def distinct_draws(candidates: np.ndarray, most: int) -> np.ndarray:
+    """The indices of the first ``most`` draws of ``candidates`` not equal to an earlier one.
+
+    Weighted draws from a posterior of few effective particles repeat particles; with
+    common replications a repeat would only run the same results again.
+    """
+    _, first = np.unique(np.atleast_2d(candidates), axis=0, return_index=True)
+    return np.sort(first)[:most]
 
 
 # --- everything ---------------------------------------------------------------------------

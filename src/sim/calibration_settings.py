@@ -131,6 +131,11 @@ def check_settings(s: CalibrationSettings) -> None:
         ("point_replications", 1),
     ):
         _least(s, name, least)
+    if s.waves > 0 and s.replications < 2:
+        raise ConfigError(
+            f"calibration.replications = {s.replications} is out of range; allowed: 2 or more "
+            "with history matching (it emulates the run-to-run variance), or calibration.waves=0"
+        )
     if s.candidates < s.wave_points:
         raise ConfigError(
             f"calibration.candidates = {s.candidates} is out of range; allowed: at least "
