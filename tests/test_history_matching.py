@@ -12,6 +12,7 @@ an observation sd of 0.03 each.
 from __future__ import annotations
 
 import pickle
+import warnings
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -290,6 +291,23 @@ def test_resume_reads_finished_waves_and_gives_the_same_match(matches, tmp_path)
     calls.clear()
     run(make_simulate(calls=calls), NAMES, BOUNDS, OBSERVATIONS, SETTINGS, R, tmp_path)
     assert calls == []  # a finished match runs nothing
+
+
+def test_a_wave_read_back_that_rules_out_other_space_is_warned_of(tmp_path):
+    # Read back on the same machine, the refitted emulators rule out exactly what they did
+    # (no warning); a stored share that differs (as another machine's could) is named.
+    run(make_simulate(), NAMES, BOUNDS, OBSERVATIONS, SETTINGS, R, tmp_path, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run(make_simulate(), NAMES, BOUNDS, OBSERVATIONS, SETTINGS, R, tmp_path, progress=False)
+    summary = tmp_path / "waves.csv"
+    lines = summary.read_text(encoding="utf-8").splitlines()
+    cells = lines[2].split(",")
+    assert cells[0] == "2"
+    cells[2] = "0.5"
+    summary.write_text("\n".join([*lines[:2], ",".join(cells), *lines[3:]]) + "\n")
+    with pytest.warns(RuntimeWarning, match=r"wave 2: .* not 50\.0000% as when the wave was run"):
+        run(make_simulate(), NAMES, BOUNDS, OBSERVATIONS, SETTINGS, R, tmp_path, progress=False)
 
 
 def test_a_folder_of_another_problem_is_refused(tmp_path):

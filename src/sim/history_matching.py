@@ -693,6 +693,7 @@ def run(
         open_folder(folder, _problem(names, bounds, observations, settings, replications))
     show = sys.stderr.isatty() if progress is None else progress
     log = progress is not False
+    stored = {} if folder is None else stored_shares(folder)
     pool = np.empty((0, len(names)))
     with (
         threadpool_limits(1, user_api="blas"),  # small matrices: see _fit
@@ -710,6 +711,7 @@ def run(
             candidates = _hypercube(settings.candidates, len(names), settings.seed, 2, number, 0)
             alive = hm._implausibility_unit(candidates, hm.waves) <= settings.cutoff
             wave.nroy_share = float(alive.mean())
+            _check_stored_share(wave, stored.get(number))
             pool = candidates[alive]
             if folder is not None:
                 write_text(folder / SUMMARY, summary_text(hm))
@@ -724,6 +726,34 @@ def run(
             if number >= 2 and wave.nroy_share > (1 - settings.min_shrink) * previous:
                 break
     return hm
+
+
+def stored_shares(folder: Path) -> dict[int, str]:
+    """Each finished wave's NROY share as ``waves.csv`` holds it (empty without the file)."""
+    path = folder / SUMMARY
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {int(row["wave"]): row["nroy_share"] for row in csv.DictReader(handle)}
+
+
+def _check_stored_share(wave: Wave, stored: str | None) -> None:
+    """Warn when a wave read back rules out other space than when it was first run.
+
+    A resumed calibration refits the emulators from the waves' files; with other library
+    versions or another machine's arithmetic they can rule out a little differently, and
+    then ABC-SMC's prior is not the one its finished generations were drawn from.
+    """
+    if stored is None or stored == _cell(wave.nroy_share):
+        return
+    warnings.warn(
+        f"history matching wave {wave.number}: the emulators refitted from the waves' "
+        f"files leave {wave.nroy_share:.4%} of the prior box, not {float(stored):.4%} as "
+        "when the wave was run (other library versions?): a resumed ABC-SMC's prior "
+        "differs from its first generations'",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 def _wave_line(wave: Wave, waves: int, seconds: float) -> str:
