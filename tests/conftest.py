@@ -9,6 +9,7 @@ can use it too.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -33,6 +34,14 @@ no time limit per example (a run's time varies with the machine) and no example 
 settings.register_profile("explore", parent=settings.get_profile("ci"), derandomize=False)
 """A longer random search: ``HYPOTHESIS_PROFILE=explore pytest tests/test_properties.py``."""
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    # A suite started in the background (`make test &`, nohup, a batch job) inherits
+    # Ctrl-C ignored, and cpsim rightly leaves an ignored signal alone, so the tests of
+    # what Ctrl-C does would see nothing. Python's own handler restores what a terminal
+    # gives; the command lines the tests start then begin with the default too (a handler,
+    # unlike an ignored signal, is not inherited across exec).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SHORT_SWEEP = ["run.replications=2", "run.years=1.2", "run.warmup_years=0.2", "run.n_jobs=1"]
 """Overrides that keep a sweep through the command line short."""
